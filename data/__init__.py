@@ -1,0 +1,1 @@
+"""Bundled datasets and the build step that makes them (``python -m data.build``)."""

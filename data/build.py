@@ -1,0 +1,276 @@
+"""Build the bundled datasets of ``data/`` from the raw open data of ``../shared/data``.
+
+Usage: ``python -m data.build [--raw ../shared/data] [--out data]`` (``make data``).
+
+Deterministic: the same raw files give the same tables. Rows that cannot be placed in one of
+the six zones (metropolitan France and the five DROM) are not silently dropped: they are
+written to ``rejected_rows.csv`` with their reason.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.crs import WGS84, ZONES, zone_from_dep
+from geo.io import validate
+from geo.places import (
+    LABEL_FABRIQUE,
+    LABEL_MANUFACTURE,
+    PRECISION_COMMUNE,
+    france_services_from_csv,
+    places_from_records,
+    records_from_anct_per_commune,
+    records_from_cget,
+    unlocated_places,
+)
+
+DEFAULT_RAW = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
+DEFAULT_OUT = Path(__file__).resolve().parent
+
+PLACE_FILES = {
+    "cget_2019": "tierslieux/cget_tierslieux_2019_sans_contacts.csv",
+    "anct_fabriques_2024": "tierslieux/anct_fabriques_de_territoire_2024-01_par_commune.geojson",
+    "anct_manufactures_2022": "tierslieux/anct_manufactures_de_proximite_2022-01_par_commune.geojson",
+}
+
+
+def _zone_column(deps: pd.Series) -> pd.Series:
+    return deps.map(zone_from_dep)
+
+
+def build_communes(raw: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
+    """Commune points (all communes of the six zones) and polygons, plus rejected rows."""
+    polygons = gpd.read_parquet(raw / "territoires/communes_2026_s200m.parquet")
+    table = pd.read_csv(raw / "territoires/communes_2026.csv", dtype={"code_insee": str, "dep": str,
+                        "reg": str, "epci_siren": str})
+    in_zones = table["zone"].isin(["metro", "drom"])
+    rejected = pd.DataFrame(
+        {
+            "dataset": "communes",
+            "identifiant": table.loc[~in_zones, "code_insee"],
+            "nom": table.loc[~in_zones, "nom"],
+            "raison": "collectivité d'outre-mer hors des six zones de l'Atlas (pas de contour)",
+        }
+    )
+    table = table[in_zones].copy()
+    points = polygons.set_index("code_insee").geometry.representative_point()
+    table["point_method"] = table["code_insee"].map(
+        lambda c: "point_representatif" if c in points.index else "absent"
+    )
+    geometry = gpd.GeoSeries(table["code_insee"].map(points), crs=WGS84)
+    communes = gpd.GeoDataFrame(
+        {
+            "code_insee": table["code_insee"].astype(str),
+            "nom": table["nom"].astype(str),
+            "dep": table["dep"].astype(str),
+            "nom_dep": table["nom_dep"].astype(str),
+            "reg": table["reg"].astype(str),
+            "nom_reg": table["nom_reg"].astype(str),
+            "epci_siren": table["epci_siren"].fillna("").astype(str),
+            "epci_nom": table["epci_nom"].fillna("").astype(str),
+            "population": table["population"].fillna(0).astype("int64"),
+            "zone": _zone_column(table["dep"].astype(str)),
+            "point_method": table["point_method"],
+        },
+        geometry=geometry.to_numpy(),
+        crs=WGS84,
+    ).sort_values("code_insee", ignore_index=True)
+    absent = communes[communes["point_method"] == "absent"]
+    rejected = pd.concat(
+        [
+            rejected,
+            pd.DataFrame(
+                {
+                    "dataset": "communes",
+                    "identifiant": absent["code_insee"],
+                    "nom": absent["nom"],
+                    "raison": "commune recréée après 2018 sans contour ni point : gardée (population) "
+                    "mais exclue des calculs de distance",
+                }
+            ),
+        ]
+    )
+    commune_polygons = (
+        polygons[["code_insee", "geometry"]].sort_values("code_insee", ignore_index=True)
+    )
+    return communes, commune_polygons, rejected
+
+
+def _majority(communes: pd.DataFrame, by: str, column: str) -> pd.Series:
+    weights = communes.groupby([by, column])["population"].sum().reset_index()
+    weights = weights.sort_values([by, "population", column], ascending=[True, False, True])
+    return weights.drop_duplicates(by).set_index(by)[column]
+
+
+def build_territories(raw: Path, communes: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
+    """EPCI, départements and régions with population and zone (outlines as in the raw files)."""
+    deps = gpd.read_parquet(raw / "territoires/departements_2026_s200m.parquet")
+    deps = deps[["dep", "nom_dep", "reg", "nom_reg", "population", "geometry"]]
+    deps["zone"] = _zone_column(deps["dep"])
+    regs = gpd.read_parquet(raw / "territoires/regions_2026_s200m.parquet")[
+        ["reg", "nom_reg", "population", "geometry"]
+    ]
+    reg_zone = deps.drop_duplicates("reg").set_index("reg")["zone"]
+    regs["zone"] = regs["reg"].map(reg_zone)
+    epci = gpd.read_parquet(raw / "territoires/epci_2026_s200m.parquet")[
+        ["epci_siren", "epci_nom", "population_municipale", "geometry"]
+    ].rename(columns={"population_municipale": "population"})
+    members = communes[communes["epci_siren"] != ""]
+    epci["dep"] = epci["epci_siren"].map(_majority(members, "epci_siren", "dep"))
+    epci["reg"] = epci["epci_siren"].map(_majority(members, "epci_siren", "reg"))
+    epci["deps"] = epci["epci_siren"].map(
+        members.groupby("epci_siren")["dep"].agg(lambda s: ";".join(sorted(set(s))))
+    )
+    epci["zone"] = _zone_column(epci["dep"])
+    out = {}
+    for name, frame, key in (("epci", epci, "epci_siren"), ("departements", deps, "dep"),
+                             ("regions", regs, "reg")):
+        frame = frame.copy()
+        frame["population"] = frame["population"].astype("int64")
+        out[name] = frame.sort_values(key, ignore_index=True)
+    return out
+
+
+def build_programmes(raw: Path, communes: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """ACV, PVD and (historical) ZRR membership by 2026 commune code."""
+    acv_raw = pd.read_csv(raw / "territoires/acv_communes.csv", dtype=str)
+    acv = pd.DataFrame({"code_insee": acv_raw["insee_com_2026"], "programme_id": acv_raw["id_acv"]})
+    pvd_raw = pd.read_csv(raw / "territoires/pvd_communes_2021.csv", dtype=str, keep_default_na=False)
+    pvd = pd.DataFrame({"code_insee": pvd_raw["insee_com_2026"], "programme_id": pvd_raw["id_pvd"]})
+    zrr_raw = pd.read_csv(raw / "territoires/zrr_communes_cog2021.csv", dtype=str)
+    rank = {"C": 2, "P": 1, "NC": 0}
+    zrr_raw["rank"] = zrr_raw["classement_zrr"].str.split(" - ").str[0].map(rank).fillna(0)
+    zrr = zrr_raw.groupby("insee_com_2026").agg(rank=("rank", "max"), n_communes_2021=("rank", "size"))
+    labels = {2: "classée", 1: "partiellement classée", 0: "non classée"}
+    zrr = pd.DataFrame(
+        {
+            "code_insee": zrr.index.astype(str),
+            "zrr": zrr["rank"].astype(int).map(labels).to_numpy(),
+            "n_communes_2021": zrr["n_communes_2021"].astype("int64").to_numpy(),
+        }
+    )
+    known = set(communes["code_insee"])
+    out = {}
+    for name, frame in (("acv", acv), ("pvd", pvd), ("zrr", zrr)):
+        frame = frame[frame["code_insee"].isin(known)]
+        out[name] = frame.drop_duplicates("code_insee").sort_values("code_insee", ignore_index=True)
+    return out
+
+
+def build_qpv(raw: Path) -> gpd.GeoDataFrame:
+    """QPV 2024 as points at their commune centroid, with the precision of each point."""
+    table = pd.read_csv(raw / "territoires/qpv2024_points_commune_centroid.csv", dtype=str)
+    precision = pd.Series(PRECISION_COMMUNE, index=table.index)
+    precision[table["n_communes"].astype(int) > 1] = "moyenne_centroides_communes"
+    precision[table["plm_city_centroid"] == "True"] = "centroide_ville_plm"
+    qpv = gpd.GeoDataFrame(
+        {
+            "code_qp": table["code_qp"],
+            "lib_qp": table["lib_qp"],
+            "dep": table["insee_dep"],
+            "zone": _zone_column(table["insee_dep"]),
+            "codes_insee": table["insee_com"],
+            "lib_com": table["lib_com"],
+            "location_precision": precision,
+        },
+        geometry=gpd.points_from_xy(table["lon"].astype(float), table["lat"].astype(float)),
+        crs=WGS84,
+    )
+    return qpv.sort_values("code_qp", ignore_index=True)
+
+
+def build_places(
+    raw: Path, communes: gpd.GeoDataFrame, commune_polygons: gpd.GeoDataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The consolidated tiers-lieux table, and the rows that could not be placed in a zone."""
+    records = pd.concat(
+        [
+            records_from_cget(raw / PLACE_FILES["cget_2019"]),
+            records_from_anct_per_commune(
+                raw / PLACE_FILES["anct_fabriques_2024"], source="anct_fabriques_2024",
+                label=LABEL_FABRIQUE,
+            ),
+            records_from_anct_per_commune(
+                raw / PLACE_FILES["anct_manufactures_2022"], source="anct_manufactures_2022",
+                label=LABEL_MANUFACTURE,
+            ),
+        ],
+        ignore_index=True,
+    )
+    places = places_from_records(records, communes, commune_polygons)
+    bad = unlocated_places(places) | ~places["zone"].isin(list(ZONES))
+    rejected = pd.DataFrame(
+        {
+            "dataset": "places",
+            "identifiant": places.loc[bad, "place_id"],
+            "nom": places.loc[bad, "name"],
+            "raison": [
+                "ni coordonnées ni commune connue" if pd.isna(lon) else
+                f"hors des six zones de l'Atlas (commune « {code or 'inconnue'} »)"
+                for lon, code in zip(places.loc[bad, "lon"], places.loc[bad, "code_insee"], strict=True)
+            ],
+        }
+    )
+    return places[~bad].reset_index(drop=True), rejected
+
+
+def build_all(raw: Path, out: Path) -> dict[str, int]:
+    """Build every bundled dataset from ``raw`` into ``out``; return the row count of each."""
+    communes, commune_polygons, rejected_communes = build_communes(raw)
+    datasets: dict[str, pd.DataFrame] = {"communes": communes, "communes_polygons": commune_polygons}
+    datasets.update(build_territories(raw, communes))
+    datasets.update(build_programmes(raw, communes))
+    datasets["qpv"] = build_qpv(raw)
+    places, rejected_places = build_places(raw, communes, commune_polygons)
+    datasets["places"] = places
+    services = france_services_from_csv(raw / "tierslieux/anct_france_services_2024-08-01.csv", communes)
+    outside = services["lon"].isna() | ~services["zone"].isin(list(ZONES))
+    datasets["france_services"] = services[~outside].reset_index(drop=True)
+    rejected_services = pd.DataFrame(
+        {
+            "dataset": "france_services",
+            "identifiant": services.loc[outside, "fs_id"],
+            "nom": services.loc[outside, "name"],
+            "raison": "hors des six zones de l'Atlas ou sans coordonnées",
+        }
+    )
+
+    out.mkdir(parents=True, exist_ok=True)
+    counts = {}
+    for name, frame in datasets.items():
+        validate(frame, name)
+        path = out / f"{name}.parquet"
+        if isinstance(frame, gpd.GeoDataFrame):
+            frame.to_parquet(path, index=False, compression="zstd", write_covering_bbox=False)
+        else:
+            frame.to_parquet(path, index=False, compression="zstd")
+        counts[name] = len(frame)
+    rejected = pd.concat([rejected_communes, rejected_places, rejected_services], ignore_index=True)
+    rejected.to_csv(out / "rejected_rows.csv", index=False)
+    counts["rejected_rows"] = len(rejected)
+    (out / "build_counts.json").write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n")
+    return counts
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="dossier des données brutes")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="dossier de sortie")
+    args = parser.parse_args(argv)
+    if not (args.raw / "SOURCES.md").exists():
+        print(f"Données brutes introuvables dans {args.raw} (SOURCES.md absent).", file=sys.stderr)
+        return 2
+    counts = build_all(args.raw, args.out)
+    for name, count in counts.items():
+        print(f"{name:20s} {count:>8,d}".replace(",", "\u202f"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

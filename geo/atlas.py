@@ -1,0 +1,98 @@
+"""The Atlas: every dataset loaded once, enriched for fast analysis (projected x/y, programme flags)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from geo.catalog import DATASETS, Dataset
+from geo.coverage import with_projected_xy
+from geo.io import dataset_path, read_dataset
+
+
+@dataclass(frozen=True)
+class Atlas:
+    """Read-only bundle of the datasets used by every page.
+
+    ``communes`` carry ``acv``, ``pvd`` (bool), ``zrr`` (historical class) and ``n_qpv``
+    columns; point layers carry ``x_m`` / ``y_m`` in their zone's metric CRS.
+    ``places_source`` names where the places come from (the bundled list or an import).
+    """
+
+    places: gpd.GeoDataFrame
+    communes: gpd.GeoDataFrame
+    epci: gpd.GeoDataFrame
+    departements: gpd.GeoDataFrame
+    regions: gpd.GeoDataFrame
+    acv: pd.DataFrame
+    pvd: pd.DataFrame
+    zrr: pd.DataFrame
+    qpv: gpd.GeoDataFrame
+    france_services: gpd.GeoDataFrame
+    places_source: str = "Liste consolidée intégrée (CGET 2019, ANCT 2022–2024)"
+
+    def with_places(self, places: gpd.GeoDataFrame, source: str) -> Atlas:
+        """A copy of the Atlas using another places table (e.g. a user's import)."""
+        return replace(self, places=with_projected_xy(places), places_source=source)
+
+
+def communes_with_programmes(
+    communes: gpd.GeoDataFrame, acv: pd.DataFrame, pvd: pd.DataFrame, zrr: pd.DataFrame,
+    qpv: pd.DataFrame,
+) -> gpd.GeoDataFrame:
+    """Add programme membership to the communes: ``acv``, ``pvd``, ``zrr``, ``n_qpv``."""
+    out = communes.copy()
+    out["acv"] = out["code_insee"].isin(acv["code_insee"])
+    out["pvd"] = out["code_insee"].isin(pvd["code_insee"])
+    out["zrr"] = out["code_insee"].map(zrr.set_index("code_insee")["zrr"]).fillna("non renseigné")
+    qpv_codes = qpv["codes_insee"].str.split(";").explode().str.strip()
+    out["n_qpv"] = out["code_insee"].map(qpv_codes.value_counts()).fillna(0).astype(int)
+    return out
+
+
+def load_atlas(*, data_dir: Path | None = None) -> Atlas:
+    """Load and validate every dataset (bundled, or refreshed copies when present)."""
+    frames = {
+        name: read_dataset(name, data_dir=data_dir)
+        for name in DATASETS
+        if name != "communes_polygons"
+    }
+    communes = communes_with_programmes(
+        frames["communes"], frames["acv"], frames["pvd"], frames["zrr"], frames["qpv"]
+    )
+    return Atlas(
+        places=with_projected_xy(frames["places"]),
+        communes=with_projected_xy(communes),
+        epci=frames["epci"],
+        departements=frames["departements"],
+        regions=frames["regions"],
+        acv=frames["acv"],
+        pvd=frames["pvd"],
+        zrr=frames["zrr"],
+        qpv=with_projected_xy(frames["qpv"]),
+        france_services=with_projected_xy(frames["france_services"]),
+    )
+
+
+def load_commune_polygons(*, data_dir: Path | None = None) -> gpd.GeoDataFrame:
+    """Commune outlines (6–7 MB): loaded only by the views that draw or join on them."""
+    frame = read_dataset("communes_polygons", data_dir=data_dir)
+    assert isinstance(frame, gpd.GeoDataFrame)
+    return frame
+
+
+def data_version(*, data_dir: Path | None = None) -> str:
+    """A key that changes when any dataset file changes (path and mtime), for caches."""
+    parts = []
+    for name in DATASETS:
+        path = dataset_path(name, data_dir=data_dir)
+        parts.append(f"{path}:{path.stat().st_mtime_ns if path.exists() else 0}")
+    return "|".join(parts)
+
+
+def sources_used(names: list[str]) -> list[Dataset]:
+    """Catalogue entries of the datasets a view uses, for its « Sources » line."""
+    return [DATASETS[n] for n in names]

@@ -1,0 +1,239 @@
+"""The catalogue: every bundled dataset described once (file, producer, licence, vintage, schema)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from geo._errors import InvalidParameterError
+
+BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data"
+"""Where the committed datasets live (``data/`` at the top of the repository)."""
+
+ETALAB = "Licence Ouverte / Etalab 2.0"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """One bundled dataset: where it is, who made it, and the schema the loader checks."""
+
+    name: str
+    filename: str
+    title: str
+    producer: str
+    licence: str
+    vintage: str
+    key: str
+    required_columns: tuple[str, ...]
+    geometry: str | None = "Point"
+    """Expected geometry family (``"Point"``, ``"Polygon"``) or ``None`` for a plain table."""
+    missing_geometry_allowed: bool = False
+    url: str = ""
+    notes: str = ""
+    dtypes: dict[str, str] = field(default_factory=dict)
+    """Column → pandas dtype kind expected (``"string"``, ``"number"``, ``"bool"``)."""
+
+    @property
+    def citation(self) -> str:
+        """Short French credit line: « producer, title (vintage), licence »."""
+        return f"{self.producer}, {self.title} ({self.vintage}), {self.licence}"
+
+
+@dataclass(frozen=True)
+class PlaceSource:
+    """A source of tiers-lieux rows in the ``places`` dataset."""
+
+    code: str
+    title: str
+    producer: str
+    licence: str
+    vintage: str
+    location: str
+    """How the points were located, in French."""
+
+
+PLACE_SOURCES: dict[str, PlaceSource] = {
+    "cget_2019": PlaceSource(
+        "cget_2019",
+        "Mission Coworking : liste nationale des tiers-lieux",
+        "CGET (aujourd'hui ANCT)",
+        ETALAB,
+        "printemps 2019",
+        "adresse géocodée",
+    ),
+    "anct_fabriques_2024": PlaceSource(
+        "anct_fabriques_2024",
+        "Fabriques de territoire",
+        "ANCT",
+        ETALAB,
+        "janvier 2024",
+        "centroïde de la commune",
+    ),
+    "anct_manufactures_2022": PlaceSource(
+        "anct_manufactures_2022",
+        "Manufactures de proximité",
+        "ANCT",
+        ETALAB,
+        "janvier 2022",
+        "centroïde de la commune",
+    ),
+}
+
+_COG = "ANCT d'après IGN ADMIN EXPRESS 2018 recodé COG 2026 (@etalab/decoupage-administratif)"
+_TERRITORY_COLUMNS = ("code_insee", "nom", "dep", "reg", "epci_siren", "population", "zone")
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in (
+        Dataset(
+            name="places",
+            filename="places.parquet",
+            title="Tiers-lieux (liste consolidée)",
+            producer="CGET/ANCT (Mission Coworking 2019, Fabriques de territoire, Manufactures de proximité)",
+            licence=ETALAB,
+            vintage="2019 – janvier 2024",
+            key="place_id",
+            required_columns=(
+                "place_id", "name", "source", "source_id", "label", "source_typology", "themes",
+                "code_insee", "dep", "reg", "epci_siren", "zone", "lon", "lat", "location_precision", "url",
+                "vintage", "licence", "possible_duplicate_of",
+                "theme_fabrication", "theme_coworking", "theme_alimentation", "theme_reemploi",
+                "theme_culture", "theme_numerique",
+            ),
+            dtypes={"place_id": "string", "code_insee": "string", "lon": "number", "lat": "number"},
+            notes="Thèmes dérivés (typologie source, label, mots-clés indicatifs).",
+        ),
+        Dataset(
+            name="france_services",
+            filename="france_services.parquet",
+            title="Liste des structures France services",
+            producer="ANCT / Banque des Territoires",
+            licence=ETALAB,
+            vintage="1er août 2024",
+            key="fs_id",
+            required_columns=("fs_id", "name", "code_insee", "dep", "zone", "type_fs", "format_fs"),
+            dtypes={"fs_id": "string", "code_insee": "string"},
+            url="https://www.data.gouv.fr/api/1/datasets/r/f49fe9e1-f9bb-4dbd-8dfe-b9fad31899ef",
+        ),
+        Dataset(
+            name="communes",
+            filename="communes.parquet",
+            title="Communes 2026 (point représentatif, population 2023)",
+            producer=_COG + ", INSEE populations municipales 2023",
+            licence=ETALAB,
+            vintage="COG 2026, population 2023",
+            key="code_insee",
+            required_columns=(*_TERRITORY_COLUMNS, "nom_dep", "nom_reg", "epci_nom", "point_method"),
+            missing_geometry_allowed=True,
+            dtypes={"code_insee": "string", "population": "number"},
+            notes="Point représentatif situé dans la commune (shapely representative_point).",
+        ),
+        Dataset(
+            name="communes_polygons",
+            filename="communes_polygons.parquet",
+            title="Contours des communes 2026 (simplifiés 200 m)",
+            producer=_COG,
+            licence=ETALAB,
+            vintage="contours 2018, codes 2026",
+            key="code_insee",
+            required_columns=("code_insee",),
+            geometry="Polygon",
+        ),
+        Dataset(
+            name="epci",
+            filename="epci.parquet",
+            title="EPCI 2026",
+            producer=_COG,
+            licence=ETALAB,
+            vintage="COG 2026, population 2023",
+            key="epci_siren",
+            required_columns=("epci_siren", "epci_nom", "dep", "reg", "zone", "population"),
+            geometry="Polygon",
+        ),
+        Dataset(
+            name="departements",
+            filename="departements.parquet",
+            title="Départements 2026",
+            producer=_COG,
+            licence=ETALAB,
+            vintage="COG 2026, population 2023",
+            key="dep",
+            required_columns=("dep", "nom_dep", "reg", "zone", "population"),
+            geometry="Polygon",
+        ),
+        Dataset(
+            name="regions",
+            filename="regions.parquet",
+            title="Régions 2026",
+            producer=_COG,
+            licence=ETALAB,
+            vintage="COG 2026, population 2023",
+            key="reg",
+            required_columns=("reg", "nom_reg", "zone", "population"),
+            geometry="Polygon",
+        ),
+        Dataset(
+            name="acv",
+            filename="acv.parquet",
+            title="Action Cœur de Ville (communes)",
+            producer="ANCT",
+            licence=ETALAB,
+            vintage="avril 2024",
+            key="code_insee",
+            required_columns=("code_insee", "programme_id"),
+            geometry=None,
+        ),
+        Dataset(
+            name="pvd",
+            filename="pvd.parquet",
+            title="Petites villes de demain (communes)",
+            producer="ANCT",
+            licence=ETALAB,
+            vintage="janvier 2021",
+            key="code_insee",
+            required_columns=("code_insee", "programme_id"),
+            geometry=None,
+            url="https://www.data.gouv.fr/fr/datasets/r/1fa831ec-d912-4277-8b95-a8b998bf951e",
+            notes="Liste de 2021 (1 606 communes) ; le programme en compte aujourd'hui environ 1 645.",
+        ),
+        Dataset(
+            name="zrr",
+            filename="zrr.parquet",
+            title="Zones de revitalisation rurale (historique)",
+            producer="ANCT – Observatoire des territoires",
+            licence=ETALAB,
+            vintage="COG 2021, dispositif remplacé par FRR le 1er juillet 2024",
+            key="code_insee",
+            required_columns=("code_insee", "zrr"),
+            geometry=None,
+        ),
+        Dataset(
+            name="qpv",
+            filename="qpv.parquet",
+            title="Quartiers prioritaires de la politique de la ville 2024",
+            producer="ANCT",
+            licence=ETALAB,
+            vintage="génération 2024",
+            key="code_qp",
+            required_columns=("code_qp", "lib_qp", "dep", "zone", "codes_insee", "location_precision"),
+            url="https://www.data.gouv.fr/fr/datasets/r/942d4ee8-8142-4556-8ea1-335537ce1119",
+            notes="Points situés au centroïde de la commune du quartier (approximatif).",
+        ),
+    )
+}
+
+
+def dataset(name: str) -> Dataset:
+    """Return the catalogue entry ``name``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``name`` is not in :data:`DATASETS`.
+    """
+    try:
+        return DATASETS[name]
+    except KeyError:
+        raise InvalidParameterError(
+            f"`name` vaut « {name} » mais doit être l'un de {sorted(DATASETS)}"
+        ) from None

@@ -1,0 +1,63 @@
+"""Zones of France and the projected CRS in which distances are computed for each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from geo._errors import InvalidParameterError
+
+WGS84 = "EPSG:4326"
+
+
+@dataclass(frozen=True)
+class Zone:
+    """A geographically separate part of France, with its metric CRS."""
+
+    code: str
+    label: str
+    epsg: int
+    center_lat: float
+    center_lon: float
+    zoom: int
+
+
+ZONES: dict[str, Zone] = {
+    "metro": Zone("metro", "France métropolitaine", 2154, 46.6, 2.4, 6),
+    "971": Zone("971", "Guadeloupe", 5490, 16.2, -61.55, 9),
+    "972": Zone("972", "Martinique", 5490, 14.65, -61.0, 10),
+    "973": Zone("973", "Guyane", 2972, 4.0, -53.0, 7),
+    "974": Zone("974", "La Réunion", 2975, -21.13, 55.53, 10),
+    "976": Zone("976", "Mayotte", 4471, -12.82, 45.15, 11),
+}
+"""Lambert-93 for metropolitan France (Corsica included), the local UTM CRS of each DROM:
+RGAF09 / UTM 20N (Antilles), RGFG95 / UTM 22N (Guyane), RGR92 / UTM 40S (Réunion),
+RGM04 / UTM 38S (Mayotte)."""
+
+
+def zone_from_dep(dep: str) -> str:
+    """Return the zone code of a département code (``"971"`` → ``"971"``, ``"2A"`` → ``"metro"``).
+
+    Overseas collectivities outside the six zones (``"975"``, ``"977"``, ``"978"``, ``"98x"``)
+    and empty codes give ``""``.
+    """
+    if dep in ZONES:
+        return dep
+    if not dep or dep.startswith(("97", "98")):
+        return ""
+    return "metro"
+
+
+def projected_crs_for_zone(zone: str) -> str:
+    """Return the metric CRS (``"EPSG:n"``) used for distances in ``zone``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``zone`` is not one of :data:`ZONES`.
+    """
+    try:
+        return f"EPSG:{ZONES[zone].epsg}"
+    except KeyError:
+        raise InvalidParameterError(
+            f"`zone` vaut « {zone} » mais doit être l'une de {sorted(ZONES)}"
+        ) from None

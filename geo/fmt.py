@@ -1,0 +1,34 @@
+"""French number formatting (« 12 345 », « 3,4 % », « 12,5 km »)."""
+
+from __future__ import annotations
+
+import math
+
+NNBSP = "\u202f"
+"""Narrow no-break space: the French thousands separator (and before « % »)."""
+
+
+def _is_missing(value: float | int | None) -> bool:
+    return value is None or (isinstance(value, float) and (math.isnan(value) or math.isinf(value)))
+
+
+def fr_number(value: float | int | None, decimals: int = 0, *, missing: str = "–") -> str:
+    """Format ``value`` the French way: ``1234567.891`` → ``"1 234 567,89"`` (decimals=2)."""
+    if _is_missing(value):
+        return missing
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", NNBSP).replace(".", ",")
+
+
+def fr_percent(share: float | None, decimals: int = 1, *, missing: str = "–") -> str:
+    """Format a share in 0–1 as a French percentage: ``0.1234`` → ``"12,3 %"``."""
+    if _is_missing(share):
+        return missing
+    return f"{fr_number(100 * float(share), decimals)}{NNBSP}%"
+
+
+def fr_km(distance_m: float | None, decimals: int = 1, *, missing: str = "aucun") -> str:
+    """Format a distance in metres as kilometres: ``12345`` → ``"12,3 km"``."""
+    if _is_missing(distance_m):
+        return missing
+    return f"{fr_number(float(distance_m) / 1000, decimals)}{NNBSP}km"

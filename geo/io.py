@@ -1,0 +1,150 @@
+"""Loaders of the bundled datasets: read, validate against the catalogue, return with a CRS."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo._errors import DataValidationError
+from geo.catalog import BUNDLED_DIR, Dataset, dataset
+from geo.crs import WGS84
+
+LOCAL_DIR_ENV = "ATLAS_LOCAL_DATA"
+"""Environment variable naming the folder of refreshed data that is preferred when present."""
+
+DEFAULT_LOCAL_DIR = BUNDLED_DIR / "local"
+
+FRANCE_BOUNDS: dict[str, tuple[float, float, float, float]] = {
+    "metro": (-5.3, 41.3, 9.7, 51.2),
+    "971": (-61.9, 15.8, -60.9, 16.6),
+    "972": (-61.3, 14.3, -60.7, 15.0),
+    "973": (-54.7, 2.0, -51.5, 6.0),
+    "974": (55.2, -21.5, 55.9, -20.8),
+    "976": (44.9, -13.1, 45.4, -12.5),
+}
+"""Bounding boxes (lon min, lat min, lon max, lat max) of each zone, in WGS84."""
+
+
+def local_data_dir() -> Path:
+    """Folder where ``make refresh`` writes newer official data (preferred when a file exists)."""
+    return Path(os.environ.get(LOCAL_DIR_ENV, DEFAULT_LOCAL_DIR))
+
+
+def dataset_path(name: str, *, data_dir: Path | None = None) -> Path:
+    """Path of dataset ``name``: ``data_dir`` if given, else the refreshed copy, else the bundled one."""
+    entry = dataset(name)
+    if data_dir is not None:
+        return Path(data_dir) / entry.filename
+    refreshed = local_data_dir() / entry.filename
+    return refreshed if refreshed.exists() else BUNDLED_DIR / entry.filename
+
+
+def in_france(lon: pd.Series, lat: pd.Series) -> pd.Series:
+    """Boolean mask of the coordinates inside one of the zones of :data:`FRANCE_BOUNDS`."""
+    inside = pd.Series(False, index=lon.index)
+    for xmin, ymin, xmax, ymax in FRANCE_BOUNDS.values():
+        inside |= lon.between(xmin, xmax) & lat.between(ymin, ymax)
+    return inside
+
+
+def _dtype_problem(series: pd.Series, kind: str) -> bool:
+    if kind == "number":
+        return not pd.api.types.is_numeric_dtype(series)
+    if kind == "bool":
+        return not pd.api.types.is_bool_dtype(series)
+    return not (pd.api.types.is_string_dtype(series) or series.dtype == object)
+
+
+def validation_problems(frame: pd.DataFrame, entry: Dataset) -> list[str]:
+    """Every problem of ``frame`` against the catalogue ``entry``, as French sentences.
+
+    Checks the columns, their types, the key (present, unique), and for geographic
+    datasets the CRS, null / empty / invalid geometries, geometry types and, for points,
+    coordinates outside France.
+    """
+    problems: list[str] = []
+    missing = [c for c in entry.required_columns if c not in frame.columns]
+    if missing:
+        problems.append(f"colonnes manquantes : {', '.join(missing)}")
+    for column, kind in entry.dtypes.items():
+        if column in frame.columns and _dtype_problem(frame[column], kind):
+            problems.append(f"la colonne « {column} » n'est pas de type {kind} ({frame[column].dtype})")
+    if entry.key in frame.columns:
+        keys = frame[entry.key]
+        if keys.isna().any():
+            problems.append(f"{int(keys.isna().sum())} ligne(s) sans identifiant « {entry.key} »")
+        duplicated = keys[keys.duplicated() & keys.notna()].unique().tolist()
+        if duplicated:
+            shown = ", ".join(map(str, duplicated[:5]))
+            problems.append(f"{len(duplicated)} identifiant(s) « {entry.key} » en double : {shown}")
+    if entry.geometry is None:
+        return problems
+    if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
+        problems.append("pas de colonne de géométrie")
+        return problems
+    if frame.crs is None:
+        problems.append("système de coordonnées (CRS) absent")
+    geoms = frame.geometry
+    null = geoms.isna() | geoms.is_empty
+    if null.any() and not entry.missing_geometry_allowed:
+        problems.append(f"{int(null.sum())} géométrie(s) nulle(s) ou vide(s)")
+    present = geoms[~null]
+    invalid = ~shapely.is_valid(present.values)
+    if invalid.any():
+        problems.append(f"{int(invalid.sum())} géométrie(s) invalide(s)")
+    families = present.geom_type.str.replace("Multi", "", regex=False).unique().tolist()
+    wrong = [f for f in families if f != entry.geometry]
+    if wrong:
+        problems.append(f"types de géométrie inattendus : {', '.join(wrong)} (attendu : {entry.geometry})")
+    if entry.geometry == "Point" and len(present) and frame.crs is not None:
+        points = present.to_crs(WGS84) if frame.crs != WGS84 else present
+        outside = ~in_france(pd.Series(points.x), pd.Series(points.y))
+        if outside.any():
+            problems.append(f"{int(outside.sum())} point(s) hors de France")
+    return problems
+
+
+def validate(frame: pd.DataFrame, name: str) -> None:
+    """Raise :class:`DataValidationError` listing every problem of ``frame`` against dataset ``name``."""
+    entry = dataset(name)
+    problems = validation_problems(frame, entry)
+    if problems:
+        raise DataValidationError(entry.title, problems)
+
+
+def read_dataset(name: str, *, data_dir: Path | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
+    """Read dataset ``name`` from GeoParquet / Parquet, validate it, and return it.
+
+    Parameters
+    ----------
+    name
+        A key of :data:`geo.catalog.DATASETS`.
+    data_dir
+        Folder to read from; by default the refreshed data folder when it holds the file,
+        else the bundled ``data/``.
+
+    Returns
+    -------
+    GeoDataFrame (EPSG:4326) for geographic datasets, DataFrame for plain tables.
+
+    Raises
+    ------
+    DataValidationError
+        If the file is missing, unreadable or fails validation (all problems listed).
+    """
+    entry = dataset(name)
+    path = dataset_path(name, data_dir=data_dir)
+    if not path.exists():
+        raise DataValidationError(entry.title, [f"fichier introuvable : {path}"])
+    try:
+        frame = gpd.read_parquet(path) if entry.geometry else pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise DataValidationError(entry.title, [f"lecture impossible de {path.name} : {exc}"]) from exc
+    validate(frame, name)
+    if isinstance(frame, gpd.GeoDataFrame) and frame.crs != WGS84:
+        frame = frame.to_crs(WGS84)
+    return frame

@@ -1,0 +1,359 @@
+"""Folium maps that stay light and work offline.
+
+- Front-end assets (Leaflet, jQuery, plugins) are served by the app itself from the XStatic
+  pip packages: :func:`localize_assets` rewrites every CDN link of a map, and refuses a map
+  that would still need one.
+- Points are one GeoJSON layer drawn on a canvas (``prefer_canvas``), not one DOM marker
+  each; polygons are simplified for the scale and their coordinates rounded; features carry
+  only what their tooltip shows, HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Iterable, Iterator, Sequence
+
+import branca
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import mapclassify
+import shapely
+from jinja2 import Template
+
+from geo._errors import InvalidParameterError
+from geo.crs import WGS84, ZONES
+
+VENDOR_FILES: dict[str, tuple[str, str]] = {
+    "leaflet": ("leaflet", "leaflet.js"),
+    "leaflet_css": ("leaflet", "leaflet.css"),
+    "jquery": ("jquery", "jquery.min.js"),
+    "markerclusterjs": ("leaflet_markercluster", "leaflet.markercluster.js"),
+    "markerclustercss": ("leaflet_markercluster", "MarkerCluster.css"),
+    "markerclusterdefaultcss": ("leaflet_markercluster", "MarkerCluster.Default.css"),
+}
+"""Folium asset name → (XStatic package under ``xstatic.pkg``, file in its ``BASE_DIR``)."""
+
+UNUSED_ASSETS = frozenset(
+    {
+        "bootstrap",
+        "bootstrap_css",
+        "glyphicons_css",
+        "awesome_markers",
+        "awesome_markers_css",
+        "awesome_markers_font_css",
+        "awesome_rotate_css",
+    }
+)
+"""Folium defaults the Atlas never uses (Bootstrap popups, Font Awesome icons): not loaded."""
+
+VENDOR_URL = "/app/static/vendor"
+"""Where Streamlit's static file serving exposes ``static/vendor``."""
+
+BASEMAPS: dict[str, str] = {
+    "ign_plan": "Plan IGN (Géoplateforme, en ligne)",
+    "none": "Aucun fond de carte (hors ligne)",
+}
+
+IGN_PLAN_URL = (
+    "https://data.geopf.fr/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0"
+    "&LAYER=GEOGRAPHICALGRIDSYSTEMS.PLANIGNV2&STYLE=normal&TILEMATRIXSET=PM"
+    "&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
+)
+IGN_ATTRIBUTION = '&copy; <a href="https://www.ign.fr/">IGN</a> – Géoplateforme'
+
+SEQUENTIAL_PALETTE: tuple[str, ...] = (
+    "#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84",
+)
+"""ColorBrewer YlGnBu (7 classes), readable by colour-blind viewers and in grey scale."""
+
+COORD_DECIMALS = 4
+"""≈ 10 m: more than enough at the scales shown, and a third of the bytes."""
+
+
+def _walk(element: branca.element.Element) -> Iterator[branca.element.Element]:
+    yield element
+    for child in getattr(element, "_children", {}).values():
+        yield from _walk(child)
+
+
+def localize_assets(m: folium.Map, *, base_url: str = VENDOR_URL) -> folium.Map:
+    """Point every JS/CSS asset of ``m`` and its children to the app's own static files.
+
+    Raises
+    ------
+    InvalidParameterError
+        If an element needs an asset that is neither vendored nor known to be unused:
+        better to fail in tests than to show a blank map offline.
+    """
+    for element in _walk(m):
+        for attribute in ("default_js", "default_css"):
+            assets = getattr(element, attribute, None)
+            if not assets:
+                continue
+            local: list[tuple[str, str]] = []
+            for name, _url in assets:
+                if name in UNUSED_ASSETS:
+                    continue
+                if name not in VENDOR_FILES:
+                    raise InvalidParameterError(
+                        f"ressource front-end « {name} » non disponible hors ligne ; "
+                        "ajoutez-la à VENDOR_FILES"
+                    )
+                package, filename = VENDOR_FILES[name]
+                local.append((name, f"{base_url}/{package}/{filename}"))
+            setattr(element, attribute, local)
+    return m
+
+
+def base_map(
+    *,
+    zone: str = "metro",
+    bounds: Sequence[float] | None = None,
+    basemap: str = "ign_plan",
+    height: int = 560,
+) -> folium.Map:
+    """An empty Leaflet map of ``zone`` (or fitted to ``bounds``: minx, miny, maxx, maxy).
+
+    ``basemap="none"`` gives a map with no tiles at all, readable offline thanks to the
+    outline layer the caller adds (see :func:`add_outline_layer`).
+    """
+    if basemap not in BASEMAPS:
+        raise InvalidParameterError(f"`basemap` vaut « {basemap} » mais doit être l'un de {list(BASEMAPS)}")
+    info = ZONES[zone]
+    m = folium.Map(
+        location=[info.center_lat, info.center_lon],
+        zoom_start=info.zoom,
+        tiles=None,
+        prefer_canvas=True,
+        control_scale=True,
+        height=height,
+    )
+    if basemap == "ign_plan":
+        folium.TileLayer(IGN_PLAN_URL, attr=IGN_ATTRIBUTION, name="Plan IGN", max_zoom=18).add_to(m)
+    if bounds is not None and np.all(np.isfinite(bounds)):
+        minx, miny, maxx, maxy = bounds
+        m.fit_bounds([[miny, minx], [maxy, maxx]])
+    return m
+
+
+def display_geometries(frame: gpd.GeoDataFrame, tolerance_deg: float) -> gpd.GeoDataFrame:
+    """Outlines simplified for display with shared borders kept identical, coordinates rounded.
+
+    ``frame`` must be a coverage (polygons that do not overlap, e.g. départements).
+    """
+    out = frame.to_crs(WGS84) if frame.crs != WGS84 else frame.copy()
+    geoms = out.geometry.to_numpy()
+    if tolerance_deg > 0:
+        geoms = shapely.coverage_simplify(geoms, tolerance_deg)
+    geoms = shapely.set_precision(geoms, 10.0**-COORD_DECIMALS)
+    out = out.set_geometry(geoms)
+    return out[~out.geometry.is_empty]
+
+
+def escaped(values: Iterable[object]) -> list[str]:
+    """HTML-escape text coming from data before it reaches a tooltip or popup."""
+    return [html.escape("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
+            for v in values]
+
+
+def _feature_collection(frame: gpd.GeoDataFrame, properties: dict[str, Sequence[object]]) -> str:
+    geoms = shapely.to_geojson(frame.geometry.to_numpy())
+    features = []
+    names = list(properties)
+    columns = [properties[n] for n in names]
+    for index, geometry in enumerate(geoms):
+        props = {n: c[index] for n, c in zip(names, columns, strict=True)}
+        features.append(
+            '{"type":"Feature","properties":' + json.dumps(props, ensure_ascii=False)
+            + ',"geometry":' + geometry + "}"
+        )
+    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+
+
+def add_outline_layer(m: folium.Map, outlines: gpd.GeoDataFrame, *, name: str = "Contours") -> None:
+    """Thin grey outlines (no fill, no interaction): the base layer that keeps maps readable offline."""
+    folium.GeoJson(
+        _feature_collection(outlines, {}),
+        name=name,
+        style_function=lambda _f: {"color": "#666666", "weight": 0.8, "fill": False},
+        interactive=False,
+        control=False,
+    ).add_to(m)
+
+
+def add_choropleth(
+    m: folium.Map,
+    areas: gpd.GeoDataFrame,
+    *,
+    colors: Sequence[str],
+    tooltip: dict[str, Sequence[object]],
+    name: str,
+) -> None:
+    """Filled polygons, one colour each (``colors`` aligned on ``areas``), with a tooltip table.
+
+    ``tooltip`` maps a French label to the values shown (escaped here).
+    """
+    properties: dict[str, Sequence[object]] = {"_fill": list(colors)}
+    aliases = []
+    for position, (label, values) in enumerate(tooltip.items()):
+        properties[f"t{position}"] = escaped(values)
+        aliases.append(html.escape(label))
+    folium.GeoJson(
+        _feature_collection(areas, properties),
+        name=name,
+        style_function=lambda f: {
+            "fillColor": f["properties"]["_fill"],
+            "color": "#555555",
+            "weight": 0.5,
+            "fillOpacity": 0.75,
+        },
+        highlight_function=lambda _f: {"weight": 2, "color": "#000000"},
+        tooltip=folium.GeoJsonTooltip(fields=[f"t{i}" for i in range(len(aliases))], aliases=aliases),
+    ).add_to(m)
+
+
+def add_points_layer(
+    m: folium.Map,
+    points: gpd.GeoDataFrame,
+    *,
+    colors: Sequence[str],
+    tooltip: dict[str, Sequence[object]],
+    name: str,
+    radius: float = 4.0,
+    dashed: Sequence[bool] | None = None,
+) -> None:
+    """Points as canvas circle markers in a single GeoJSON layer.
+
+    ``dashed`` marks approximate locations (commune centroids) with a hollow marker.
+    """
+    properties: dict[str, Sequence[object]] = {"_c": list(colors)}
+    properties["_h"] = [bool(v) for v in (dashed if dashed is not None else [False] * len(points))]
+    aliases = []
+    for position, (label, values) in enumerate(tooltip.items()):
+        properties[f"t{position}"] = escaped(values)
+        aliases.append(html.escape(label))
+    rounded = points.set_geometry(shapely.set_precision(points.geometry.to_numpy(), 10.0**-COORD_DECIMALS))
+    folium.GeoJson(
+        _feature_collection(rounded, properties),
+        name=name,
+        marker=folium.CircleMarker(radius=radius),
+        style_function=lambda f: {
+            "color": "#222222" if not f["properties"]["_h"] else f["properties"]["_c"],
+            "weight": 0.6 if not f["properties"]["_h"] else 2,
+            "fillColor": f["properties"]["_c"],
+            "fillOpacity": 0.9 if not f["properties"]["_h"] else 0.15,
+        },
+        tooltip=folium.GeoJsonTooltip(fields=[f"t{i}" for i in range(len(aliases))], aliases=aliases),
+    ).add_to(m)
+
+
+class _Legend(branca.element.MacroElement):  # type: ignore[misc]
+    """A Leaflet control holding a small HTML legend (no external asset)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function () {
+            var legend = L.control({position: "bottomright"});
+            legend.onAdd = function () {
+                var div = L.DomUtil.create("div", "atlas-legend");
+                div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 8px;"
+                    + "font:12px sans-serif;line-height:18px;border-radius:4px;max-width:260px";
+                div.innerHTML = {{ this.content|tojson }};
+                return div;
+            };
+            legend.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}"""
+    )
+
+    def __init__(self, content: str) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.content = content
+
+
+def add_legend(m: folium.Map, title: str, entries: Sequence[tuple[str, str]], *, hollow: bool = False) -> None:
+    """Add a legend: ``entries`` are (colour, label) pairs; labels are escaped here."""
+    shape = "border-radius:50%;" if hollow else ""
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:12px;height:12px;{shape}'
+        f'background:{html.escape(color)};border:1px solid #555;margin-right:6px"></span>'
+        f"{html.escape(label)}</div>"
+        for color, label in entries
+    )
+    _Legend(f"<b>{html.escape(title)}</b>{rows}").add_to(m)
+
+
+def class_colors(n_classes: int) -> list[str]:
+    """``n_classes`` colours spread over :data:`SEQUENTIAL_PALETTE`."""
+    if n_classes <= 0:
+        return []
+    picks = np.linspace(0, len(SEQUENTIAL_PALETTE) - 1, n_classes).round().astype(int)
+    return [SEQUENTIAL_PALETTE[i] for i in picks]
+
+
+def bounds_of(frame: pd.DataFrame) -> tuple[float, float, float, float]:
+    """Bounds (minx, miny, maxx, maxy) of a GeoDataFrame in WGS84."""
+    gdf = frame if isinstance(frame, gpd.GeoDataFrame) else gpd.GeoDataFrame(frame)
+    minx, miny, maxx, maxy = gdf.to_crs(WGS84).total_bounds
+    return float(minx), float(miny), float(maxx), float(maxy)
+
+
+SCHEMES: dict[str, str] = {"quantiles": "Quantiles", "fisher_jenks": "Seuils naturels (Fisher-Jenks)"}
+NO_DATA_COLOR = "#d9d9d9"
+
+
+def classify_values(
+    values: pd.Series, *, scheme: str = "quantiles", k: int = 5, formatter: object = None
+) -> tuple[list[str], list[tuple[str, str]]]:
+    """Class colours for ``values`` and the legend entries, with mapclassify.
+
+    Parameters
+    ----------
+    values
+        Numbers; NaN / inf get :data:`NO_DATA_COLOR` and a « sans donnée » entry.
+    scheme
+        ``"quantiles"`` or ``"fisher_jenks"``.
+    k
+        Wanted number of classes (fewer when there are fewer distinct values).
+    formatter
+        Callable turning a bound into text (French formatting); ``str`` by default.
+
+    Returns
+    -------
+    (colours aligned on ``values``, [(colour, label), ...] for the legend)
+    """
+    if scheme not in SCHEMES:
+        raise InvalidParameterError(f"`scheme` vaut « {scheme} » mais doit être l'un de {list(SCHEMES)}")
+    fmt = formatter if callable(formatter) else str
+    numbers = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan)
+    valid = numbers.dropna()
+    colors = pd.Series(NO_DATA_COLOR, index=values.index, dtype=object)
+    legend: list[tuple[str, str]] = []
+    distinct = valid.nunique()
+    if distinct == 0:
+        return colors.tolist(), [(NO_DATA_COLOR, "sans donnée")]
+    k = max(1, min(k, distinct))
+    if k == 1:
+        palette = class_colors(1)
+        colors[valid.index] = palette[0]
+        legend = [(palette[0], fmt(float(valid.iloc[0])))]
+    else:
+        classifier = (
+            mapclassify.Quantiles(valid.to_numpy(), k=k)
+            if scheme == "quantiles"
+            else mapclassify.FisherJenks(valid.to_numpy(), k=k)
+        )
+        bins = classifier.bins
+        palette = class_colors(len(bins))
+        colors[valid.index] = [palette[i] for i in classifier.yb]
+        lower = float(valid.min())
+        for color, upper in zip(palette, bins, strict=True):
+            legend.append((color, f"{fmt(lower)} – {fmt(float(upper))}"))
+            lower = float(upper)
+    if len(valid) < len(numbers):
+        legend.append((NO_DATA_COLOR, "sans donnée"))
+    return colors.tolist(), legend

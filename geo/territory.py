@@ -1,0 +1,98 @@
+"""Territorial scope (zone → région → département → EPCI) and the selection of what lies in it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo._errors import InvalidParameterError
+from geo.crs import ZONES
+
+LEVELS: dict[str, str] = {
+    "reg": "Région",
+    "dep": "Département",
+    "epci": "EPCI",
+    "commune": "Commune",
+}
+"""Territory levels, coarsest first, with their French label."""
+
+LEVEL_KEYS: dict[str, str] = {"reg": "reg", "dep": "dep", "epci": "epci_siren", "commune": "code_insee"}
+"""Level → column of the communes table holding its code."""
+
+LEVEL_NAMES: dict[str, str] = {"reg": "nom_reg", "dep": "nom_dep", "epci": "epci_nom", "commune": "nom"}
+"""Level → column of the communes table holding its name."""
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The territory the user looks at: a zone, optionally narrowed to a région, a département, an EPCI."""
+
+    zone: str = "metro"
+    reg: str | None = None
+    dep: str | None = None
+    epci: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.zone not in ZONES:
+            raise InvalidParameterError(f"`zone` vaut « {self.zone} » mais doit être l'une de {sorted(ZONES)}")
+
+    @property
+    def level(self) -> str:
+        """Finest level selected: ``"zone"``, ``"reg"``, ``"dep"`` or ``"epci"``."""
+        if self.epci:
+            return "epci"
+        if self.dep:
+            return "dep"
+        if self.reg:
+            return "reg"
+        return "zone"
+
+    @property
+    def detail_level(self) -> str:
+        """The level one step finer than the scope, for maps and tables (région → EPCI...)."""
+        return {"zone": "dep", "reg": "epci", "dep": "epci", "epci": "commune"}[self.level]
+
+    def mask(self, frame: pd.DataFrame) -> pd.Series:
+        """Rows of ``frame`` (with ``zone``, ``reg``, ``dep``, ``epci_siren`` columns) in the scope."""
+        selected = frame["zone"] == self.zone
+        if self.reg:
+            selected &= frame["reg"] == self.reg
+        if self.dep:
+            selected &= frame["dep"] == self.dep
+        if self.epci:
+            selected &= frame["epci_siren"] == self.epci
+        return selected
+
+
+def scope_label(scope: Scope, communes: pd.DataFrame) -> str:
+    """French name of the scope (« Occitanie », « Hérault (34) », « France métropolitaine »)."""
+    if scope.epci:
+        names = communes.loc[communes["epci_siren"] == scope.epci, "epci_nom"]
+        return str(names.iloc[0]) if len(names) else scope.epci
+    if scope.dep:
+        names = communes.loc[communes["dep"] == scope.dep, "nom_dep"]
+        return f"{names.iloc[0]} ({scope.dep})" if len(names) else scope.dep
+    if scope.reg:
+        names = communes.loc[communes["reg"] == scope.reg, "nom_reg"]
+        return str(names.iloc[0]) if len(names) else scope.reg
+    return ZONES[scope.zone].label
+
+
+def territory_options(communes: pd.DataFrame, level: str, scope: Scope) -> dict[str, str]:
+    """Code → label of the territories of ``level`` inside the part of ``scope`` above that level.
+
+    Used to fill the cascading selectors: the régions of a zone, the départements of a
+    région, the EPCI of a département.
+    """
+    if level not in LEVEL_KEYS:
+        raise InvalidParameterError(f"`level` vaut « {level} » mais doit être l'un de {list(LEVEL_KEYS)}")
+    parent = {"reg": Scope(scope.zone), "dep": Scope(scope.zone, scope.reg),
+              "epci": Scope(scope.zone, scope.reg, scope.dep), "commune": scope}[level]
+    rows = communes[parent.mask(communes)]
+    key, name = LEVEL_KEYS[level], LEVEL_NAMES[level]
+    pairs = rows[[key, name]].drop_duplicates(key)
+    pairs = pairs[pairs[key] != ""].sort_values(name if level != "dep" else key)
+    if level == "dep":
+        return {code: f"{code} – {label}" for code, label in zip(pairs[key], pairs[name], strict=True)}
+    return dict(zip(pairs[key], pairs[name], strict=True))

@@ -1,0 +1,279 @@
+"""Themes of the tiers-lieux and the documented rules that derive them.
+
+A place gets a theme by one of three routes, kept apart because they are not equally
+reliable:
+
+- ``typologie``: the source says so (CGET 2019 ``TYPO`` "dominante coworking / fablab",
+  France Tiers-Lieux census families);
+- ``programme``: the place holds a label that implies it (every Manufacture de proximité
+  is a production place);
+- ``mot-clé``: a keyword rule matched its name or description. This is **indicative**:
+  the UI says so wherever such a theme is shown.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+from geo._errors import InvalidParameterError
+
+THEMES: dict[str, str] = {
+    "fabrication": "Fabrication (fablab, atelier, production)",
+    "coworking": "Coworking / bureaux partagés",
+    "alimentation": "Alimentation durable / nourricier",
+    "reemploi": "Économie circulaire / réemploi",
+    "culture": "Culture / friche culturelle",
+    "numerique": "Numérique / médiation",
+}
+"""Theme code → French label, in display order (the seed programme's themes first)."""
+
+THEME_SHORT_LABELS: dict[str, str] = {
+    "fabrication": "Fabrication",
+    "coworking": "Coworking",
+    "alimentation": "Alimentation",
+    "reemploi": "Réemploi",
+    "culture": "Culture",
+    "numerique": "Numérique",
+}
+
+ROUTE_TYPOLOGY = "typologie"
+ROUTE_PROGRAMME = "programme"
+ROUTE_KEYWORD = "mot-clé"
+ROUTES: dict[str, str] = {
+    ROUTE_TYPOLOGY: "typologie de la source",
+    ROUTE_PROGRAMME: "label du programme",
+    ROUTE_KEYWORD: "règle par mots-clés (indicatif)",
+}
+"""Derivation route → French description. Order = precedence when several apply."""
+
+
+@dataclass(frozen=True)
+class KeywordRule:
+    """Keywords (accent-free, lower case, matched on word starts) that give a theme."""
+
+    theme: str
+    patterns: tuple[str, ...]
+    exclusions: tuple[str, ...] = ()
+
+    def matches(self, normalized_text: str) -> bool:
+        """Whether ``normalized_text`` (see :func:`normalize_text`) triggers the rule."""
+        if any(re.search(rf"\b{p}", normalized_text) for p in self.exclusions):
+            return False
+        return any(re.search(rf"\b{p}", normalized_text) for p in self.patterns)
+
+
+KEYWORD_RULES: tuple[KeywordRule, ...] = (
+    KeywordRule(
+        "fabrication",
+        (
+            r"fab ?lab",
+            r"fab-lab",
+            r"maker",
+            r"hacker ?space",
+            r"hack ?lab",
+            r"menuiserie",
+            r"bricol",
+            r"artisan",
+            r"manufactur",
+            r"usinette",
+            r"imprimante 3d",
+            r"atelier(s)? partage",
+            r"ateliers? de fabrication",
+            r"ressourcerie de materiaux",
+        ),
+    ),
+    KeywordRule(
+        "coworking",
+        (r"co-?working", r"bureaux? partage", r"espace de travail partage", r"teletravail"),
+    ),
+    KeywordRule(
+        "alimentation",
+        (
+            r"ferme",
+            r"agricult",
+            r"nourric",
+            r"aliment",
+            r"cuisine",
+            r"food",
+            r"epicerie",
+            r"potager",
+            r"maraich",
+            r"jardin",
+            r"circuits? courts?",
+            r"paysan",
+        ),
+        # "fermeture" is not a farm; "alimentation electrique" is not food.
+        exclusions=(r"fermeture", r"alimentation electrique"),
+    ),
+    KeywordRule(
+        "reemploi",
+        (
+            r"recycl",
+            r"ressourcerie",
+            r"reemploi",
+            r"re-emploi",
+            r"emmaus",
+            r"repair",
+            r"reparation",
+            r"textilerie",
+            r"trockette",
+            r"upcycl",
+            r"economie circulaire",
+            r"circulaire",
+            r"seconde main",
+            r"depot-vente",
+            r"atelier velo",
+            r"velo solidaire",
+        ),
+    ),
+    KeywordRule(
+        "culture",
+        (
+            r"cultur",
+            r"friche",
+            r"theatre",
+            r"artist",
+            r"musique",
+            r"musical",
+            r"cinema",
+            r"spectacle",
+            r"hip hop",
+            r"centquatre",
+            r"art(s)? ",
+            r"galerie",
+            r"concert",
+            r"danse",
+        ),
+    ),
+    KeywordRule(
+        "numerique",
+        (
+            r"numerique",
+            r"multimedia",
+            r"digital",
+            r"cyber",
+            r"epn\b",
+            r"informatique",
+            r"internet",
+            r"code\b",
+            r"data",
+        ),
+    ),
+)
+"""The keyword rules. Documented in data/README.md and the « À propos des données » page."""
+
+_TYPOLOGY_THEMES: dict[str, tuple[str, ...]] = {
+    "tiers lieux a dominante coworking": ("coworking",),
+    "tiers lieux a dominante fablab": ("fabrication",),
+    # France Tiers-Lieux census families (2023 and 2026 editions).
+    "bureaux partages / coworking": ("coworking",),
+    "bureaux partages": ("coworking",),
+    "coworking": ("coworking",),
+    "tiers-lieux culturels": ("culture",),
+    "tiers-lieu culturel": ("culture",),
+    "fablab / makerspace / hackerspace": ("fabrication",),
+    "fablab": ("fabrication",),
+    "ateliers artisanaux partages": ("fabrication",),
+    "living labs": ("numerique",),
+    "tiers-lieux nourriciers": ("alimentation",),
+    "tiers-lieu nourricier": ("alimentation",),
+    "cuisines partagees / foodlab": ("alimentation",),
+    "ressourcerie / recyclerie": ("reemploi",),
+    "numerique": ("numerique",),
+}
+
+_PROGRAMME_THEMES: dict[str, tuple[str, ...]] = {
+    "Manufacture de proximité": ("fabrication",),
+}
+
+
+def normalize_text(text: str | None) -> str:
+    """Lower-case, accent-free, single-spaced text for matching (``"Théâtre"`` → ``"theatre"``)."""
+    if not text or not isinstance(text, str):
+        return ""
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    stripped = stripped.replace("œ", "oe").replace("æ", "ae")
+    return re.sub(r"\s+", " ", stripped.lower()).strip()
+
+
+def themes_from_keywords(text: str | None) -> list[str]:
+    """Themes whose keyword rule matches ``text`` (a name, a description)."""
+    normalized = normalize_text(text) + " "
+    return [rule.theme for rule in KEYWORD_RULES if rule.matches(normalized)]
+
+
+def themes_from_typology(typology: str | None) -> list[str]:
+    """Themes implied by a source typology; several can be given, separated by ``;``."""
+    found: list[str] = []
+    for part in normalize_text(typology).split(";"):
+        for theme in _TYPOLOGY_THEMES.get(part.strip(), ()):
+            if theme not in found:
+                found.append(theme)
+    return found
+
+
+def derive_themes(
+    *, name: str | None, description: str | None = None, typology: str | None = None,
+    label: str | None = None,
+) -> dict[str, str]:
+    """Return ``{theme: route}`` for one place, the most reliable route winning.
+
+    Parameters
+    ----------
+    name, description
+        Free text searched by the keyword rules.
+    typology
+        Source typology (e.g. CGET ``TYPO``, census family labels joined by ``;``).
+    label
+        Programme label ("Fabrique de territoire", "Manufacture de proximité").
+
+    Returns
+    -------
+    dict
+        Theme code → route (one of :data:`ROUTES`); empty when nothing applies.
+    """
+    routes: dict[str, str] = {}
+    for theme in themes_from_typology(typology):
+        routes.setdefault(theme, ROUTE_TYPOLOGY)
+    for theme in _PROGRAMME_THEMES.get(label or "", ()):
+        routes.setdefault(theme, ROUTE_PROGRAMME)
+    for theme in themes_from_keywords(f"{name or ''} {description or ''}"):
+        routes.setdefault(theme, ROUTE_KEYWORD)
+    return routes
+
+
+def theme_columns() -> list[str]:
+    """Names of the per-theme route columns of the places table (``theme_<code>``)."""
+    return [f"theme_{code}" for code in THEMES]
+
+
+def theme_mask(places: pd.DataFrame, themes: Iterable[str] | None) -> pd.Series:
+    """Boolean mask of the places carrying at least one of ``themes`` (all places if empty)."""
+    selected = list(themes or [])
+    if not selected:
+        return pd.Series(True, index=places.index)
+    unknown = [t for t in selected if t not in THEMES]
+    if unknown:
+        raise InvalidParameterError(
+            f"`themes` contient {unknown} mais doit être parmi {list(THEMES)}"
+        )
+    return (places[[f"theme_{t}" for t in selected]] != "").any(axis=1)
+
+
+def route_counts(places: pd.DataFrame) -> pd.DataFrame:
+    """Number of places per theme and derivation route (rows: themes, columns: routes)."""
+    rows: list[Mapping[str, object]] = []
+    for code, label in THEMES.items():
+        column = places[f"theme_{code}"]
+        row: dict[str, object] = {"theme": code, "Thème": label}
+        for route in ROUTES:
+            row[route] = int((column == route).sum())
+        row["total"] = int((column != "").sum())
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("theme")
