@@ -47,8 +47,10 @@ def _zone_column(deps: pd.Series) -> pd.Series:
 def build_communes(raw: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.DataFrame]:
     """Commune points (all communes of the six zones) and polygons, plus rejected rows."""
     polygons = gpd.read_parquet(raw / "territoires/communes_2026_s200m.parquet")
-    table = pd.read_csv(raw / "territoires/communes_2026.csv", dtype={"code_insee": str, "dep": str,
-                        "reg": str, "epci_siren": str})
+    table = pd.read_csv(
+        raw / "territoires/communes_2026.csv",
+        dtype={"code_insee": str, "dep": str, "reg": str, "epci_siren": str},
+    )
     in_zones = table["zone"].isin(["metro", "drom"])
     rejected = pd.DataFrame(
         {
@@ -96,9 +98,7 @@ def build_communes(raw: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.Da
             ),
         ]
     )
-    commune_polygons = (
-        polygons[["code_insee", "geometry"]].sort_values("code_insee", ignore_index=True)
-    )
+    commune_polygons = polygons[["code_insee", "geometry"]].sort_values("code_insee", ignore_index=True)
     return communes, commune_polygons, rejected
 
 
@@ -129,16 +129,18 @@ def build_territories(raw: Path, communes: gpd.GeoDataFrame) -> dict[str, gpd.Ge
     )
     epci["zone"] = _zone_column(epci["dep"])
     out = {}
-    for name, frame, key in (("epci", epci, "epci_siren"), ("departements", deps, "dep"),
-                             ("regions", regs, "reg")):
-        frame = frame.copy()
-        frame["population"] = frame["population"].astype("int64")
-        out[name] = frame.sort_values(key, ignore_index=True)
+    for name, frame, key in (
+        ("epci", epci, "epci_siren"),
+        ("departements", deps, "dep"),
+        ("regions", regs, "reg"),
+    ):
+        typed = frame.astype({"population": "int64"})
+        out[name] = typed.sort_values(key, ignore_index=True)
     return out
 
 
-def build_programmes(raw: Path, communes: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """ACV, PVD and (historical) ZRR membership by 2026 commune code."""
+def build_programmes(raw: Path, communes: pd.DataFrame) -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
+    """ACV, PVD and (historical) ZRR membership by 2026 commune code, plus unmatched rows."""
     acv_raw = pd.read_csv(raw / "territoires/acv_communes.csv", dtype=str)
     acv = pd.DataFrame({"code_insee": acv_raw["insee_com_2026"], "programme_id": acv_raw["id_acv"]})
     pvd_raw = pd.read_csv(raw / "territoires/pvd_communes_2021.csv", dtype=str, keep_default_na=False)
@@ -157,10 +159,22 @@ def build_programmes(raw: Path, communes: pd.DataFrame) -> dict[str, pd.DataFram
     )
     known = set(communes["code_insee"])
     out = {}
+    rejected = []
     for name, frame in (("acv", acv), ("pvd", pvd), ("zrr", zrr)):
-        frame = frame[frame["code_insee"].isin(known)]
-        out[name] = frame.drop_duplicates("code_insee").sort_values("code_insee", ignore_index=True)
-    return out
+        unknown = ~frame["code_insee"].isin(known)
+        rejected.append(
+            pd.DataFrame(
+                {
+                    "dataset": name,
+                    "identifiant": frame.loc[unknown, "code_insee"],
+                    "nom": "",
+                    "raison": "code commune absent des six zones de l'Atlas",
+                }
+            )
+        )
+        kept = frame[~unknown].drop_duplicates("code_insee")
+        out[name] = kept.sort_values("code_insee", ignore_index=True)
+    return out, pd.concat(rejected, ignore_index=True)
 
 
 def build_qpv(raw: Path) -> gpd.GeoDataFrame:
@@ -193,11 +207,13 @@ def build_places(
         [
             records_from_cget(raw / PLACE_FILES["cget_2019"]),
             records_from_anct_per_commune(
-                raw / PLACE_FILES["anct_fabriques_2024"], source="anct_fabriques_2024",
+                raw / PLACE_FILES["anct_fabriques_2024"],
+                source="anct_fabriques_2024",
                 label=LABEL_FABRIQUE,
             ),
             records_from_anct_per_commune(
-                raw / PLACE_FILES["anct_manufactures_2022"], source="anct_manufactures_2022",
+                raw / PLACE_FILES["anct_manufactures_2022"],
+                source="anct_manufactures_2022",
                 label=LABEL_MANUFACTURE,
             ),
         ],
@@ -211,8 +227,9 @@ def build_places(
             "identifiant": places.loc[bad, "place_id"],
             "nom": places.loc[bad, "name"],
             "raison": [
-                "ni coordonnées ni commune connue" if pd.isna(lon) else
-                f"hors des six zones de l'Atlas (commune « {code or 'inconnue'} »)"
+                "ni coordonnées ni commune connue"
+                if pd.isna(lon)
+                else f"hors des six zones de l'Atlas (commune « {code or 'inconnue'} »)"
                 for lon, code in zip(places.loc[bad, "lon"], places.loc[bad, "code_insee"], strict=True)
             ],
         }
@@ -225,7 +242,8 @@ def build_all(raw: Path, out: Path) -> dict[str, int]:
     communes, commune_polygons, rejected_communes = build_communes(raw)
     datasets: dict[str, pd.DataFrame] = {"communes": communes, "communes_polygons": commune_polygons}
     datasets.update(build_territories(raw, communes))
-    datasets.update(build_programmes(raw, communes))
+    programmes, rejected_programmes = build_programmes(raw, communes)
+    datasets.update(programmes)
     datasets["qpv"] = build_qpv(raw)
     places, rejected_places = build_places(raw, communes, commune_polygons)
     datasets["places"] = places
@@ -251,7 +269,9 @@ def build_all(raw: Path, out: Path) -> dict[str, int]:
         else:
             frame.to_parquet(path, index=False, compression="zstd")
         counts[name] = len(frame)
-    rejected = pd.concat([rejected_communes, rejected_places, rejected_services], ignore_index=True)
+    rejected = pd.concat(
+        [rejected_communes, rejected_programmes, rejected_places, rejected_services], ignore_index=True
+    )
     rejected.to_csv(out / "rejected_rows.csv", index=False)
     counts["rejected_rows"] = len(rejected)
     (out / "build_counts.json").write_text(json.dumps(counts, indent=2, sort_keys=True) + "\n")

@@ -40,7 +40,10 @@ class Atlas:
 
 
 def communes_with_programmes(
-    communes: gpd.GeoDataFrame, acv: pd.DataFrame, pvd: pd.DataFrame, zrr: pd.DataFrame,
+    communes: gpd.GeoDataFrame,
+    acv: pd.DataFrame,
+    pvd: pd.DataFrame,
+    zrr: pd.DataFrame,
     qpv: pd.DataFrame,
 ) -> gpd.GeoDataFrame:
     """Add programme membership to the communes: ``acv``, ``pvd``, ``zrr``, ``n_qpv``."""
@@ -55,11 +58,7 @@ def communes_with_programmes(
 
 def load_atlas(*, data_dir: Path | None = None) -> Atlas:
     """Load and validate every dataset (bundled, or refreshed copies when present)."""
-    frames = {
-        name: read_dataset(name, data_dir=data_dir)
-        for name in DATASETS
-        if name != "communes_polygons"
-    }
+    frames = {name: read_dataset(name, data_dir=data_dir) for name in DATASETS if name != "communes_polygons"}
     communes = communes_with_programmes(
         frames["communes"], frames["acv"], frames["pvd"], frames["zrr"], frames["qpv"]
     )

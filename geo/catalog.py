@@ -79,7 +79,7 @@ PLACE_SOURCES: dict[str, PlaceSource] = {
     ),
 }
 
-_COG = "ANCT d'après IGN ADMIN EXPRESS 2018 recodé COG 2026 (@etalab/decoupage-administratif)"
+_COG = "IGN ADMIN EXPRESS 2018 recodé COG 2026"
 _TERRITORY_COLUMNS = ("code_insee", "nom", "dep", "reg", "epci_siren", "population", "zone")
 
 DATASETS: dict[str, Dataset] = {
@@ -94,11 +94,31 @@ DATASETS: dict[str, Dataset] = {
             vintage="2019 – janvier 2024",
             key="place_id",
             required_columns=(
-                "place_id", "name", "source", "source_id", "label", "source_typology", "themes",
-                "code_insee", "dep", "reg", "epci_siren", "zone", "lon", "lat", "location_precision", "url",
-                "vintage", "licence", "possible_duplicate_of",
-                "theme_fabrication", "theme_coworking", "theme_alimentation", "theme_reemploi",
-                "theme_culture", "theme_numerique",
+                "place_id",
+                "name",
+                "source",
+                "source_id",
+                "label",
+                "source_typology",
+                "themes",
+                "code_insee",
+                "dep",
+                "reg",
+                "epci_siren",
+                "zone",
+                "lon",
+                "lat",
+                "location_precision",
+                "url",
+                "vintage",
+                "licence",
+                "possible_duplicate_of",
+                "theme_fabrication",
+                "theme_coworking",
+                "theme_alimentation",
+                "theme_reemploi",
+                "theme_culture",
+                "theme_numerique",
             ),
             dtypes={"place_id": "string", "code_insee": "string", "lon": "number", "lat": "number"},
             notes="Thèmes dérivés (typologie source, label, mots-clés indicatifs).",
@@ -119,7 +139,7 @@ DATASETS: dict[str, Dataset] = {
             name="communes",
             filename="communes.parquet",
             title="Communes 2026 (point représentatif, population 2023)",
-            producer=_COG + ", INSEE populations municipales 2023",
+            producer=_COG + " / INSEE",
             licence=ETALAB,
             vintage="COG 2026, population 2023",
             key="code_insee",

@@ -36,8 +36,14 @@ def french_layout(fig: go.Figure, *, title: str, source: str, height: int = 420)
     )
     fig.add_annotation(
         text=f"Source : {source}",
-        xref="paper", yref="paper", x=0, y=-0.2, xanchor="left", yanchor="top",
-        showarrow=False, font={"size": 10, "color": "#555555"},
+        xref="paper",
+        yref="paper",
+        x=0,
+        y=-0.2,
+        xanchor="left",
+        yanchor="top",
+        showarrow=False,
+        font={"size": 10, "color": "#555555"},
     )
     fig.update_xaxes(gridcolor="#eeeeee", zeroline=False)
     fig.update_yaxes(gridcolor="#eeeeee", zeroline=False)
@@ -73,7 +79,9 @@ def coverage_bar_chart(
     )
     if reference_share is not None and pd.notna(reference_share):
         fig.add_vline(
-            x=reference_share, line_dash="dash", line_color="#333333",
+            x=reference_share,
+            line_dash="dash",
+            line_color="#333333",
             annotation_text=f"{reference_label} : {fr_percent(reference_share)}",
             annotation_position="top",
         )

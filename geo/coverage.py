@@ -47,9 +47,7 @@ def with_projected_xy(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
 
 def _check_radius(radius_km: float) -> None:
     if not np.isfinite(radius_km) or radius_km <= 0:
-        raise InvalidParameterError(
-            f"La distance doit être strictement positive (reçu : {radius_km} km)."
-        )
+        raise InvalidParameterError(f"La distance doit être strictement positive (reçu : {radius_km} km).")
 
 
 def nearest_distance_m(targets: pd.DataFrame, sources: pd.DataFrame) -> np.ndarray:
@@ -218,7 +216,14 @@ def aggregate_coverage(
         grouped["share_covered"] = grouped["population_covered"] / population
     grouped.index.name = "code"
     return grouped[
-        ["nom", "population", "places", "places_per_100k", "population_covered", "share_covered",
-         "communes", "communes_covered"]
+        [
+            "nom",
+            "population",
+            "places",
+            "places_per_100k",
+            "population_covered",
+            "share_covered",
+            "communes",
+            "communes_covered",
+        ]
     ]
-

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import html
 import json
+import warnings
 from collections.abc import Iterable, Iterator, Sequence
 
 import branca
 import folium
 import geopandas as gpd
+import mapclassify
 import numpy as np
 import pandas as pd
-import mapclassify
 import shapely
 from jinja2 import Template
 
@@ -65,7 +66,13 @@ IGN_PLAN_URL = (
 IGN_ATTRIBUTION = '&copy; <a href="https://www.ign.fr/">IGN</a> – Géoplateforme'
 
 SEQUENTIAL_PALETTE: tuple[str, ...] = (
-    "#ffffcc", "#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#0c2c84",
+    "#ffffcc",
+    "#c7e9b4",
+    "#7fcdbb",
+    "#41b6c4",
+    "#1d91c0",
+    "#225ea8",
+    "#0c2c84",
 )
 """ColorBrewer YlGnBu (7 classes), readable by colour-blind viewers and in grey scale."""
 
@@ -123,9 +130,14 @@ def base_map(
     if basemap not in BASEMAPS:
         raise InvalidParameterError(f"`basemap` vaut « {basemap} » mais doit être l'un de {list(BASEMAPS)}")
     info = ZONES[zone]
+    location, zoom = [info.center_lat, info.center_lon], info.zoom
+    if bounds is not None and np.all(np.isfinite(bounds)):
+        minx, miny, maxx, maxy = bounds
+        location = [(miny + maxy) / 2, (minx + maxx) / 2]
+        zoom = zoom_for_bounds(bounds, height_px=height)
     m = folium.Map(
-        location=[info.center_lat, info.center_lon],
-        zoom_start=info.zoom,
+        location=location,
+        zoom_start=zoom,
         tiles=None,
         prefer_canvas=True,
         control_scale=True,
@@ -133,10 +145,25 @@ def base_map(
     )
     if basemap == "ign_plan":
         folium.TileLayer(IGN_PLAN_URL, attr=IGN_ATTRIBUTION, name="Plan IGN", max_zoom=18).add_to(m)
-    if bounds is not None and np.all(np.isfinite(bounds)):
-        minx, miny, maxx, maxy = bounds
-        m.fit_bounds([[miny, minx], [maxy, maxx]])
     return m
+
+
+def zoom_for_bounds(bounds: Sequence[float], *, width_px: int = 900, height_px: int = 560) -> int:
+    """Largest web-mercator zoom at which ``bounds`` fits a ``width_px`` × ``height_px`` map.
+
+    Computed here rather than with Leaflet's ``fitBounds``, which runs before the map's
+    iframe has its final size and then zooms out too far.
+    """
+    minx, miny, maxx, maxy = bounds
+
+    def mercator_y(lat: float) -> float:
+        lat = float(np.clip(lat, -85.0, 85.0))
+        return float(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+    span_x = max(maxx - minx, 1e-3) / 360.0
+    span_y = max(mercator_y(maxy) - mercator_y(miny), 1e-5) / (2 * np.pi)
+    zoom = np.floor(np.log2(min(width_px / (256 * span_x), height_px / (256 * span_y))))
+    return int(np.clip(zoom, 3, 15))
 
 
 def display_geometries(frame: gpd.GeoDataFrame, tolerance_deg: float) -> gpd.GeoDataFrame:
@@ -155,8 +182,9 @@ def display_geometries(frame: gpd.GeoDataFrame, tolerance_deg: float) -> gpd.Geo
 
 def escaped(values: Iterable[object]) -> list[str]:
     """HTML-escape text coming from data before it reaches a tooltip or popup."""
-    return [html.escape("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v))
-            for v in values]
+    return [
+        html.escape("" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v)) for v in values
+    ]
 
 
 def _feature_collection(frame: gpd.GeoDataFrame, properties: dict[str, Sequence[object]]) -> str:
@@ -167,8 +195,11 @@ def _feature_collection(frame: gpd.GeoDataFrame, properties: dict[str, Sequence[
     for index, geometry in enumerate(geoms):
         props = {n: c[index] for n, c in zip(names, columns, strict=True)}
         features.append(
-            '{"type":"Feature","properties":' + json.dumps(props, ensure_ascii=False)
-            + ',"geometry":' + geometry + "}"
+            '{"type":"Feature","properties":'
+            + json.dumps(props, ensure_ascii=False)
+            + ',"geometry":'
+            + geometry
+            + "}"
         )
     return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
 
@@ -275,7 +306,9 @@ class _Legend(branca.element.MacroElement):  # type: ignore[misc]
         self.content = content
 
 
-def add_legend(m: folium.Map, title: str, entries: Sequence[tuple[str, str]], *, hollow: bool = False) -> None:
+def add_legend(
+    m: folium.Map, title: str, entries: Sequence[tuple[str, str]], *, hollow: bool = False
+) -> None:
     """Add a legend: ``entries`` are (colour, label) pairs; labels are escaped here."""
     shape = "border-radius:50%;" if hollow else ""
     rows = "".join(
@@ -342,11 +375,14 @@ def classify_values(
         colors[valid.index] = palette[0]
         legend = [(palette[0], fmt(float(valid.iloc[0])))]
     else:
-        classifier = (
-            mapclassify.Quantiles(valid.to_numpy(), k=k)
-            if scheme == "quantiles"
-            else mapclassify.FisherJenks(valid.to_numpy(), k=k)
-        )
+        with warnings.catch_warnings():
+            # mapclassify lowers k itself (with a warning) when values are too tied.
+            warnings.simplefilter("ignore", UserWarning)
+            classifier = (
+                mapclassify.Quantiles(valid.to_numpy(), k=k)
+                if scheme == "quantiles"
+                else mapclassify.FisherJenks(valid.to_numpy(), k=k)
+            )
         bins = classifier.bins
         palette = class_colors(len(bins))
         colors[valid.index] = [palette[i] for i in classifier.yb]

@@ -71,7 +71,7 @@ def _normalize_insee(value: object) -> str:
 def records_from_cget(path: Path) -> pd.DataFrame:
     """Records of the CGET 2019 national list (``cget_tierslieux_2019_sans_contacts.csv``)."""
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-    records = pd.DataFrame(
+    return pd.DataFrame(
         {
             "source": "cget_2019",
             "source_id": raw["ID"].map(_clean_text),
@@ -86,7 +86,6 @@ def records_from_cget(path: Path) -> pd.DataFrame:
             "url": raw["WEB"].map(_clean_text),
         }
     )
-    return records
 
 
 def _split_names(ids: list[str], text: str) -> list[tuple[str, str]]:
@@ -148,9 +147,7 @@ def records_from_anct_per_commune(path: Path, *, source: str, label: str) -> pd.
 def _insee_by_point_in_polygon(
     lon: pd.Series, lat: pd.Series, commune_polygons: gpd.GeoDataFrame
 ) -> pd.Series:
-    points = gpd.GeoDataFrame(
-        index=lon.index, geometry=gpd.points_from_xy(lon, lat), crs=WGS84
-    )
+    points = gpd.GeoDataFrame(index=lon.index, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
     joined = gpd.sjoin(points, commune_polygons[["code_insee", "geometry"]], how="left", predicate="within")
     joined = joined[~joined.index.duplicated()]
     return joined["code_insee"].fillna("").astype(str)
@@ -297,4 +294,3 @@ def france_services_from_csv(path: Path, communes: gpd.GeoDataFrame) -> gpd.GeoD
     frame["dep"] = np.where(pd.isna(deps), raw["insee_dep"].to_numpy(), deps).astype(str)
     frame["zone"] = frame["dep"].map(zone_from_dep)
     return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WGS84)
-

@@ -35,7 +35,9 @@ class Scope:
 
     def __post_init__(self) -> None:
         if self.zone not in ZONES:
-            raise InvalidParameterError(f"`zone` vaut « {self.zone} » mais doit être l'une de {sorted(ZONES)}")
+            raise InvalidParameterError(
+                f"`zone` vaut « {self.zone} » mais doit être l'une de {sorted(ZONES)}"
+            )
 
     @property
     def level(self) -> str:
@@ -50,7 +52,12 @@ class Scope:
 
     @property
     def detail_level(self) -> str:
-        """The level one step finer than the scope, for maps and tables (région → EPCI...)."""
+        """The level one step finer than the scope, for maps and tables (région → EPCI...).
+
+        A DROM is a single région and département: its detail level is the EPCI.
+        """
+        if self.level == "zone" and self.zone != "metro":
+            return "epci"
         return {"zone": "dep", "reg": "epci", "dep": "epci", "epci": "commune"}[self.level]
 
     def mask(self, frame: pd.DataFrame) -> pd.Series:
@@ -87,8 +94,12 @@ def territory_options(communes: pd.DataFrame, level: str, scope: Scope) -> dict[
     """
     if level not in LEVEL_KEYS:
         raise InvalidParameterError(f"`level` vaut « {level} » mais doit être l'un de {list(LEVEL_KEYS)}")
-    parent = {"reg": Scope(scope.zone), "dep": Scope(scope.zone, scope.reg),
-              "epci": Scope(scope.zone, scope.reg, scope.dep), "commune": scope}[level]
+    parent = {
+        "reg": Scope(scope.zone),
+        "dep": Scope(scope.zone, scope.reg),
+        "epci": Scope(scope.zone, scope.reg, scope.dep),
+        "commune": scope,
+    }[level]
     rows = communes[parent.mask(communes)]
     key, name = LEVEL_KEYS[level], LEVEL_NAMES[level]
     pairs = rows[[key, name]].drop_duplicates(key)

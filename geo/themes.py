@@ -219,7 +219,10 @@ def themes_from_typology(typology: str | None) -> list[str]:
 
 
 def derive_themes(
-    *, name: str | None, description: str | None = None, typology: str | None = None,
+    *,
+    name: str | None,
+    description: str | None = None,
+    typology: str | None = None,
     label: str | None = None,
 ) -> dict[str, str]:
     """Return ``{theme: route}`` for one place, the most reliable route winning.
@@ -260,9 +263,7 @@ def theme_mask(places: pd.DataFrame, themes: Iterable[str] | None) -> pd.Series:
         return pd.Series(True, index=places.index)
     unknown = [t for t in selected if t not in THEMES]
     if unknown:
-        raise InvalidParameterError(
-            f"`themes` contient {unknown} mais doit être parmi {list(THEMES)}"
-        )
+        raise InvalidParameterError(f"`themes` contient {unknown} mais doit être parmi {list(THEMES)}")
     return (places[[f"theme_{t}" for t in selected]] != "").any(axis=1)
 
 

@@ -1,0 +1,21 @@
+"""Atlas des tiers-lieux — entry point: page config, navigation, shared sidebar, footer."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.assets import ensure_vendor_assets
+from ui.components import footer
+from ui.state import sidebar_filters, sync_url
+
+st.set_page_config(page_title="Atlas des tiers-lieux", page_icon="🗺️", layout="wide")
+ensure_vendor_assets()
+
+pages = [
+    st.Page("pages/overview.py", title="Vue d'ensemble", icon="🧭", default=True, url_path="vue-d-ensemble"),
+]
+navigation = st.navigation(pages)
+st.session_state["filters"] = sidebar_filters()
+navigation.run()
+sync_url()
+footer()

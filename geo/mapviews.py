@@ -1,0 +1,95 @@
+"""Map compositions shared by the pages: territories coloured by an indicator, places on top."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import folium
+import geopandas as gpd
+import pandas as pd
+
+from geo.charts import NO_THEME_COLOR, THEME_COLORS
+from geo.maps import (
+    add_choropleth,
+    add_legend,
+    add_outline_layer,
+    add_points_layer,
+    base_map,
+    classify_values,
+)
+from geo.places import PRECISION_ADDRESS, PRECISIONS
+from geo.themes import THEME_SHORT_LABELS, THEMES
+
+
+def place_colors(places: pd.DataFrame, themes: Sequence[str]) -> list[str]:
+    """Colour of each place: its first theme among ``themes`` (or among all themes), grey if none."""
+    order = list(themes) or list(THEMES)
+    colors = []
+    for row in places[[f"theme_{t}" for t in order]].itertuples(index=False):
+        color = next((THEME_COLORS[t] for t, route in zip(order, row, strict=True) if route), NO_THEME_COLOR)
+        colors.append(color)
+    return colors
+
+
+def themes_text(places: pd.DataFrame) -> list[str]:
+    """« Fabrication, Culture (mot-clé) » for each place: its themes and how they were derived."""
+    texts = []
+    for row in places[[f"theme_{t}" for t in THEMES]].itertuples(index=False):
+        parts = [
+            THEME_SHORT_LABELS[t] + (" (mot-clé, indicatif)" if route == "mot-clé" else "")
+            for t, route in zip(THEMES, row, strict=True)
+            if route
+        ]
+        texts.append(", ".join(parts) or "non classé")
+    return texts
+
+
+def add_places(m: folium.Map, places: gpd.GeoDataFrame, themes: Sequence[str], *, source_label: str) -> None:
+    """The places as one canvas layer, coloured by theme, hollow when located at a commune centroid."""
+    if places.empty:
+        return
+    add_points_layer(
+        m,
+        places,
+        colors=place_colors(places, themes),
+        dashed=(places["location_precision"] != PRECISION_ADDRESS).tolist(),
+        tooltip={
+            "Tiers-lieu": places["name"].tolist(),
+            "Thèmes": themes_text(places),
+            "Localisation": places["location_precision"].map(PRECISIONS).fillna("").tolist(),
+            "Source": [source_label if s.startswith("import") else s for s in places["source"]],
+        },
+        name="Tiers-lieux",
+    )
+    shown = list(themes) or list(THEMES)
+    add_legend(
+        m,
+        "Tiers-lieux",
+        [(THEME_COLORS[t], THEME_SHORT_LABELS[t]) for t in shown]
+        + [(NO_THEME_COLOR, "non classé"), ("#ffffff", "cercle creux : centroïde de commune")],
+        hollow=True,
+    )
+
+
+def indicator_map(
+    areas: gpd.GeoDataFrame,
+    values: pd.Series,
+    *,
+    title: str,
+    formatter: Callable[[float], str],
+    tooltip: dict[str, Sequence[object]],
+    outlines: gpd.GeoDataFrame,
+    zone: str,
+    basemap: str,
+    scheme: str = "quantiles",
+    k: int = 5,
+) -> folium.Map:
+    """Choropleth of ``values`` (aligned on ``areas``) over light outlines, fitted to ``areas``."""
+    bounds = tuple(areas.total_bounds) if len(areas) else None
+    m = base_map(zone=zone, bounds=bounds, basemap=basemap)
+    add_outline_layer(m, outlines)
+    if len(areas):
+        colors, legend = classify_values(values, scheme=scheme, k=k, formatter=formatter)
+        add_choropleth(m, areas, colors=colors, tooltip=tooltip, name=title)
+        add_legend(m, title, legend)
+    return m

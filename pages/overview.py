@@ -1,0 +1,110 @@
+"""Vue d'ensemble: key figures, density map and coverage chart of the selected scope."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo.charts import coverage_bar_chart
+from geo.fmt import fr_number, fr_percent
+from geo.indicators import scope_coverage, territory_table
+from geo.mapviews import add_places, indicator_map
+from geo.territory import LEVELS
+from ui.components import caption_sources, metric, show_map
+from ui.data import atlas
+from ui.maps import areas_for, context_outlines
+from ui.pages import current_filters, describe
+
+filters = current_filters()
+data = atlas()
+result = scope_coverage(data, filters.scope, filters.themes, filters.radius_km)
+figures = result.figures
+radius = fr_number(filters.radius_km)
+
+st.title("Vue d'ensemble")
+st.caption(describe(filters))
+
+if figures.population == 0:
+    st.info("Aucune commune dans ce périmètre : choisissez un autre territoire dans le panneau de gauche.")
+    st.stop()
+
+cols = st.columns(3)
+with cols[0]:
+    metric("Tiers-lieux dans le périmètre", fr_number(figures.n_places))
+with cols[1]:
+    metric("Tiers-lieux pour 100 000 habitants", fr_number(figures.places_per_100k, 1))
+with cols[2]:
+    metric(
+        f"Population à moins de {radius} km d'un tiers-lieu",
+        fr_percent(figures.share_covered),
+        help_text=f"{fr_number(figures.population_covered)} habitants sur {fr_number(figures.population)} "
+        "(population municipale 2023), distance à vol d'oiseau depuis le point représentatif "
+        "de chaque commune.",
+    )
+cols = st.columns(3)
+with cols[0]:
+    metric(
+        "Communes Action Cœur de Ville couvertes",
+        f"{fr_number(figures.acv_covered)} / {fr_number(figures.acv_total)}",
+    )
+with cols[1]:
+    metric(
+        "Communes Petites villes de demain couvertes",
+        f"{fr_number(figures.pvd_covered)} / {fr_number(figures.pvd_total)}",
+    )
+with cols[2]:
+    metric(
+        "Quartiers prioritaires (QPV) couverts",
+        f"{fr_number(figures.qpv_covered)} / {fr_number(figures.qpv_total)}",
+        help_text="QPV 2024 situés au centroïde de leur commune : approximatif.",
+    )
+caption_sources(
+    ["places", "communes", "acv", "pvd", "qpv"],
+    note="Thèmes par mots-clés indicatifs ; QPV et lieux labellisés situés au centroïde de leur commune.",
+)
+if figures.n_places == 0:
+    st.info(
+        "Aucun tiers-lieu de ces thèmes n'est situé dans ce périmètre. La couverture ci-dessus "
+        "tient compte des tiers-lieux des territoires voisins."
+    )
+if figures.communes_unlocated:
+    st.caption(
+        f"{figures.communes_unlocated} commune(s) recréée(s) sans contour : comptées dans la population, "
+        "pas dans les distances."
+    )
+
+level = filters.scope.detail_level
+table = territory_table(result, level)
+areas = areas_for(level, table.index.tolist())
+values = table.reindex(areas["code"])
+st.subheader(f"Tiers-lieux pour 100 000 habitants, par {LEVELS[level].lower()}")
+m = indicator_map(
+    areas,
+    values["places_per_100k"].reset_index(drop=True),
+    title="Tiers-lieux / 100 000 hab.",
+    formatter=lambda v: fr_number(v, 1),
+    tooltip={
+        LEVELS[level]: values["nom"].tolist(),
+        "Tiers-lieux": [fr_number(v) for v in values["places"]],
+        "Pour 100 000 hab.": [fr_number(v, 1) for v in values["places_per_100k"]],
+        f"Population à moins de {radius} km": [fr_percent(v) for v in values["share_covered"]],
+    },
+    outlines=context_outlines(filters.scope),
+    zone=filters.scope.zone,
+    basemap=filters.basemap,
+)
+add_places(m, result.places, filters.themes, source_label=data.places_source)
+show_map(m, key="overview_map")
+caption_sources(
+    ["places", "communes", "departements"],
+    note="Cercles creux : lieux situés au centroïde de leur commune (approximatif).",
+)
+
+share_scope = figures.share_covered
+fig = coverage_bar_chart(
+    table,
+    reference_share=share_scope,
+    reference_label="Ensemble du périmètre",
+    title=f"Part de la population à moins de {radius} km d'un tiers-lieu — {describe(filters)}",
+    source=f"{data.places_source} ; INSEE, population municipale 2023",
+)
+st.plotly_chart(fig, width="stretch", key="overview_chart")

@@ -1,0 +1,27 @@
+"""AppTest helpers: run the real app (``app.py`` + ``st.navigation``) on a chosen page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+
+def _run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if page is not None:
+        at.switch_page(page)
+        at.run()
+    return at
+
+
+@pytest.fixture
+def run_app() -> Callable[..., AppTest]:
+    """``run_app(page="pages/x.py", query={...})`` → an AppTest that has run once."""
+    return _run

@@ -1,0 +1,66 @@
+"""AppTest of the shell and the overview page on the real bundled data."""
+
+from __future__ import annotations
+
+from tests.app.conftest import _run
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_national_figures() -> None:
+    at = _run()
+    assert not at.exception
+    metrics = _metrics(at)
+    assert metrics["Tiers-lieux dans le périmètre"] == "1\u202f976"
+    assert metrics["Communes Action Cœur de Ville couvertes"].endswith("/ 228")
+    assert at.title[0].value == "Vue d'ensemble"
+    assert any("Sources" in c.value for c in at.caption)
+
+
+def test_region_selection_narrows_scope_and_updates_url() -> None:
+    at = _run()
+    at.selectbox(key="f_reg").select("76").run()
+    assert not at.exception
+    metrics = _metrics(at)
+    assert metrics["Tiers-lieux dans le périmètre"] == "226"
+    assert at.query_params["reg"] == "76"
+    assert "Occitanie" in at.caption[0].value
+
+
+def test_query_params_restore_the_view() -> None:
+    at = _run(query={"zone": "metro", "dep": "34", "themes": "fabrication", "rayon": "15"})
+    assert not at.exception
+    assert at.selectbox(key="f_dep").value == "34"
+    assert at.multiselect(key="f_themes").value == ["fabrication"]
+    assert at.select_slider(key="f_radius").value == 15
+    assert "Hérault (34)" in at.caption[0].value
+
+
+def test_unknown_query_values_are_reported_not_fatal() -> None:
+    at = _run(query={"zone": "atlantide", "rayon": "7"})
+    assert not at.exception
+    assert at.selectbox(key="f_zone").value == "metro"
+    assert any("ignorés" in w.value for w in at.warning)
+
+
+def test_scope_without_places_shows_a_message() -> None:
+    # Mayotte has no food place in the bundled lists.
+    at = _run(query={"zone": "976", "themes": "alimentation"})
+    assert not at.exception
+    assert _metrics(at)["Tiers-lieux dans le périmètre"] == "0"
+    assert any("Aucun tiers-lieu" in i.value for i in at.info)
+
+
+def test_changing_one_control_keeps_the_others() -> None:
+    at = _run(query={"themes": "coworking", "rayon": "20"})
+    at.selectbox(key="f_reg").select("53").run()
+    assert at.multiselect(key="f_themes").value == ["coworking"]
+    assert at.select_slider(key="f_radius").value == 20
+
+
+def test_drom_zone() -> None:
+    at = _run(query={"zone": "974"})
+    assert not at.exception
+    assert _metrics(at)["Tiers-lieux dans le périmètre"] == "11"

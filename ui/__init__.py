@@ -1,0 +1,1 @@
+"""The only non-page code that imports Streamlit: cached loaders, shared widgets, rendering helpers."""

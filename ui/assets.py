@@ -1,0 +1,34 @@
+"""Front-end assets served by the app itself (Streamlit static serving), taken from XStatic packages."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from pathlib import Path
+
+from geo.maps import VENDOR_FILES
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+VENDOR_DIR = STATIC_DIR / "vendor"
+
+
+def ensure_vendor_assets(target: Path = VENDOR_DIR) -> list[Path]:
+    """Copy the Leaflet / jQuery / plugin files of the XStatic packages under ``static/vendor``.
+
+    Idempotent and cheap (files are copied only when missing or of another size), so the
+    app calls it at every start: a fresh clone needs no extra step, and no CDN is used.
+    Returns the paths of the vendored files.
+    """
+    written = []
+    for package, filename in sorted(set(VENDOR_FILES.values())):
+        module = importlib.import_module(f"xstatic.pkg.{package}")
+        source = Path(module.BASE_DIR) / filename
+        destination = target / package / filename
+        if not destination.exists() or destination.stat().st_size != source.stat().st_size:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(source, destination)
+        written.append(destination)
+    images = Path(importlib.import_module("xstatic.pkg.leaflet").BASE_DIR) / "images"
+    if images.is_dir() and not (target / "leaflet" / "images").exists():
+        shutil.copytree(images, target / "leaflet" / "images")
+    return written

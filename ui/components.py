@@ -1,0 +1,110 @@
+"""Shared rendering helpers: source lines, key figures, maps, downloads, footer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+
+import folium
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.catalog import DATASETS, PLACE_SOURCES, Dataset
+from geo.export import csv_bytes, geojson_bytes, xlsx_bytes
+from geo.maps import localize_assets
+from ui.data import atlas
+
+
+def sources_text(names: Sequence[str]) -> str:
+    """« Sources : … » for the datasets ``names`` (catalogue keys), places included as their real source."""
+    parts = []
+    for name in names:
+        if name == "places":
+            parts.append(atlas().places_source)
+        else:
+            entry: Dataset = DATASETS[name]
+            parts.append(f"{entry.producer}, {entry.title} ({entry.vintage})")
+    return " ; ".join(parts)
+
+
+def caption_sources(names: Sequence[str], note: str | None = None) -> None:
+    """Small grey line under a figure naming its datasets and vintages (and a caveat)."""
+    text = "Sources : " + sources_text(names)
+    if note:
+        text += f". {note}"
+    st.caption(text)
+
+
+def metric(label: str, value: str, help_text: str | None = None) -> None:
+    """A key figure (value already formatted the French way)."""
+    st.metric(label, value, help=help_text)
+
+
+def show_map(m: folium.Map, *, key: str, height: int = 560) -> None:
+    """Render a folium map with local assets; panning or zooming does not rerun the script."""
+    localize_assets(m)
+    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+
+
+def export_metadata(parameters: Mapping[str, str], sources: Sequence[str]) -> dict[str, str]:
+    """Parameters + sources + date, written into every export."""
+    meta = {"Produit par": "Atlas des tiers-lieux", "Date d'export": date.today().isoformat()}
+    meta.update(parameters)
+    meta["Sources"] = sources_text(sources)
+    meta["Licence des données"] = "Licence Ouverte / Etalab 2.0 (voir chaque source)"
+    return meta
+
+
+def download_buttons(
+    table: pd.DataFrame,
+    *,
+    basename: str,
+    metadata: Mapping[str, str],
+    key: str,
+    geo: gpd.GeoDataFrame | None = None,
+) -> None:
+    """CSV, XLSX and (when ``geo`` is given) GeoJSON download buttons side by side."""
+    columns = st.columns(3 if geo is not None else 2)
+    columns[0].download_button(
+        "Télécharger (CSV)",
+        csv_bytes(table, metadata),
+        file_name=f"{basename}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+    columns[1].download_button(
+        "Télécharger (Excel)",
+        xlsx_bytes(table, metadata),
+        file_name=f"{basename}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
+    if geo is not None:
+        columns[2].download_button(
+            "Télécharger (GeoJSON)",
+            geojson_bytes(geo, metadata),
+            file_name=f"{basename}.geojson",
+            mime="application/geo+json",
+            key=f"{key}_geojson",
+            on_click="ignore",
+        )
+
+
+def footer() -> None:
+    """Sources and vintages of every bundled dataset, at the bottom of each page."""
+    with st.expander("Sources et millésimes des données"):
+        lines = [f"- **Tiers-lieux utilisés** : {atlas().places_source}"]
+        lines += [
+            f"- **{s.title}** — {s.producer}, {s.vintage}, {s.licence} ; localisation : {s.location}"
+            for s in PLACE_SOURCES.values()
+        ]
+        lines += [
+            f"- **{d.title}** — {d.producer}, {d.vintage}, {d.licence}"
+            for name, d in DATASETS.items()
+            if name != "places"
+        ]
+        st.markdown("\n".join(lines))

@@ -1,0 +1,164 @@
+"""The shared sidebar (zone, territory, themes, distance, basemap) and its mirror in the URL.
+
+Widget values live in ``st.session_state`` under ``f_*`` keys; on the first run of a
+session they are read from ``st.query_params`` (invalid values are ignored with a notice),
+and after every run the current values are written back, so a copied link reproduces the
+view. Pages register their own URL parameters with :func:`url_backed`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import streamlit as st
+
+from geo.crs import ZONES
+from geo.maps import BASEMAPS
+from geo.territory import Scope, territory_options
+from geo.themes import THEMES
+from ui.data import atlas
+
+ALL = ""
+RADIUS_CHOICES = (1, 2, 5, 10, 15, 20, 30, 50)
+DEFAULT_RADIUS_KM = 10
+
+_URL_KEYS: dict[str, str] = {}
+"""Session-state key → URL parameter name, for every URL-backed widget (sidebar and pages)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the shared sidebar selected."""
+
+    scope: Scope
+    themes: tuple[str, ...]
+    radius_km: float
+    basemap: str
+
+
+def _parse_list(raw: str) -> list[str]:
+    return [part for part in raw.split(",") if part]
+
+
+def url_backed(
+    key: str,
+    param: str,
+    default: Any,
+    *,
+    allowed: Sequence[Any] | None = None,
+    parse: Callable[[str], Any] = str,
+) -> None:
+    """Make session-state ``key`` follow URL parameter ``param``.
+
+    On the first run of the session, a valid URL value wins over ``default``; afterwards
+    the widget's own value is kept (and invalid leftovers reset to ``default``). Call it
+    before creating the widget, which must then be created **without** a default value.
+    """
+    _URL_KEYS[key] = param
+    loaded = st.session_state.setdefault("_url_loaded", set())
+    if key not in loaded:
+        loaded.add(key)
+        raw = st.query_params.get_all(param) if isinstance(default, list) else st.query_params.get(param)
+        if raw:
+            try:
+                value = (
+                    [parse(v) for item in raw for v in _parse_list(item)]
+                    if isinstance(default, list)
+                    else parse(raw)
+                )
+            except ValueError:
+                value = None
+            valid = value is not None and (
+                allowed is None
+                or (all(v in allowed for v in value) if isinstance(value, list) else value in allowed)
+            )
+            if valid:
+                st.session_state[key] = value
+            else:
+                st.session_state.setdefault("_url_rejected", []).append(f"{param}={raw}")
+    current = st.session_state.get(key, default)
+    if allowed is not None:
+        ok = all(v in allowed for v in current) if isinstance(current, list) else current in allowed
+        if not ok:
+            current = default
+    st.session_state[key] = current
+
+
+def sync_url() -> None:
+    """Write every URL-backed value of this run into the address bar (defaults included)."""
+    params: dict[str, str | list[str]] = {}
+    for key, param in _URL_KEYS.items():
+        if key not in st.session_state:
+            continue
+        value = st.session_state[key]
+        if isinstance(value, list):
+            if value:
+                params[param] = ",".join(str(v) for v in value)
+        elif value not in (None, ALL):
+            params[param] = str(value)
+    if dict(st.query_params) != params:
+        st.query_params.from_dict(params)
+
+
+def sidebar_filters() -> Filters:
+    """Draw the shared sidebar and return the selection."""
+    communes = atlas().communes
+    with st.sidebar:
+        st.header("Filtres")
+        url_backed("f_zone", "zone", "metro", allowed=list(ZONES))
+        zone = st.selectbox("Zone", options=list(ZONES), format_func=lambda z: ZONES[z].label, key="f_zone")
+        regs = territory_options(communes, "reg", Scope(zone))
+        reg = _territory_select("f_reg", "reg", "Région", regs, disabled=zone != "metro")
+        deps = territory_options(communes, "dep", Scope(zone, reg or None))
+        dep = _territory_select("f_dep", "dep", "Département", deps, disabled=zone != "metro")
+        epcis = territory_options(communes, "epci", Scope(zone, reg or None, dep or None))
+        epci = _territory_select("f_epci", "epci", "EPCI (intercommunalité)", epcis)
+        url_backed("f_themes", "themes", [], allowed=list(THEMES))
+        themes = st.multiselect(
+            "Thèmes (aucun = tous les tiers-lieux)",
+            options=list(THEMES),
+            format_func=lambda t: THEMES[t],
+            key="f_themes",
+            placeholder="Tous les thèmes",
+            help="Thèmes issus de la typologie des sources, des labels de programme, ou de règles "
+            "par mots-clés sur les noms (indicatif) : voir « À propos des données ».",
+        )
+        url_backed("f_radius", "rayon", DEFAULT_RADIUS_KM, allowed=list(RADIUS_CHOICES), parse=int)
+        radius = st.select_slider(
+            "Distance d'accès (km, à vol d'oiseau)", options=list(RADIUS_CHOICES), key="f_radius"
+        )
+        url_backed("f_basemap", "fond", "ign_plan", allowed=list(BASEMAPS))
+        basemap = st.radio(
+            "Fond de carte", options=list(BASEMAPS), format_func=BASEMAPS.__getitem__, key="f_basemap"
+        )
+        rejected = st.session_state.pop("_url_rejected", None)
+        if rejected:
+            st.warning("Paramètres de lien ignorés (valeurs inconnues) : " + ", ".join(rejected))
+    if dep and not reg:
+        reg = str(communes.loc[communes["dep"] == dep, "reg"].iloc[0])
+    return Filters(
+        scope=Scope(zone, reg or None, dep or None, epci or None),
+        themes=tuple(themes),
+        radius_km=float(radius),
+        basemap=basemap,
+    )
+
+
+def _territory_select(
+    key: str, param: str, label: str, options: dict[str, str], *, disabled: bool = False
+) -> str:
+    choices = [ALL, *options]
+    url_backed(key, param, ALL, allowed=choices)
+    if disabled:
+        st.session_state[key] = ALL
+    return str(
+        st.selectbox(
+            label,
+            options=choices,
+            format_func=lambda code: "Toutes / tous" if code == ALL else options.get(code, code),
+            key=key,
+            disabled=disabled or not options,
+        )
+    )
