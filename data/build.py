@@ -109,7 +109,7 @@ def _majority(communes: pd.DataFrame, by: str, column: str) -> pd.Series:
 
 
 def build_territories(raw: Path, communes: gpd.GeoDataFrame) -> dict[str, gpd.GeoDataFrame]:
-    """EPCI, départements and régions with population and zone (outlines as in the raw files)."""
+    """EPCI, départements and régions with population (sum of their communes) and zone."""
     deps = gpd.read_parquet(raw / "territoires/departements_2026_s200m.parquet")
     deps = deps[["dep", "nom_dep", "reg", "nom_reg", "population", "geometry"]]
     deps["zone"] = _zone_column(deps["dep"])
@@ -134,8 +134,11 @@ def build_territories(raw: Path, communes: gpd.GeoDataFrame) -> dict[str, gpd.Ge
         ("departements", deps, "dep"),
         ("regions", regs, "reg"),
     ):
-        typed = frame.astype({"population": "int64"})
-        out[name] = typed.sort_values(key, ignore_index=True)
+        # Populations are re-summed from the communes so that the 7 communes re-created after
+        # 2018 (no outline, absent from the dissolved layers) count in their territory.
+        totals = communes.groupby(key)["population"].sum()
+        summed = frame.assign(population=frame[key].map(totals).fillna(0).astype("int64"))
+        out[name] = summed.sort_values(key, ignore_index=True)
     return out
 
 
