@@ -24,7 +24,9 @@ def print_table(rows: list[Row]) -> None:
         (r.name, _format(r.value), r.unit, "" if r.target is None else _format(r.target), r.verdict, r.note)
         for r in rows
     ]
-    widths = [max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(headers)]
+    widths = [
+        max(len(h), *(len(line[i]) for line in lines)) if lines else len(h) for i, h in enumerate(headers)
+    ]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True)))
     print("  ".join("-" * w for w in widths))
     for line in lines:

@@ -22,13 +22,13 @@ def fr_number(value: float | int | None, decimals: int = 0, *, missing: str = "�
 
 def fr_percent(share: float | None, decimals: int = 1, *, missing: str = "–") -> str:
     """Format a share in 0–1 as a French percentage: ``0.1234`` → ``"12,3 %"``."""
-    if _is_missing(share):
+    if share is None or _is_missing(share):
         return missing
     return f"{fr_number(100 * float(share), decimals)}{NNBSP}%"
 
 
 def fr_km(distance_m: float | None, decimals: int = 1, *, missing: str = "aucun") -> str:
     """Format a distance in metres as kilometres: ``12345`` → ``"12,3 km"``."""
-    if _is_missing(distance_m):
+    if distance_m is None or _is_missing(distance_m):
         return missing
     return f"{fr_number(float(distance_m) / 1000, decimals)}{NNBSP}km"

@@ -100,8 +100,9 @@ def validation_problems(frame: pd.DataFrame, entry: Dataset) -> list[str]:
     wrong = [f for f in families if f != entry.geometry]
     if wrong:
         problems.append(f"types de géométrie inattendus : {', '.join(wrong)} (attendu : {entry.geometry})")
-    if entry.geometry == "Point" and len(present) and frame.crs is not None:
-        points = present.to_crs(WGS84) if frame.crs != WGS84 else present
+    points = present[present.geom_type == "Point"]
+    if entry.geometry == "Point" and len(points) and frame.crs is not None:
+        points = points.to_crs(WGS84) if frame.crs != WGS84 else points
         outside = ~in_france(pd.Series(points.x), pd.Series(points.y))
         if outside.any():
             problems.append(f"{int(outside.sum())} point(s) hors de France")

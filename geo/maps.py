@@ -281,7 +281,7 @@ def add_points_layer(
     ).add_to(m)
 
 
-class _Legend(branca.element.MacroElement):  # type: ignore[misc]
+class _Legend(branca.element.MacroElement):
     """A Leaflet control holding a small HTML legend (no external asset)."""
 
     _template = Template(

@@ -60,14 +60,16 @@ def url_backed(
     loaded = st.session_state.setdefault("_url_loaded", set())
     if key not in loaded:
         loaded.add(key)
-        raw = st.query_params.get_all(param) if isinstance(default, list) else st.query_params.get(param)
+        raw: list[str] | str | None = (
+            st.query_params.get_all(param) if isinstance(default, list) else st.query_params.get(param)
+        )
         if raw:
+            value: Any
             try:
-                value = (
-                    [parse(v) for item in raw for v in _parse_list(item)]
-                    if isinstance(default, list)
-                    else parse(raw)
-                )
+                if isinstance(raw, list):
+                    value = [parse(v) for item in raw for v in _parse_list(item)]
+                else:
+                    value = parse(raw)
             except ValueError:
                 value = None
             valid = value is not None and (

@@ -1,0 +1,81 @@
+"""Validation collects every problem of a dataset into one French error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, Polygon
+
+from geo._errors import DataValidationError
+from geo.catalog import dataset
+from geo.io import dataset_path, in_france, read_dataset, validate, validation_problems
+
+
+def _qpv(**overrides: object) -> gpd.GeoDataFrame:
+    data = {
+        "code_qp": ["QN00101M", "QN00102M"],
+        "lib_qp": ["A", "B"],
+        "dep": ["01", "01"],
+        "zone": ["metro", "metro"],
+        "codes_insee": ["01053", "01053"],
+        "location_precision": ["centroide_commune"] * 2,
+    }
+    data.update(overrides)  # type: ignore[arg-type]
+    return gpd.GeoDataFrame(data, geometry=[Point(5.24, 46.2), Point(5.25, 46.21)], crs="EPSG:4326")
+
+
+def test_valid_frame_has_no_problem() -> None:
+    assert validation_problems(_qpv(), dataset("qpv")) == []
+
+
+def test_all_problems_are_reported_together() -> None:
+    frame = _qpv(code_qp=["QN1", "QN1"]).drop(columns=["lib_qp"])
+    frame.loc[1, "geometry"] = Point(-40.0, 10.0)  # mid-Atlantic
+    with pytest.raises(DataValidationError) as error:
+        validate(frame, "qpv")
+    problems = error.value.problems
+    assert any("colonnes manquantes : lib_qp" in p for p in problems)
+    assert any("en double" in p for p in problems)
+    assert any("hors de France" in p for p in problems)
+    assert "n'est pas valide" in str(error.value)
+
+
+def test_missing_crs_null_and_wrong_geometry_types() -> None:
+    frame = gpd.GeoDataFrame(
+        pd.DataFrame(_qpv().drop(columns="geometry")), geometry=[None, Polygon([(0, 0), (1, 0), (1, 1)])]
+    )
+    problems = validation_problems(frame, dataset("qpv"))
+    assert "système de coordonnées (CRS) absent" in problems
+    assert any("nulle(s) ou vide(s)" in p for p in problems)
+    assert any("types de géométrie inattendus : Polygon" in p for p in problems)
+
+
+def test_in_france_covers_every_zone() -> None:
+    lon = pd.Series([2.35, 55.45, -61.0, -52.3, 45.2, -40.0])
+    lat = pd.Series([48.85, -20.9, 14.6, 4.9, -12.8, 10.0])
+    assert in_france(lon, lat).tolist() == [True, True, True, True, True, False]
+
+
+def test_unreadable_or_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(DataValidationError, match="fichier introuvable"):
+        read_dataset("places", data_dir=tmp_path)
+    (tmp_path / "places.parquet").write_text("pas un parquet")
+    with pytest.raises(DataValidationError, match="lecture impossible"):
+        read_dataset("places", data_dir=tmp_path)
+
+
+def test_refreshed_copy_is_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATLAS_LOCAL_DATA", str(tmp_path))
+    assert dataset_path("qpv").parent.name == "data"
+    (tmp_path / "qpv.parquet").write_bytes(b"")
+    assert dataset_path("qpv") == tmp_path / "qpv.parquet"
+
+
+def test_bundled_datasets_load_with_a_crs() -> None:
+    places = read_dataset("places")
+    assert isinstance(places, gpd.GeoDataFrame)
+    assert places.crs == "EPSG:4326"
+    assert isinstance(read_dataset("acv"), pd.DataFrame)

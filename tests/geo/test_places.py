@@ -1,0 +1,135 @@
+"""Readers of the raw formats and the shared completion into the places schema."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from geo.places import (
+    PRECISION_COMMUNE,
+    RECORD_COLUMNS,
+    flag_possible_duplicates,
+    places_from_records,
+    records_from_anct_per_commune,
+)
+
+
+@pytest.fixture
+def communes() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    polygons = gpd.GeoDataFrame(
+        {"code_insee": ["34172", "34001"]},
+        geometry=[box(3.8, 43.55, 3.95, 43.65), box(3.6, 43.5, 3.8, 43.7)],
+        crs="EPSG:4326",
+    )
+    points = gpd.GeoDataFrame(
+        {
+            "code_insee": ["34172", "34001"],
+            "dep": ["34", "34"],
+            "reg": ["76", "76"],
+            "epci_siren": ["243400017", "200017341"],
+        },
+        geometry=[Point(3.87, 43.61), Point(3.7, 43.6)],
+        crs="EPSG:4326",
+    )
+    return points, polygons
+
+
+def _record(**values: object) -> dict[str, object]:
+    base: dict[str, object] = dict.fromkeys(RECORD_COLUMNS, "")
+    base.update({"lon": float("nan"), "lat": float("nan")})
+    base.update(values)
+    return base
+
+
+def test_split_one_feature_into_several_places(tmp_path: Path) -> None:
+    collection = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": {
+                    "id_geo": "34172",
+                    "id_territoire": "fabt-1; fabt-2",
+                    "lib_territoire": "La Halle &amp; Cie; Le Lieu\nPorté par une association",
+                },
+                "geometry": {"type": "Point", "coordinates": [3.87, 43.61]},
+            },
+            {
+                "type": "Feature",
+                "properties": {
+                    "id_geo": "34001",
+                    "id_territoire": "fabt-3; fabt-4",
+                    "lib_territoire": "Un seul",
+                },
+                "geometry": None,
+            },
+        ],
+    }
+    path = tmp_path / "f.geojson"
+    path.write_text(json.dumps(collection), encoding="utf-8")
+    records = records_from_anct_per_commune(
+        path, source="anct_fabriques_2024", label="Fabrique de territoire"
+    )
+    assert records["source_id"].tolist() == ["fabt-1", "fabt-2", "fabt-3", "fabt-4"]
+    assert records.loc[0, "name"] == "La Halle & Cie"
+    assert records.loc[1, "name"] == "Le Lieu"
+    assert "association" in records.loc[1, "description"]
+    # One name for two ids: kept for both rather than guessing.
+    assert records.loc[2, "name"] == records.loc[3, "name"] == "Un seul"
+    assert records["lon"].isna().tolist() == [False, False, True, True]
+
+
+def test_completion_fills_codes_points_and_themes(
+    communes: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
+) -> None:
+    points, polygons = communes
+    records = pd.DataFrame(
+        [
+            _record(
+                source="cget_2019",
+                source_id="1",
+                name="Fablab du Coin",
+                lon=3.9,
+                lat=43.6,
+                code_insee="",
+                location_precision="adresse",
+            ),
+            _record(
+                source="cget_2019",
+                source_id="2",
+                name="Ressourcerie Verte",
+                code_insee="34001",
+                location_precision="adresse",
+            ),
+            _record(source="cget_2019", source_id="3", name="Nulle part", code_insee=""),
+        ]
+    )
+    places = places_from_records(records, points, polygons)
+    assert places["code_insee"].tolist() == ["34172", "34001", ""]
+    assert places.loc[1, "location_precision"] == PRECISION_COMMUNE
+    assert places.loc[1, "lon"] == pytest.approx(3.7)
+    assert places.loc[0, "theme_fabrication"] == "mot-clé"
+    assert places.loc[1, "theme_reemploi"] == "mot-clé"
+    assert places.loc[0, "dep"] == "34"
+    assert places.loc[0, "zone"] == "metro"
+    assert places.loc[2, "zone"] == ""
+    assert places["place_id"].tolist() == ["cget_2019:1", "cget_2019:2", "cget_2019:3"]
+    assert places.crs == "EPSG:4326"
+
+
+def test_possible_duplicates_flagged_across_sources_only() -> None:
+    places = pd.DataFrame(
+        {
+            "place_id": ["a:1", "b:1", "a:2", "b:2"],
+            "source": ["a", "b", "a", "b"],
+            "name": ["La Quincaillerie", "LA QUINCAILLERIE - tiers-lieu", "Le Moulin", "Autre chose"],
+            "code_insee": ["23096", "23096", "23096", "23096"],
+        }
+    )
+    flags = flag_possible_duplicates(places)
+    assert flags.tolist() == ["b:1", "a:1", "", ""]

@@ -1,0 +1,129 @@
+"""Scopes, French formatting, and the offline / escaped map helpers."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pandas as pd
+import pytest
+from shapely.geometry import Point, box
+
+from geo._errors import InvalidParameterError
+from geo.crs import projected_crs_for_zone, zone_from_dep
+from geo.fmt import fr_km, fr_number, fr_percent
+from geo.maps import (
+    add_points_layer,
+    base_map,
+    classify_values,
+    display_geometries,
+    localize_assets,
+    zoom_for_bounds,
+)
+from geo.territory import Scope, territory_options
+from tests.conftest import ROOT
+
+
+def test_geo_never_imports_streamlit() -> None:
+    code = (
+        "import sys, geo.atlas, geo.indicators, geo.mapviews, geo.export, geo.charts;"
+        "assert 'streamlit' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_zones_and_crs() -> None:
+    assert zone_from_dep("2A") == "metro"
+    assert zone_from_dep("974") == "974"
+    assert zone_from_dep("978") == ""
+    assert projected_crs_for_zone("metro") == "EPSG:2154"
+    assert projected_crs_for_zone("976") == "EPSG:4471"
+    with pytest.raises(InvalidParameterError, match="zone"):
+        projected_crs_for_zone("975")
+
+
+def test_scope_mask_and_levels() -> None:
+    frame = pd.DataFrame(
+        {
+            "zone": ["metro", "metro", "974"],
+            "reg": ["76", "11", "04"],
+            "dep": ["34", "75", "974"],
+            "epci_siren": ["e1", "e2", "e3"],
+        }
+    )
+    assert Scope("metro", "76").mask(frame).tolist() == [True, False, False]
+    assert Scope("metro").detail_level == "dep"
+    assert Scope("974").detail_level == "epci"
+    assert Scope("metro", "76", "34", "e1").detail_level == "commune"
+    with pytest.raises(InvalidParameterError):
+        Scope("mars")
+
+
+def test_territory_options_cascade(atlas) -> None:
+    regs = territory_options(atlas.communes, "reg", Scope("metro"))
+    assert regs["76"] == "Occitanie"
+    assert "04" not in regs
+    deps = territory_options(atlas.communes, "dep", Scope("metro", "76"))
+    assert deps["34"] == "34 – Hérault"
+    assert "75" not in deps
+
+
+def test_french_formatting() -> None:
+    assert fr_number(1234567.891, 2) == "1\u202f234\u202f567,89"
+    assert fr_number(float("nan")) == "–"
+    assert fr_percent(0.1234) == "12,3\u202f%"
+    assert fr_km(12345) == "12,3\u202fkm"
+    assert fr_km(float("inf")) == "aucun"
+
+
+def test_localize_assets_leaves_no_cdn_link() -> None:
+    m = base_map(basemap="none")
+    folium.plugins.MarkerCluster().add_to(m)
+    localize_assets(m)
+    html = m.get_root().render()
+    assert "cdn" not in html
+    assert "code.jquery.com" not in html
+    assert "bootstrap" not in html
+    assert "/app/static/vendor/leaflet/leaflet.js" in html
+    assert "/app/static/vendor/leaflet_markercluster/leaflet.markercluster.js" in html
+
+
+def test_unknown_plugin_asset_is_refused() -> None:
+    m = base_map(basemap="none")
+    folium.plugins.Fullscreen().add_to(m)
+    with pytest.raises(InvalidParameterError, match="hors ligne"):
+        localize_assets(m)
+
+
+def test_tooltips_escape_hostile_names() -> None:
+    m = base_map(basemap="none")
+    points = gpd.GeoDataFrame(geometry=[Point(2.35, 48.85)], crs="EPSG:4326")
+    add_points_layer(m, points, colors=["#000"], tooltip={"Nom": ["<img src=x onerror=alert(1)>"]}, name="x")
+    html = m.get_root().render()
+    assert "<img src=x" not in html
+    # HTML-escaped, then JSON-escaped by folium (« & » → \u0026).
+    assert "\\u0026lt;img src=x onerror=alert(1)\\u0026gt;" in html
+
+
+def test_display_geometries_round_and_keep_shared_borders() -> None:
+    frame = gpd.GeoDataFrame(geometry=[box(0, 0, 1.000049, 1), box(1.000049, 0, 2, 1)], crs="EPSG:4326")
+    out = display_geometries(frame, 0.01)
+    assert out.geometry.iloc[0].intersection(out.geometry.iloc[1]).length == pytest.approx(1.0)
+    assert out.total_bounds[2] == pytest.approx(2.0)
+
+
+def test_classify_values_handles_ties_and_missing() -> None:
+    colors, legend = classify_values(pd.Series([1.0, 1.0, 2.0, float("nan")]), k=5)
+    assert len(colors) == 4
+    assert legend[-1][1] == "sans donnée"
+    assert colors[3] == legend[-1][0]
+    with pytest.raises(InvalidParameterError, match="scheme"):
+        classify_values(pd.Series([1.0]), scheme="au hasard")
+
+
+def test_zoom_for_bounds() -> None:
+    assert zoom_for_bounds((-5.2, 41.3, 9.6, 51.1)) in (5, 6)
+    assert zoom_for_bounds((3.8, 43.55, 3.95, 43.65)) >= 11
