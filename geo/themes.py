@@ -61,9 +61,13 @@ class KeywordRule:
     exclusions: tuple[str, ...] = ()
 
     def matches(self, normalized_text: str) -> bool:
-        """Whether ``normalized_text`` (see :func:`normalize_text`) triggers the rule."""
-        if any(re.search(rf"\b{p}", normalized_text) for p in self.exclusions):
-            return False
+        """Whether ``normalized_text`` (see :func:`normalize_text`) triggers the rule.
+
+        Exclusions are phrases blanked out before the patterns are tried, so that
+        « (actuellement fermé) » does not make a farm but « Ferme X (fermeture l'hiver) » still does.
+        """
+        for phrase in self.exclusions:
+            normalized_text = re.sub(rf"\b{phrase}\w*", " ", normalized_text)
         return any(re.search(rf"\b{p}", normalized_text) for p in self.patterns)
 
 
@@ -83,32 +87,51 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
             r"usinette",
             r"imprimante 3d",
             r"atelier(s)? partage",
+            r"atelier bois",
             r"ateliers? de fabrication",
+            r"electrolab",
             r"ressourcerie de materiaux",
         ),
     ),
     KeywordRule(
         "coworking",
-        (r"co-?working", r"bureaux? partage", r"espace de travail partage", r"teletravail"),
+        (r"co-?work", r"bureaux? partage", r"espace de travail partage", r"teletravail"),
     ),
     KeywordRule(
         "alimentation",
         (
             r"ferme",
+            r"farm\b",
             r"agricult",
+            r"agro-?ecolog",
             r"nourric",
             r"aliment",
             r"cuisine",
+            r"culinaire",
             r"food",
             r"epicerie",
             r"potager",
             r"maraich",
             r"jardin",
+            r"vergers? urbains?",
+            r"cultiv",
             r"circuits? courts?",
+            r"court-? ?circuit",
             r"paysan",
         ),
-        # "fermeture" is not a farm; "alimentation electrique" is not food.
-        exclusions=(r"fermeture", r"alimentation electrique"),
+        # "fermeture" and "(actuellement fermé)" are not farms; "alimentation electrique" is not
+        # food; "Jardin public" is a coworking (CGET 2019). "Cantine", "café", "brasserie",
+        # "cocotte", "fruitière" are deliberately absent: La Cantine, Anticafé, La Brasserie du
+        # Digital, La Cocotte numérique, Fruitière numérique are coworking or digital places.
+        exclusions=(
+            r"fermeture",
+            r"actuellement ferme",
+            r"temporairement ferme",
+            r"definitivement ferme",
+            r"ferme definitivement",
+            r"alimentation electrique",
+            r"jardin public",
+        ),
     ),
     KeywordRule(
         "reemploi",
@@ -118,8 +141,11 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
             r"reemploi",
             r"re-emploi",
             r"emmaus",
-            r"repair",
+            r"repair\b",
+            r"repair cafe",
             r"reparation",
+            r"precious plastic",
+            r"troc\b",
             r"textilerie",
             r"trockette",
             r"upcycl",
@@ -148,12 +174,18 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
             r"galerie",
             r"concert",
             r"danse",
+            r"cirque",
+            r"jazz",
+            r"scene nationale",
+            r"mediatheque",
+            r"bibliotheque",
         ),
     ),
     KeywordRule(
         "numerique",
         (
-            r"numerique",
+            r"numeri",
+            r"\w*num\b",
             r"multimedia",
             r"digital",
             r"cyber",
@@ -198,8 +230,8 @@ def normalize_text(text: str | None) -> str:
         return ""
     decomposed = unicodedata.normalize("NFKD", text)
     stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("œ", "oe").replace("æ", "ae")
-    return re.sub(r"\s+", " ", stripped.lower()).strip()
+    lowered = stripped.lower().replace("œ", "oe").replace("æ", "ae")
+    return re.sub(r"\s+", " ", lowered).strip()
 
 
 def themes_from_keywords(text: str | None) -> list[str]:

@@ -1,0 +1,190 @@
+"""Theme rules checked on real names of the bundled places (data/places.parquet).
+
+Every name below is looked up in the bundled data first, so that a test cannot pass on a
+name that is not really there; the expected themes are those a reader would give the place.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from geo.atlas import Atlas
+from geo.themes import (
+    KEYWORD_RULES,
+    ROUTE_KEYWORD,
+    ROUTE_PROGRAMME,
+    ROUTE_TYPOLOGY,
+    ROUTES,
+    THEMES,
+    derive_themes,
+    normalize_text,
+    route_counts,
+    theme_mask,
+    themes_from_keywords,
+    themes_from_typology,
+)
+
+
+def _place(atlas: Atlas, name: str) -> pd.Series:
+    rows = atlas.places[atlas.places["name"] == name]
+    assert len(rows) >= 1, f"« {name} » n'est pas dans les données intégrées"
+    return rows.iloc[0]
+
+
+def _bundled_themes(atlas: Atlas, name: str) -> set[str]:
+    row = _place(atlas, name)
+    return {t for t in THEMES if row[f"theme_{t}"]}
+
+
+POSITIVES: list[tuple[str, str]] = [
+    ("Tiers-lieu Nourricier du Boulonnais", "alimentation"),
+    ("TIERS-LIEU PAYSAN DE LA MARTINIÈRE", "alimentation"),
+    ("La Ferme de Chassagne", "alimentation"),
+    ("Heko Farm", "alimentation"),
+    ("Association agroécologique de Carbouey", "alimentation"),
+    ("COURT CIRCUIT, LE BUFFET DE LA GARE", "alimentation"),
+    ("VERGERS URBAINS", "alimentation"),
+    ("FOODLAB", "alimentation"),
+    ("La REcyclerie", "reemploi"),
+    ("Village Emmaüs Lescar-Pau", "reemploi"),
+    ("Manufacture du Réemploi", "reemploi"),
+    ("PRECIOUS PLASTIC TOURAINE VAL DE LOIRE", "reemploi"),
+    ("MANUFACTURE DE MODE CIRCULAIRE PLATEAU FERTILE", "reemploi"),
+    ("La Trockette café-atelier", "reemploi"),
+    ("Fablab Loches", "fabrication"),
+    ("BIGOUDEN MAKERS sas - BIGS association Loi 1901 (en constitution)", "fabrication"),
+    ("ELECTROLAB", "fabrication"),
+    ("SCIC PINGPONG COWORK", "coworking"),
+    ("Be-Coworking", "coworking"),
+    ("Friche Lamartine", "culture"),
+    ("Gare au théâtre", "culture"),
+    ("Le Plus Petit Cirque du Monde", "culture"),
+    ("Le Numéripôle", "numerique"),
+    ("Association SOLIDARNUM", "numerique"),
+    ("Cybercoin", "numerique"),
+]
+
+NEGATIVES: list[tuple[str, str]] = [
+    # Anticafé is a coworking café chain, not a food place.
+    ("Anticafé", "alimentation"),
+    ("Anticafé Bordeaux", "alimentation"),
+    # « La Cantine » is a network of digital coworking spaces.
+    ("La Cantine", "alimentation"),
+    ("La Cantine Toulouse", "alimentation"),
+    ("La Cantine Numérique Rennaise", "alimentation"),
+    # ETIC centres are offices for social enterprises: "Ateliers" is not a workshop here.
+    ("LES ATELIERS - un centre ETIC", "fabrication"),
+    # « fermé » (closed) is not « ferme » (farm).
+    ("L'atelier du 9 (Actuellement fermé)", "alimentation"),
+    # A coworking named after a public garden.
+    ("Jardin public", "alimentation"),
+    # A coworking in a place called « Le Verger ».
+    ("Start-way Arcueil Le Verger", "alimentation"),
+    # « Repaire » (den) is not « repair ».
+    ("Le Repaire des 1000", "reemploi"),
+    ("Le Repaire du Vieux-Port", "reemploi"),
+    # A digital place named after a brewery, another after a cheese dairy, another after a pot.
+    ("LA BRASSERIE DU DIGITAL", "alimentation"),
+    ("FRUITIERE NUMERIQUE", "alimentation"),
+    ("La COcotte numérique", "alimentation"),
+    # A bicycle manufacture is production, not reuse.
+    ("Manufacture Occitane du Cycle", "reemploi"),
+    # « Arts Codés »: « codes » is not the word « code ».
+    ("Arts Codés", "numerique"),
+]
+
+
+@pytest.mark.parametrize(("name", "theme"), POSITIVES)
+def test_real_names_get_their_theme(atlas: Atlas, name: str, theme: str) -> None:
+    row = _place(atlas, name)
+    derived = derive_themes(
+        name=row["name"], description=row["description"], typology=row["source_typology"], label=row["label"]
+    )
+    assert theme in derived
+    assert theme in _bundled_themes(atlas, name), "données intégrées à reconstruire (python -m data.build)"
+
+
+@pytest.mark.parametrize(("name", "theme"), NEGATIVES)
+def test_tricky_real_names_do_not_get_the_theme(atlas: Atlas, name: str, theme: str) -> None:
+    row = _place(atlas, name)
+    derived = derive_themes(
+        name=row["name"], description=row["description"], typology=row["source_typology"], label=row["label"]
+    )
+    assert theme not in derived
+    assert theme not in _bundled_themes(atlas, name)
+
+
+def test_closed_farm_is_still_a_farm() -> None:
+    # An exclusion blanks its phrase only: a real farm that mentions a closure keeps its theme.
+    assert "alimentation" in themes_from_keywords("Ferme du Temple (actuellement fermée le lundi)")
+    assert "alimentation" not in themes_from_keywords("Le Hangar (actuellement fermé)")
+    assert "alimentation" not in themes_from_keywords("Coupure d'alimentation électrique")
+
+
+def test_the_bundled_themes_match_the_current_rules(atlas: Atlas) -> None:
+    # The data build stores the routes: they must be those the rules give today.
+    places = atlas.places
+    for row in places.itertuples():
+        derived = derive_themes(
+            name=row.name, description=row.description, typology=row.source_typology, label=row.label
+        )
+        stored = {t: getattr(row, f"theme_{t}") for t in THEMES if getattr(row, f"theme_{t}")}
+        assert stored == derived, row.name
+
+
+def test_precedence_typology_over_programme_over_keyword() -> None:
+    both = derive_themes(
+        name="Fablab de la vallée",
+        typology="Tiers lieux à dominante fablab",
+        label="Manufacture de proximité",
+    )
+    assert both == {"fabrication": ROUTE_TYPOLOGY}
+    programme = derive_themes(name="Fablab de la vallée", label="Manufacture de proximité")
+    assert programme == {"fabrication": ROUTE_PROGRAMME}
+    keyword = derive_themes(name="Fablab de la vallée", label="Fabrique de territoire")
+    assert keyword == {"fabrication": ROUTE_KEYWORD}
+
+
+def test_a_place_can_carry_several_themes_by_different_routes(atlas: Atlas) -> None:
+    row = _place(atlas, "Food Factory")
+    assert row["theme_coworking"] == ROUTE_TYPOLOGY
+    assert row["theme_alimentation"] == ROUTE_KEYWORD
+    many = atlas.places[(atlas.places[[f"theme_{t}" for t in THEMES]] != "").sum(axis=1) >= 2]
+    assert len(many) > 0
+
+
+def test_real_typologies_map_to_themes(atlas: Atlas) -> None:
+    typologies = set(atlas.places["source_typology"]) - {""}
+    assert typologies, "aucune typologie dans les données"
+    for typology in typologies:
+        assert themes_from_typology(typology), typology
+    assert themes_from_typology("Tiers lieux à dominante coworking") == ["coworking"]
+    assert themes_from_typology("Fablab; Tiers-lieux nourriciers") == ["fabrication", "alimentation"]
+
+
+def test_manufactures_are_fabrication_by_programme(atlas: Atlas) -> None:
+    manufactures = atlas.places[atlas.places["label"] == "Manufacture de proximité"]
+    assert len(manufactures) > 0
+    assert (manufactures["theme_fabrication"] != "").all()
+    assert set(manufactures["theme_fabrication"]) <= {ROUTE_PROGRAMME, ROUTE_TYPOLOGY}
+
+
+def test_route_counts_add_up(atlas: Atlas) -> None:
+    counts = route_counts(atlas.places)
+    assert list(counts.index) == list(THEMES)
+    assert (counts[list(ROUTES)].sum(axis=1) == counts["total"]).all()
+    for theme in THEMES:
+        assert counts.loc[theme, "total"] == int(theme_mask(atlas.places, [theme]).sum())
+    # Food and reuse only come from keyword rules in the bundled sources.
+    assert counts.loc["alimentation", ROUTE_KEYWORD] == counts.loc["alimentation", "total"] > 0
+
+
+def test_normalize_text_and_rule_patterns_are_accent_free() -> None:
+    assert normalize_text("Théâtre  Œuvre\nÉcole") == "theatre oeuvre ecole"
+    assert normalize_text(None) == ""
+    for rule in KEYWORD_RULES:
+        assert rule.theme in THEMES
+        for pattern in (*rule.patterns, *rule.exclusions):
+            assert pattern.isascii(), pattern
+            assert pattern == pattern.lower(), pattern
