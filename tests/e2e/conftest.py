@@ -36,6 +36,7 @@ def _free_port() -> int:
 def app_url() -> Iterator[str]:
     """Start ``streamlit run app.py`` on a free local port; wait for its health endpoint."""
     port = _free_port()
+    (ROOT / ".pytest_cache").mkdir(exist_ok=True)
     log = open(ROOT / ".pytest_cache" / "e2e-streamlit.log", "w")  # noqa: SIM115
     process = subprocess.Popen(
         [
