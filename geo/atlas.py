@@ -33,6 +33,8 @@ class Atlas:
     qpv: gpd.GeoDataFrame
     france_services: gpd.GeoDataFrame
     places_source: str = "Liste consolidée intégrée (CGET 2019, ANCT 2022–2024)"
+    qpv_polygons: gpd.GeoDataFrame | None = None
+    """QPV outlines (optional dataset ``qpv_polygons``), ``None`` when the file is absent."""
 
     def with_places(self, places: gpd.GeoDataFrame, source: str) -> Atlas:
         """A copy of the Atlas using another places table (e.g. a user's import)."""
@@ -58,7 +60,16 @@ def communes_with_programmes(
 
 def load_atlas(*, data_dir: Path | None = None) -> Atlas:
     """Load and validate every dataset (bundled, or refreshed copies when present)."""
-    frames = {name: read_dataset(name, data_dir=data_dir) for name in DATASETS if name != "communes_polygons"}
+    frames = {
+        name: read_dataset(name, data_dir=data_dir)
+        for name, entry in DATASETS.items()
+        if name != "communes_polygons" and not entry.optional
+    }
+    qpv_polygons = (
+        read_dataset("qpv_polygons", data_dir=data_dir)
+        if dataset_path("qpv_polygons", data_dir=data_dir).exists()
+        else None
+    )
     communes = communes_with_programmes(
         frames["communes"], frames["acv"], frames["pvd"], frames["zrr"], frames["qpv"]
     )
@@ -73,6 +84,7 @@ def load_atlas(*, data_dir: Path | None = None) -> Atlas:
         zrr=frames["zrr"],
         qpv=with_projected_xy(frames["qpv"]),
         france_services=with_projected_xy(frames["france_services"]),
+        qpv_polygons=qpv_polygons if isinstance(qpv_polygons, gpd.GeoDataFrame) else None,
     )
 
 

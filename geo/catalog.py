@@ -32,6 +32,8 @@ class Dataset:
     notes: str = ""
     dtypes: dict[str, str] = field(default_factory=dict)
     """Column → pandas dtype kind expected (``"string"``, ``"number"``, ``"bool"``)."""
+    optional: bool = False
+    """Loaded only when its file exists (bundled or refreshed); the app works without it."""
 
     @property
     def citation(self) -> str:
@@ -238,6 +240,20 @@ DATASETS: dict[str, Dataset] = {
             required_columns=("code_qp", "lib_qp", "dep", "zone", "codes_insee", "location_precision"),
             url="https://www.data.gouv.fr/fr/datasets/r/942d4ee8-8142-4556-8ea1-335537ce1119",
             notes="Points situés au centroïde de la commune du quartier (approximatif).",
+        ),
+        Dataset(
+            name="qpv_polygons",
+            filename="qpv_polygons.parquet",
+            title="Contours des quartiers prioritaires (QPV) 2024",
+            producer="ANCT",
+            licence=ETALAB,
+            vintage="génération 2024",
+            key="code_qp",
+            required_columns=("code_qp", "lib_qp", "dep", "zone", "codes_insee"),
+            geometry="Polygon",
+            optional=True,
+            notes="Facultatif : quand ce fichier est présent, la distance d'un QPV se mesure "
+            "depuis son contour (0 à l'intérieur) au lieu du centroïde de sa commune.",
         ),
     )
 }

@@ -50,6 +50,41 @@ def _check_radius(radius_km: float) -> None:
         raise InvalidParameterError(f"La distance doit être strictement positive (reçu : {radius_km} km).")
 
 
+def _located(frame: pd.DataFrame, zone: str) -> np.ndarray:
+    """Positions of the rows of ``frame`` in ``zone`` that have projected coordinates."""
+    xy = frame[[X, Y]].to_numpy(dtype=float)
+    return np.flatnonzero((frame["zone"].to_numpy() == zone) & ~np.isnan(xy).any(axis=1))
+
+
+def nearest_source(targets: pd.DataFrame, sources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Distance in metres to, and position of, the nearest source of the same zone.
+
+    Parameters
+    ----------
+    targets, sources
+        Frames with ``zone``, ``x_m`` and ``y_m`` (see :func:`with_projected_xy`).
+
+    Returns
+    -------
+    (distance_m, position): two arrays aligned on ``targets``. ``position`` is the
+    *positional* index of the nearest row of ``sources`` (use ``sources.iloc``), ``-1``
+    where the zone has no source or the target has no coordinates (distance ``inf``).
+    """
+    distances = np.full(len(targets), np.inf)
+    positions = np.full(len(targets), -1, dtype=np.int64)
+    target_xy = targets[[X, Y]].to_numpy(dtype=float)
+    source_xy = sources[[X, Y]].to_numpy(dtype=float)
+    for zone in ZONES:
+        src = _located(sources, zone)
+        rows = _located(targets, zone)
+        if len(src) == 0 or len(rows) == 0:
+            continue
+        found, index = cKDTree(source_xy[src]).query(target_xy[rows], k=1)
+        distances[rows] = found
+        positions[rows] = src[index]
+    return distances, positions
+
+
 def nearest_distance_m(targets: pd.DataFrame, sources: pd.DataFrame) -> np.ndarray:
     """Distance in metres from each target to the nearest source of the same zone.
 
@@ -63,19 +98,7 @@ def nearest_distance_m(targets: pd.DataFrame, sources: pd.DataFrame) -> np.ndarr
     Array aligned on ``targets``; ``inf`` where the zone has no source or the target has
     no coordinates.
     """
-    distances = np.full(len(targets), np.inf)
-    target_zone = targets["zone"].to_numpy()
-    source_zone = sources["zone"].to_numpy()
-    target_xy = targets[[X, Y]].to_numpy()
-    source_xy = sources[[X, Y]].to_numpy()
-    for zone in ZONES:
-        src = source_xy[(source_zone == zone) & ~np.isnan(source_xy).any(axis=1)]
-        rows = np.flatnonzero((target_zone == zone) & ~np.isnan(target_xy).any(axis=1))
-        if len(src) == 0 or len(rows) == 0:
-            continue
-        found, _ = cKDTree(src).query(target_xy[rows], k=1)
-        distances[rows] = found
-    return distances
+    return nearest_source(targets, sources)[0]
 
 
 def count_within(targets: pd.DataFrame, sources: pd.DataFrame, radius_km: float) -> np.ndarray:
@@ -97,31 +120,103 @@ def count_within(targets: pd.DataFrame, sources: pd.DataFrame, radius_km: float)
     return counts
 
 
+def _projected_shapes(polygons: gpd.GeoDataFrame, rows: np.ndarray, zone: str) -> np.ndarray:
+    return polygons.iloc[rows].geometry.to_crs(projected_crs_for_zone(zone)).to_numpy()
+
+
+def polygon_nearest_source(
+    polygons: gpd.GeoDataFrame, sources: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distance in metres (0 inside) to, and position of, the nearest source of each polygon's zone.
+
+    Parameters
+    ----------
+    polygons
+        Polygons with a CRS and a ``zone`` column; projected zone by zone.
+    sources
+        Points with ``zone``, ``x_m``, ``y_m``.
+
+    Returns
+    -------
+    (distance_m, position) aligned on ``polygons``, like :func:`nearest_source`
+    (``inf`` / ``-1`` for an empty geometry or a zone without source).
+    """
+    distances = np.full(len(polygons), np.inf)
+    positions = np.full(len(polygons), -1, dtype=np.int64)
+    source_xy = sources[[X, Y]].to_numpy(dtype=float)
+    for zone in ZONES:
+        rows = np.flatnonzero((polygons["zone"] == zone).to_numpy())
+        src = _located(sources, zone)
+        if len(rows) == 0 or len(src) == 0:
+            continue
+        tree = shapely.STRtree(shapely.points(source_xy[src]))
+        (left, right), found = tree.query_nearest(
+            _projected_shapes(polygons, rows, zone), return_distance=True, all_matches=False
+        )
+        distances[rows[left]] = found
+        positions[rows[left]] = src[right]
+    return distances, positions
+
+
 def polygon_distance_m(polygons: gpd.GeoDataFrame, sources: pd.DataFrame) -> np.ndarray:
     """Distance in metres from each polygon (0 inside) to the nearest source of its zone.
 
     ``polygons`` needs a ``zone`` column; it is projected zone by zone. Used for QPV
     outlines when that layer is present.
     """
-    distances = np.full(len(polygons), np.inf)
-    source_zone = sources["zone"].to_numpy()
+    return polygon_nearest_source(polygons, sources)[0]
+
+
+def polygon_count_within(polygons: gpd.GeoDataFrame, sources: pd.DataFrame, radius_km: float) -> np.ndarray:
+    """Number of sources of the same zone within ``radius_km`` (inclusive) of each polygon (or inside)."""
+    _check_radius(radius_km)
+    counts = np.zeros(len(polygons), dtype=np.int64)
+    source_xy = sources[[X, Y]].to_numpy(dtype=float)
     for zone in ZONES:
         rows = np.flatnonzero((polygons["zone"] == zone).to_numpy())
-        src = sources[(source_zone == zone) & sources[X].notna().to_numpy()]
+        src = _located(sources, zone)
         if len(rows) == 0 or len(src) == 0:
             continue
-        shapes = polygons.iloc[rows].geometry.to_crs(projected_crs_for_zone(zone)).to_numpy()
-        points = shapely.points(src[[X, Y]].to_numpy())
-        tree = shapely.STRtree(points)
-        (left, _), found = tree.query_nearest(shapes, return_distance=True, all_matches=False)
-        distances[rows[left]] = found
-    return distances
+        tree = shapely.STRtree(shapely.points(source_xy[src]))
+        left, _ = tree.query(
+            _projected_shapes(polygons, rows, zone), predicate="dwithin", distance=radius_km * 1000.0
+        )
+        counts[rows] = np.bincount(left, minlength=len(rows))
+    return counts
+
+
+def coverage_of_polygons(
+    polygons: gpd.GeoDataFrame, places: pd.DataFrame, radius_km: float, *, with_nearest: bool = False
+) -> pd.DataFrame:
+    """:func:`coverage_of_points` for polygons (e.g. QPV outlines): distance 0 inside.
+
+    Returns
+    -------
+    DataFrame indexed like ``polygons`` with ``distance_m``, ``n_within``, ``covered``
+    (and ``nearest``, the position in ``places`` of the nearest one, ``-1`` if none,
+    when ``with_nearest``).
+    """
+    _check_radius(radius_km)
+    distance, nearest = polygon_nearest_source(polygons, places)
+    result = pd.DataFrame(
+        {
+            "distance_m": distance,
+            "n_within": polygon_count_within(polygons, places, radius_km),
+            "covered": distance <= radius_km * 1000.0,
+        },
+        index=polygons.index,
+    )
+    if with_nearest:
+        result["nearest"] = nearest
+    return result
 
 
 def coverage_of_points(
     targets: pd.DataFrame,
     places: pd.DataFrame,
     radius_km: float,
+    *,
+    with_nearest: bool = False,
 ) -> pd.DataFrame:
     """Coverage of each target (commune, QPV, France services...) by ``places`` within ``radius_km``.
 
@@ -134,15 +229,22 @@ def coverage_of_points(
         Places outside the scope count: a commune at a border is covered by a place across it.
     radius_km
         Coverage distance (inclusive: a place exactly at ``radius_km`` covers).
+    with_nearest
+        Also return ``nearest``: the position (``places.iloc``) of the nearest place, ``-1`` if none.
 
     Returns
     -------
     DataFrame indexed like ``targets`` with ``distance_m`` (inf when none in the zone),
     ``n_within`` and ``covered`` (bool).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``radius_km`` is not a positive number.
     """
     _check_radius(radius_km)
-    distance = nearest_distance_m(targets, places)
-    return pd.DataFrame(
+    distance, nearest = nearest_source(targets, places)
+    result = pd.DataFrame(
         {
             "distance_m": distance,
             "n_within": count_within(targets, places, radius_km),
@@ -150,17 +252,73 @@ def coverage_of_points(
         },
         index=targets.index,
     )
+    if with_nearest:
+        result["nearest"] = nearest
+    return result
 
 
 def coverage_by_theme(
     communes: pd.DataFrame, places: pd.DataFrame, radius_km: float, themes: Iterable[str]
 ) -> dict[str, pd.DataFrame]:
-    """:func:`coverage_of_points` for all places (key ``"tous"``) and for each theme."""
-    result = {"tous": coverage_of_points(communes, places, radius_km)}
+    """:func:`coverage_of_points` for all places (key ``"tous"``) and for each theme, in one pass.
+
+    The national kernel: per zone, the commune points and the places are indexed once and
+    the pairs closer than ``radius_km`` found once (``cKDTree.sparse_distance_matrix``);
+    each theme then only filters those pairs for its counts and queries its own (small)
+    tree for the nearest distance. Same results as calling :func:`coverage_of_points` per
+    theme, about three times faster.
+
+    Parameters
+    ----------
+    communes
+        Targets with ``zone``, ``x_m``, ``y_m``.
+    places
+        All places, with ``zone``, ``x_m``, ``y_m`` and the ``theme_<code>`` route columns.
+    radius_km
+        Coverage distance, inclusive.
+    themes
+        Theme codes (see :data:`geo.themes.THEMES`).
+
+    Returns
+    -------
+    ``{"tous": frame, theme: frame, ...}``, each frame as in :func:`coverage_of_points`.
+    """
+    _check_radius(radius_km)
+    radius_m = radius_km * 1000.0
+    masks = {"tous": np.ones(len(places), dtype=bool)}
     for theme in themes:
-        subset = places[places[f"theme_{theme}"] != ""]
-        result[theme] = coverage_of_points(communes, subset, radius_km)
-    return result
+        masks[theme] = (places[f"theme_{theme}"] != "").to_numpy()
+    distances = {name: np.full(len(communes), np.inf) for name in masks}
+    counts = {name: np.zeros(len(communes), dtype=np.int64) for name in masks}
+    target_xy = communes[[X, Y]].to_numpy(dtype=float)
+    source_xy = places[[X, Y]].to_numpy(dtype=float)
+    for zone in ZONES:
+        rows = _located(communes, zone)
+        src = _located(places, zone)
+        if len(rows) == 0 or len(src) == 0:
+            continue
+        zone_xy = source_xy[src]
+        pairs = cKDTree(zone_xy).sparse_distance_matrix(
+            cKDTree(target_xy[rows]), radius_m, output_type="ndarray"
+        )
+        for name, mask in masks.items():
+            selected = mask[src]
+            if not selected.any():
+                continue
+            found, _ = cKDTree(zone_xy[selected]).query(target_xy[rows], k=1)
+            distances[name][rows] = found
+            counts[name][rows] = np.bincount(pairs["j"][selected[pairs["i"]]], minlength=len(rows))
+    return {
+        name: pd.DataFrame(
+            {
+                "distance_m": distances[name],
+                "n_within": counts[name],
+                "covered": distances[name] <= radius_m,
+            },
+            index=communes.index,
+        )
+        for name in masks
+    }
 
 
 def aggregate_coverage(

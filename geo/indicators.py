@@ -8,6 +8,7 @@ import pandas as pd
 
 from geo.atlas import Atlas
 from geo.coverage import aggregate_coverage, coverage_of_points
+from geo.gaps import qpv_coverage, scope_qpv
 from geo.territory import Scope
 from geo.themes import theme_mask
 
@@ -60,11 +61,9 @@ def scope_coverage(atlas: Atlas, scope: Scope, themes: tuple[str, ...], radius_k
     in_scope = zone_places[scope.mask(zone_places)]
     communes = atlas.communes[scope.mask(atlas.communes)]
     coverage = coverage_of_points(communes, zone_places, radius_km)
-    qpv = atlas.qpv[(atlas.qpv["zone"] == scope.zone)]
-    if scope.level != "zone":
-        codes = set(communes["code_insee"])
-        qpv = qpv[qpv["codes_insee"].str.split(";").map(lambda qp_codes: not codes.isdisjoint(qp_codes))]
-    qpv_cov = coverage_of_points(qpv, zone_places, radius_km)
+    # Outlines when the optional QPV layer is loaded, commune-centroid points otherwise.
+    qpv = scope_qpv(atlas, scope)
+    qpv_cov = qpv_coverage(qpv, zone_places, radius_km)
     population = int(communes["population"].sum())
     covered_pop = int((communes["population"] * coverage["covered"]).sum())
     figures = KeyFigures(
