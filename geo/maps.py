@@ -189,29 +189,107 @@ def escaped(values: Iterable[object]) -> list[str]:
 
 def _feature_collection(frame: gpd.GeoDataFrame, properties: dict[str, Sequence[object]]) -> str:
     geoms = shapely.to_geojson(frame.geometry.to_numpy())
-    features = []
     names = list(properties)
     columns = [properties[n] for n in names]
-    for index, geometry in enumerate(geoms):
-        props = {n: c[index] for n, c in zip(names, columns, strict=True)}
-        features.append(
-            '{"type":"Feature","properties":'
-            + json.dumps(props, ensure_ascii=False)
-            + ',"geometry":'
-            + geometry
-            + "}"
-        )
-    return '{"type":"FeatureCollection","features":[' + ",".join(features) + "]}"
+    features = [
+        '{"type":"Feature","properties":'
+        + json.dumps({n: c[index] for n, c in zip(names, columns, strict=True)}, ensure_ascii=False)
+        + ',"geometry":'
+        + geometry
+        + "}"
+        for index, geometry in enumerate(geoms)
+    ]
+    # Values are HTML-escaped already; this also keeps "</script>" out of the inline script.
+    return ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}").replace("</", "<\\/")
+
+
+class _FeatureLayer(branca.element.MacroElement):
+    """One ``L.geoJson`` layer styled from its features' properties, in JavaScript.
+
+    Folium's ``GeoJson`` evaluates a Python style function per feature and parses and
+    re-serialises the data; for thousands of features that dominates a rerun. Here the
+    GeoJSON string is inserted as is, points become canvas circle markers, and tooltips
+    are built from properties that were HTML-escaped in Python.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        var {{ this.get_name() }} = L.geoJson({{ this.data }}, {
+            {%- if this.kind == "points" %}
+            pointToLayer: function (feature, latlng) {
+                var p = feature.properties;
+                return L.circleMarker(latlng, {
+                    radius: {{ this.radius }}, color: p._h ? p._c : "#222222", weight: p._h ? 2 : 0.6,
+                    fillColor: p._c, fillOpacity: p._h ? 0.15 : 0.9
+                });
+            },
+            {%- else %}
+            style: function (feature) {
+                var style = {{ this.style|tojson }};
+                if (feature.properties._fill) { style.fillColor = feature.properties._fill; }
+                return style;
+            },
+            {%- endif %}
+            interactive: {{ this.interactive|tojson }},
+            onEachFeature: function (feature, layer) {
+                {%- if this.aliases %}
+                var p = feature.properties, aliases = {{ this.aliases|tojson }}, rows = "";
+                for (var i = 0; i < aliases.length; i++) {
+                    rows += "<tr><th style='text-align:left;padding-right:8px'>" + aliases[i]
+                        + "</th><td>" + p["t" + i] + "</td></tr>";
+                }
+                layer.bindTooltip("<table>" + rows + "</table>", {sticky: true});
+                {%- endif %}
+                {%- if this.kind == "areas" %}
+                layer.on("mouseover", function () { layer.setStyle({weight: 2, color: "#000000"}); });
+                layer.on("mouseout", function () { {{ this.get_name() }}.resetStyle(layer); });
+                {%- endif %}
+            }
+        }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
+
+    def __init__(
+        self,
+        data: str,
+        *,
+        kind: str,
+        name: str,
+        aliases: Sequence[str] = (),
+        style: dict[str, object] | None = None,
+        radius: float = 4.0,
+        interactive: bool = True,
+    ) -> None:
+        super().__init__()
+        self._name = "FeatureLayer"
+        self.layer_name = name
+        self.data = data
+        self.kind = kind
+        self.aliases = list(aliases)
+        self.style = style or {}
+        self.radius = radius
+        self.interactive = interactive
+
+
+def _tooltip_properties(
+    tooltip: dict[str, Sequence[object]],
+) -> tuple[dict[str, Sequence[object]], list[str]]:
+    properties: dict[str, Sequence[object]] = {}
+    aliases = []
+    for position, (label, values) in enumerate(tooltip.items()):
+        properties[f"t{position}"] = escaped(values)
+        aliases.append(html.escape(label))
+    return properties, aliases
 
 
 def add_outline_layer(m: folium.Map, outlines: gpd.GeoDataFrame, *, name: str = "Contours") -> None:
     """Thin grey outlines (no fill, no interaction): the base layer that keeps maps readable offline."""
-    folium.GeoJson(
+    _FeatureLayer(
         _feature_collection(outlines, {}),
+        kind="outlines",
         name=name,
-        style_function=lambda _f: {"color": "#666666", "weight": 0.8, "fill": False},
+        style={"color": "#666666", "weight": 0.8, "fill": False},
         interactive=False,
-        control=False,
     ).add_to(m)
 
 
@@ -227,22 +305,14 @@ def add_choropleth(
 
     ``tooltip`` maps a French label to the values shown (escaped here).
     """
-    properties: dict[str, Sequence[object]] = {"_fill": list(colors)}
-    aliases = []
-    for position, (label, values) in enumerate(tooltip.items()):
-        properties[f"t{position}"] = escaped(values)
-        aliases.append(html.escape(label))
-    folium.GeoJson(
+    properties, aliases = _tooltip_properties(tooltip)
+    properties["_fill"] = list(colors)
+    _FeatureLayer(
         _feature_collection(areas, properties),
+        kind="areas",
         name=name,
-        style_function=lambda f: {
-            "fillColor": f["properties"]["_fill"],
-            "color": "#555555",
-            "weight": 0.5,
-            "fillOpacity": 0.75,
-        },
-        highlight_function=lambda _f: {"weight": 2, "color": "#000000"},
-        tooltip=folium.GeoJsonTooltip(fields=[f"t{i}" for i in range(len(aliases))], aliases=aliases),
+        aliases=aliases,
+        style={"color": "#555555", "weight": 0.5, "fillOpacity": 0.75},
     ).add_to(m)
 
 
@@ -260,24 +330,12 @@ def add_points_layer(
 
     ``dashed`` marks approximate locations (commune centroids) with a hollow marker.
     """
-    properties: dict[str, Sequence[object]] = {"_c": list(colors)}
+    properties, aliases = _tooltip_properties(tooltip)
+    properties["_c"] = list(colors)
     properties["_h"] = [bool(v) for v in (dashed if dashed is not None else [False] * len(points))]
-    aliases = []
-    for position, (label, values) in enumerate(tooltip.items()):
-        properties[f"t{position}"] = escaped(values)
-        aliases.append(html.escape(label))
     rounded = points.set_geometry(shapely.set_precision(points.geometry.to_numpy(), 10.0**-COORD_DECIMALS))
-    folium.GeoJson(
-        _feature_collection(rounded, properties),
-        name=name,
-        marker=folium.CircleMarker(radius=radius),
-        style_function=lambda f: {
-            "color": "#222222" if not f["properties"]["_h"] else f["properties"]["_c"],
-            "weight": 0.6 if not f["properties"]["_h"] else 2,
-            "fillColor": f["properties"]["_c"],
-            "fillOpacity": 0.9 if not f["properties"]["_h"] else 0.15,
-        },
-        tooltip=folium.GeoJsonTooltip(fields=[f"t{i}" for i in range(len(aliases))], aliases=aliases),
+    _FeatureLayer(
+        _feature_collection(rounded, properties), kind="points", name=name, aliases=aliases, radius=radius
     ).add_to(m)
 
 

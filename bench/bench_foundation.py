@@ -1,0 +1,152 @@
+"""Foundation benchmarks: dataset load times, overview rerun, map payload vs a naive map, cold start."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import folium
+
+from bench.common import ROOT, Row, apptest_rerun_ms, map_payload_bytes, median_seconds
+from geo.atlas import load_atlas, load_commune_polygons
+from geo.catalog import DATASETS
+from geo.indicators import scope_coverage, territory_table
+from geo.io import read_dataset
+from geo.maps import display_geometries
+from geo.mapviews import add_places, indicator_map
+from geo.territory import Scope
+
+MB = 1024 * 1024
+
+
+def _load_rows() -> list[Row]:
+    rows = []
+    for name in DATASETS:
+        if not (ROOT / "data" / DATASETS[name].filename).exists():
+            continue
+        seconds = median_seconds(lambda n=name: read_dataset(n), repeat=3)
+        rows.append(Row(f"Chargement « {name} »", 1000 * seconds, "ms"))
+    seconds = median_seconds(load_atlas, repeat=3)
+    rows.append(Row("Chargement de l'Atlas complet (validé, projeté)", 1000 * seconds, "ms"))
+    return rows
+
+
+def _national_map() -> folium.Map:
+    atlas = load_atlas()
+    result = scope_coverage(atlas, Scope(), (), 10)
+    table = territory_table(result, "dep")
+    areas = display_geometries(atlas.departements, 0.01).rename(columns={"dep": "code"})
+    values = table.reindex(areas["code"])
+    m = indicator_map(
+        areas,
+        values["places_per_100k"].reset_index(drop=True),
+        title="Tiers-lieux / 100 000 hab.",
+        formatter=str,
+        tooltip={"Département": values["nom"].tolist(), "Tiers-lieux": values["places"].tolist()},
+        outlines=areas.iloc[0:0],
+        zone="metro",
+        basemap="ign_plan",
+    )
+    add_places(m, result.places, (), source_label="")
+    return m
+
+
+def _naive_map() -> folium.Map:
+    atlas = load_atlas()
+    m = folium.Map(location=[46.6, 2.4], zoom_start=6)
+    folium.GeoJson(load_commune_polygons().to_json()).add_to(m)
+    for row in atlas.places.itertuples():
+        folium.Marker([row.lat, row.lon], tooltip=row.name).add_to(m)
+    return m
+
+
+def _cold_start_seconds() -> float | None:
+    """Seconds from `streamlit run` to a drawn map with its points, in headless Chromium."""
+    if not Path("/usr/bin/chromium").exists():
+        return None
+    from playwright.sync_api import sync_playwright
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    start = time.perf_counter()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+                    if r.read() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.05)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+            )
+            page = browser.new_page()
+            page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
+            page.goto(f"http://127.0.0.1:{port}/?fond=none")
+            frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+            frame.locator(".leaflet-container").wait_for(timeout=60_000)
+            frame.locator(".atlas-legend").first.wait_for(timeout=60_000)
+            elapsed = time.perf_counter() - start
+            browser.close()
+        return elapsed
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def rows() -> list[Row]:
+    result = _load_rows()
+    state = {"radius": 10}
+
+    def change_radius(at: object) -> None:
+        state["radius"] = 15 if state["radius"] == 10 else 10
+        at.select_slider(key="f_radius").set_value(state["radius"])  # type: ignore[attr-defined]
+
+    result.append(
+        Row(
+            "Vue d'ensemble : rerun après changement de distance (médiane)",
+            apptest_rerun_ms(None, change_radius),
+            "ms",
+            250,
+        )
+    )
+    national = map_payload_bytes(_national_map()) / MB
+    naive = map_payload_bytes(_naive_map()) / MB
+    result.append(Row("Carte nationale : taille envoyée au navigateur", national, "Mo", 2.5))
+    result.append(
+        Row(
+            "Carte naïve (1 Marker par lieu + toutes les communes)",
+            naive,
+            "Mo",
+            note=f"× {naive / national:.0f} par rapport à la carte de l'Atlas",
+        )
+    )
+    cold = _cold_start_seconds()
+    if cold is not None:
+        result.append(Row("Démarrage à froid jusqu'à la carte affichée (Chromium)", cold, "s", 3.0))
+    return result
