@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from geo._errors import InvalidParameterError
 from geo.fmt import fr_percent
 from geo.themes import THEME_SHORT_LABELS
 
@@ -93,3 +94,156 @@ def coverage_bar_chart(
 def theme_label(code: str) -> str:
     """Short French label of a theme code (``"tous"`` → « Tous thèmes »)."""
     return "Tous thèmes" if code == "tous" else THEME_SHORT_LABELS.get(code, code)
+
+
+REFERENCE_COLORS: dict[str, str] = {"scope": "#0072B2", "region": "#E69F00", "national": "#999999"}
+"""Colours of the scope and its references (Okabe–Ito blue and orange, neutral grey)."""
+SEQUENTIAL_SCALE = "Viridis"
+"""Perceptually uniform, colour-blind-safe sequential scale for heat maps."""
+
+HEATMAP_FORMATS: dict[str, tuple[str, str]] = {
+    "places": ("%{z:,.0f}", "Tiers-lieux"),
+    "places_per_100k": ("%{z:,.1f}", "Pour 100 000 hab."),
+    "share_covered": ("%{z:.0%}", "Part de la population couverte"),
+    "mix_share": ("%{z:.0%}", "Part des tiers-lieux du territoire"),
+}
+"""Heat-map value column → (plotly number format, colour-bar title)."""
+
+
+def image_download_config(filename: str) -> dict[str, object]:
+    """``config`` for ``st.plotly_chart``: the modebar camera button saves a PNG named ``filename``."""
+    return {
+        "displaylogo": False,
+        "locale": "fr",
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2},
+    }
+
+
+def theme_heatmap(
+    table: pd.DataFrame,
+    *,
+    value: str,
+    title: str,
+    source: str,
+    max_rows: int = 40,
+) -> go.Figure:
+    """Heat map theme × territory of one indicator of :func:`geo.thematic.theme_indicators`.
+
+    At most ``max_rows`` territories are drawn (the most populated ones, then sorted by
+    name); the caller says so and exports the full table.
+    """
+    if value not in HEATMAP_FORMATS:
+        raise InvalidParameterError(
+            f"`value` vaut « {value} » mais doit être l'un de {list(HEATMAP_FORMATS)}"
+        )
+    number_format, colorbar_title = HEATMAP_FORMATS[value]
+    themes = list(dict.fromkeys(table["theme"]))
+    territories = (
+        table.drop_duplicates("code")
+        .sort_values("population", ascending=False)
+        .head(max_rows)
+        .sort_values("nom")
+    )
+    wide = table.pivot_table(index="code", columns="theme", values=value, aggfunc="first", dropna=False)
+    wide = wide.reindex(index=territories["code"], columns=themes)
+    labels = [theme_label(t) for t in themes]
+    fig = go.Figure(
+        go.Heatmap(
+            z=wide.to_numpy(dtype=float),
+            x=labels,
+            y=territories["nom"].tolist(),
+            colorscale=SEQUENTIAL_SCALE,
+            texttemplate=number_format,
+            hovertemplate=f"%{{y}}<br>%{{x}} : {number_format}<extra></extra>",
+            colorbar={"title": {"text": colorbar_title, "side": "right"}, "tickformat": ".0%"}
+            if "%" in number_format
+            else {"title": {"text": colorbar_title, "side": "right"}},
+            xgap=1,
+            ygap=1,
+        )
+    )
+    fig.update_xaxes(side="top", title=None)
+    fig.update_yaxes(autorange="reversed", title=None, automargin=True)
+    return french_layout(fig, title=title, source=source, height=max(360, 24 * len(territories) + 170))
+
+
+def theme_mix_chart(comparison: pd.DataFrame, *, title: str, source: str) -> go.Figure:
+    """Grouped bars: share of places carrying each theme, scope beside its région and France.
+
+    ``comparison`` comes from :func:`geo.thematic.theme_mix_comparison`; the scope's bars are
+    labelled with their index versus the national mix (100 = as in France).
+    """
+    fig = go.Figure()
+    for reference, color in REFERENCE_COLORS.items():
+        rows = comparison[comparison["reference"] == reference]
+        if rows.empty:
+            continue
+        name = str(rows["territoire"].iloc[0])
+        text = (
+            [
+                "indice –" if pd.isna(i) else f"indice {i:.0f}" + (" ▼" if low else "")
+                for i, low in zip(rows["index_vs_national"], rows["under_represented"], strict=True)
+            ]
+            if reference == "scope"
+            else None
+        )
+        fig.add_trace(
+            go.Bar(
+                x=rows["mix_share"],
+                y=[theme_label(t) for t in rows["theme"]],
+                orientation="h",
+                name=name,
+                marker_color=color,
+                text=text,
+                textposition="outside",
+                customdata=rows[["places", "places_all_themes"]].to_numpy(),
+                hovertemplate=f"{name}<br>%{{y}} : %{{x:.1%}} des tiers-lieux"
+                "<br>%{customdata[0]:,.0f} sur %{customdata[1]:,.0f}<extra></extra>",
+            )
+        )
+    fig.update_layout(barmode="group", legend={"traceorder": "normal"})
+    fig.update_xaxes(
+        tickformat=".0%", title="Part des tiers-lieux portant le thème (un lieu peut en avoir plusieurs)"
+    )
+    fig.update_yaxes(autorange="reversed", title=None, automargin=True)
+    n_themes = comparison["theme"].nunique()
+    return french_layout(fig, title=title, source=source, height=max(360, 70 * n_themes + 160))
+
+
+def theme_treemap(
+    table: pd.DataFrame, *, root: str, title: str, source: str, max_territories: int = 30
+) -> go.Figure:
+    """Treemap territory → theme of place counts (one tile per theme label a place carries).
+
+    ``table`` comes from :func:`geo.thematic.theme_indicators`; the ``max_territories``
+    territories with the most places are drawn.
+    """
+    data = table[table["places"] > 0]
+    totals = data.groupby("code")["places"].sum().sort_values(ascending=False).head(max_territories)
+    data = data[data["code"].isin(totals.index)]
+    names = data.drop_duplicates("code").set_index("code")["nom"]
+    ids = [root] + [f"{root}/{c}" for c in totals.index]
+    labels = [root] + [str(names[c]) for c in totals.index]
+    parents = [""] + [root] * len(totals)
+    values = [float(totals.sum())] + [float(v) for v in totals]
+    colors = ["#ffffff"] + ["#eeeeee"] * len(totals)
+    for row in data.itertuples():
+        ids.append(f"{root}/{row.code}/{row.theme}")
+        labels.append(theme_label(str(row.theme)))
+        parents.append(f"{root}/{row.code}")
+        values.append(float(row.places))
+        colors.append(THEME_COLORS.get(str(row.theme), NO_THEME_COLOR))
+    fig = go.Figure(
+        go.Treemap(
+            ids=ids,
+            labels=labels,
+            parents=parents,
+            values=values,
+            branchvalues="total",
+            marker={"colors": colors},
+            texttemplate="%{label}<br>%{value:,.0f}",
+            hovertemplate="%{label}<br>%{value:,.0f} tiers-lieux<extra></extra>",
+        )
+    )
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 70})
+    return french_layout(fig, title=title, source=source, height=520)
