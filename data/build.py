@@ -29,6 +29,7 @@ from geo.places import (
     records_from_cget,
     unlocated_places,
 )
+from geo.themes import KEYWORD_RULES
 
 DEFAULT_RAW = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 DEFAULT_OUT = Path(__file__).resolve().parent
@@ -281,6 +282,28 @@ def build_all(raw: Path, out: Path) -> dict[str, int]:
     return counts
 
 
+README_RULES = ("<!-- keyword-rules:start -->", "<!-- keyword-rules:end -->")
+
+
+def keyword_rules_markdown() -> str:
+    """The keyword rules of :mod:`geo.themes` as a Markdown table (for data/README.md)."""
+    lines = ["| thème | motifs | exclusions |", "|---|---|---|"]
+    for rule in KEYWORD_RULES:
+        patterns = ", ".join(f"`{p}`" for p in rule.patterns)
+        exclusions = ", ".join(f"`{p}`" for p in rule.exclusions) or "—"
+        lines.append(f"| `{rule.theme}` | {patterns} | {exclusions} |")
+    return "\n".join(lines)
+
+
+def update_readme_rules(readme: Path) -> None:
+    """Rewrite the keyword-rules block of ``readme`` so the documentation follows the code."""
+    text = readme.read_text(encoding="utf-8")
+    start, end = README_RULES
+    before, rest = text.split(start, 1)
+    _, after = rest.split(end, 1)
+    readme.write_text(f"{before}{start}\n{keyword_rules_markdown()}\n{end}{after}", encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--raw", type=Path, default=DEFAULT_RAW, help="dossier des données brutes")
@@ -290,6 +313,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Données brutes introuvables dans {args.raw} (SOURCES.md absent).", file=sys.stderr)
         return 2
     counts = build_all(args.raw, args.out)
+    readme = args.out / "README.md"
+    if readme.exists():
+        update_readme_rules(readme)
     for name, count in counts.items():
         print(f"{name:20s} {count:>8,d}".replace(",", "\u202f"))
     return 0

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from data.build import build_all, main
+from data.build import build_all, keyword_rules_markdown, main
 from geo.catalog import DATASETS
 from geo.io import read_dataset
 from tests.conftest import ROOT, SHARED_DATA
@@ -86,3 +86,8 @@ def test_committed_data_matches_a_rebuild_from_shared(tmp_path: Path) -> None:
         rebuilt = reader(tmp_path / entry.filename)
         assert_frame_equal(pd.DataFrame(committed), pd.DataFrame(rebuilt), check_dtype=False, obj=name)
     assert counts["places"] == 2004
+
+
+def test_data_readme_documents_the_current_keyword_rules() -> None:
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert keyword_rules_markdown() in text, "data/README.md est en retard : lancez `make data`"
