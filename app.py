@@ -13,6 +13,8 @@ ensure_vendor_assets()
 
 pages = [
     st.Page("pages/overview.py", title="Vue d'ensemble", icon="🧭", default=True, url_path="vue-d-ensemble"),
+    st.Page("pages/coverage.py", title="Couverture", icon="📍", url_path="couverture"),
+    st.Page("pages/gaps.py", title="Zones blanches", icon="🎯", url_path="zones-blanches"),
 ]
 navigation = st.navigation(pages)
 st.session_state["filters"] = sidebar_filters()

@@ -145,6 +145,20 @@ def scope_qpv(atlas: Atlas, scope: Scope) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=WGS84)
 
 
+def qpv_location_note(atlas: Atlas) -> str:
+    """French sentence saying how the QPV are located with the data loaded (for captions, exports)."""
+    if atlas.qpv_polygons is None:
+        return (
+            "les QPV sont situés au centroïde de leur commune (approximatif) et n'ont pas de population "
+            "dans les données intégrées."
+        )
+    return (
+        "les QPV sont mesurés depuis leur contour (distance nulle à l'intérieur), sauf ceux absents de la "
+        "couche des contours (centroïde de commune, approximatif) ; ils n'ont pas de population dans les "
+        "données intégrées."
+    )
+
+
 def _rows_for_communes(communes: gpd.GeoDataFrame, programme: str) -> pd.DataFrame:
     return pd.DataFrame(
         {

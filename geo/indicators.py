@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from geo.atlas import Atlas
 from geo.coverage import aggregate_coverage, coverage_of_points
+from geo.fmt import fr_km, fr_number, fr_percent
 from geo.gaps import qpv_coverage, scope_qpv
-from geo.territory import Scope
+from geo.territory import LEVEL_KEYS, Scope
 from geo.themes import theme_mask
 
 
@@ -87,3 +89,106 @@ def scope_coverage(atlas: Atlas, scope: Scope, themes: tuple[str, ...], radius_k
 def territory_table(result: ScopeCoverage, level: str) -> pd.DataFrame:
     """Per-territory coverage table of a scope at ``level`` (see :func:`aggregate_coverage`)."""
     return aggregate_coverage(result.communes, result.coverage, result.places, level)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A per-territory indicator a choropleth can show, and how to write its values in French."""
+
+    code: str
+    label: str
+    """French label; ``{radius}`` is replaced by the distance (« 10 »)."""
+    short_label: str
+    kind: str
+    """``"count"``, ``"rate"`` (one decimal), ``"share"`` (0–1, shown as %), ``"distance"`` (m → km)."""
+
+    def title(self, radius_km: float) -> str:
+        """The label with the distance filled in."""
+        return self.label.format(radius=fr_number(radius_km, 0 if float(radius_km).is_integer() else 1))
+
+    def text(self, value: float | None) -> str:
+        """``value`` formatted the French way for this indicator (« – » when missing)."""
+        if self.kind == "share":
+            return fr_percent(value)
+        if self.kind == "rate":
+            return fr_number(value, 1)
+        if self.kind == "distance":
+            return fr_km(value)
+        return fr_number(value)
+
+
+COVERAGE_INDICATORS: dict[str, Indicator] = {
+    i.code: i
+    for i in (
+        Indicator(
+            "places_per_100k", "Tiers-lieux pour 100 000 habitants", "Tiers-lieux / 100 000 hab.", "rate"
+        ),
+        Indicator("places", "Nombre de tiers-lieux", "Tiers-lieux", "count"),
+        Indicator(
+            "share_covered",
+            "Part de la population à moins de {radius} km d'un tiers-lieu",
+            "Population couverte (%)",
+            "share",
+        ),
+        Indicator(
+            "population_covered",
+            "Population à moins de {radius} km d'un tiers-lieu",
+            "Population couverte",
+            "count",
+        ),
+        Indicator(
+            "population_uncovered",
+            "Population à plus de {radius} km de tout tiers-lieu",
+            "Population non couverte",
+            "count",
+        ),
+        Indicator(
+            "mean_distance_m",
+            "Distance moyenne au tiers-lieu le plus proche (pondérée par la population)",
+            "Distance moyenne",
+            "distance",
+        ),
+    )
+}
+"""Indicators of the « Couverture » choropleth, in menu order (code → :class:`Indicator`)."""
+
+
+def available_levels(scope: Scope) -> tuple[str, ...]:
+    """Territory levels a choropleth of ``scope`` can use, coarsest first.
+
+    Commune outlines only when the scope is a département or smaller (a DROM is one
+    département), so that a national map never carries 35 000 polygons.
+    """
+    if scope.level == "zone":
+        return ("reg", "dep", "epci") if scope.zone == "metro" else ("epci", "commune")
+    return {"reg": ("dep", "epci"), "dep": ("epci", "commune"), "epci": ("commune",)}[scope.level]
+
+
+def coverage_table(result: ScopeCoverage, level: str) -> pd.DataFrame:
+    """:func:`territory_table` plus every column of :data:`COVERAGE_INDICATORS`.
+
+    Adds ``population_uncovered`` and ``mean_distance_m`` (population-weighted mean
+    distance from each commune's representative point to the nearest place of the zone;
+    NaN when a territory has no located, populated commune or its zone has no place).
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``level`` is not one of :data:`geo.territory.LEVEL_KEYS`.
+    """
+    table = territory_table(result, level)
+    table["population_uncovered"] = table["population"] - table["population_covered"]
+    key = LEVEL_KEYS[level]
+    distance = result.coverage["distance_m"].to_numpy(dtype=float)
+    population = result.communes["population"].to_numpy(dtype=float)
+    usable = np.isfinite(distance) & (population > 0)
+    frame = pd.DataFrame(
+        {
+            "code": result.communes[key].to_numpy()[usable],
+            "weighted": (distance * population)[usable],
+            "population": population[usable],
+        }
+    )
+    sums = frame.groupby("code")[["weighted", "population"]].sum()
+    table["mean_distance_m"] = (sums["weighted"] / sums["population"]).reindex(table.index)
+    return table

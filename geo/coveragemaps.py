@@ -1,0 +1,187 @@
+"""Maps of the « Couverture » and « Zones blanches » pages: programme overlays and gap points.
+
+Every layer is one canvas GeoJSON layer (see :func:`geo.maps.add_points_layer`) whose
+features carry only their tooltip text; locations known only as a commune centroid are
+drawn hollow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+
+from geo._errors import InvalidParameterError
+from geo.atlas import Atlas
+from geo.fmt import fr_km, fr_number
+from geo.gaps import PROGRAMME_COLORS, PROGRAMME_SHORT_LABELS, PROGRAMMES, scope_qpv
+from geo.maps import add_legend, add_outline_layer, add_points_layer, base_map
+from geo.mapviews import add_places
+from geo.territory import Scope
+
+OVERLAYS: dict[str, str] = {
+    "acv": "Communes Action Cœur de Ville",
+    "pvd": "Communes Petites villes de demain",
+    "qpv": "Quartiers prioritaires (QPV)",
+    "france_services": "France services",
+}
+"""Overlay code → French label, in menu order."""
+
+OVERLAY_DATASETS: dict[str, str] = {
+    "acv": "acv",
+    "pvd": "pvd",
+    "qpv": "qpv",
+    "france_services": "france_services",
+}
+"""Overlay → catalogue dataset, for the « Sources » line."""
+
+OVERLAY_COLORS: dict[str, str] = {**PROGRAMME_COLORS, "france_services": "#44AA99"}
+
+HOLLOW_NOTE = "cercle creux : situé au centroïde de sa commune (approximatif)"
+
+
+def _check_overlay(overlay: str) -> None:
+    if overlay not in OVERLAYS:
+        raise InvalidParameterError(f"`overlay` vaut « {overlay} » mais doit être l'un de {list(OVERLAYS)}")
+
+
+def overlay_points(atlas: Atlas, scope: Scope, overlay: str) -> gpd.GeoDataFrame:
+    """Points of ``overlay`` in ``scope``, with a ``tooltip`` text and an ``approximate`` flag.
+
+    ACV / PVD communes are drawn at their representative point, QPV at their point (or a
+    point inside their outline when the QPV outline layer is loaded), France services at
+    their address.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``overlay`` is not one of :data:`OVERLAYS`.
+    """
+    _check_overlay(overlay)
+    communes = atlas.communes[scope.mask(atlas.communes)]
+    if overlay in ("acv", "pvd"):
+        members = communes[communes[overlay] & communes.geometry.notna()]
+        label = PROGRAMME_SHORT_LABELS[overlay]
+        return gpd.GeoDataFrame(
+            {
+                "tooltip": [f"{label} : {name}" for name in members["nom"]],
+                "approximate": False,
+            },
+            geometry=members.geometry.to_numpy(),
+            crs=atlas.communes.crs,
+        )
+    if overlay == "qpv":
+        qpv = scope_qpv(atlas, scope)
+        geometry = qpv.geometry.representative_point()
+        return gpd.GeoDataFrame(
+            {
+                "tooltip": [
+                    f"QPV : {name} ({commune})"
+                    for name, commune in zip(qpv["lib_qp"], qpv["lib_com"], strict=True)
+                ],
+                "approximate": (qpv["location_precision"] != "polygone").to_numpy(),
+            },
+            geometry=geometry.to_numpy(),
+            crs=qpv.crs,
+        )
+    services = atlas.france_services
+    selected = services["zone"] == scope.zone
+    if scope.level != "zone":
+        selected &= services["code_insee"].isin(set(communes["code_insee"]))
+    services = services[selected & services.geometry.notna()]
+    return gpd.GeoDataFrame(
+        {"tooltip": [f"France services : {name}" for name in services["name"]], "approximate": False},
+        geometry=services.geometry.to_numpy(),
+        crs=services.crs,
+    )
+
+
+def add_overlays(m: folium.Map, atlas: Atlas, scope: Scope, overlays: Sequence[str]) -> dict[str, int]:
+    """Add each overlay of ``overlays`` as one light point layer, and one legend for them all.
+
+    Returns
+    -------
+    Number of points drawn per overlay (0 when the scope has none).
+    """
+    drawn: dict[str, int] = {}
+    entries: list[tuple[str, str]] = []
+    any_hollow = False
+    for overlay in overlays:
+        points = overlay_points(atlas, scope, overlay)
+        drawn[overlay] = len(points)
+        if points.empty:
+            continue
+        add_points_layer(
+            m,
+            points,
+            colors=[OVERLAY_COLORS[overlay]] * len(points),
+            dashed=points["approximate"].tolist(),
+            tooltip={"Couche": points["tooltip"].tolist()},
+            name=OVERLAYS[overlay],
+            radius=6.0,
+        )
+        entries.append((OVERLAY_COLORS[overlay], OVERLAYS[overlay]))
+        any_hollow |= bool(points["approximate"].any())
+    if entries:
+        if any_hollow:
+            entries.append(("#ffffff", HOLLOW_NOTE))
+        add_legend(m, "Couches", entries, hollow=True)
+    return drawn
+
+
+def gaps_map(
+    gaps: gpd.GeoDataFrame,
+    *,
+    places: gpd.GeoDataFrame,
+    themes: Sequence[str],
+    outlines: gpd.GeoDataFrame,
+    zone: str,
+    basemap: str,
+    places_source: str,
+) -> folium.Map:
+    """Map of the gaps of :func:`geo.gaps.priority_gaps`, over the places of the themes.
+
+    One layer per programme (its colour), hollow markers for QPV placed at a commune
+    centroid; the places of the selected themes are drawn underneath so that the nearest
+    ones are visible. The view is fitted to ``outlines`` (the scope).
+    """
+    bounds = tuple(outlines.total_bounds) if len(outlines) else None
+    m = base_map(zone=zone, bounds=bounds, basemap=basemap)
+    add_outline_layer(m, outlines)
+    add_places(m, places, themes, source_label=places_source)
+    entries: list[tuple[str, str]] = []
+    for programme, label in PROGRAMMES.items():
+        part = gaps[gaps["programme"] == programme]
+        if part.empty:
+            continue
+        distance = part["distance_m"].to_numpy(dtype=float)
+        nearest = [
+            f"{name} ({fr_km(d)})" if np.isfinite(d) else "aucun dans la zone"
+            for name, d in zip(part["nearest_place"], distance, strict=True)
+        ]
+        population = [fr_number(p) if pd.notna(p) else "non disponible (QPV)" for p in part["population"]]
+        add_points_layer(
+            m,
+            part,
+            colors=[PROGRAMME_COLORS[programme]] * len(part),
+            dashed=part["approximate"].tolist(),
+            tooltip={
+                label: [
+                    f"{name} ({commune})" if name != commune else name
+                    for name, commune in zip(part["name"], part["commune"], strict=True)
+                ],
+                "Population": population,
+                "Tiers-lieu le plus proche": nearest,
+            },
+            name=f"Zones blanches – {label}",
+            radius=7.0,
+        )
+        entries.append((PROGRAMME_COLORS[programme], f"{label} sans tiers-lieu"))
+    if entries:
+        if bool(gaps["approximate"].any()):
+            entries.append(("#ffffff", HOLLOW_NOTE))
+        add_legend(m, "Zones blanches", entries, hollow=True)
+    return m

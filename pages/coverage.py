@@ -1,0 +1,188 @@
+"""Couverture: choropleth of a coverage indicator, places by theme, programme overlays, territory table."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo._errors import AtlasError
+from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays
+from geo.fmt import fr_number, fr_percent
+from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table, scope_coverage
+from geo.maps import SCHEMES
+from geo.mapviews import add_places, indicator_map
+from geo.territory import LEVELS
+from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
+from ui.data import atlas
+from ui.maps import areas_for, context_outlines
+from ui.pages import current_filters, describe
+from ui.state import url_backed
+
+LEVEL_SOURCES = {"reg": "regions", "dep": "departements", "epci": "epci", "commune": "communes_polygons"}
+DISTANCE_NOTE = (
+    "Distances à vol d'oiseau depuis le point représentatif de chaque commune (un point situé "
+    "à l'intérieur de la commune, pas forcément son centre-bourg) ; les tiers-lieux des territoires "
+    "voisins comptent."
+)
+
+filters = current_filters()
+data = atlas()
+radius_text = fr_number(filters.radius_km, 0 if filters.radius_km.is_integer() else 1)
+
+st.title("Couverture")
+st.caption(describe(filters))
+
+try:
+    result = scope_coverage(data, filters.scope, filters.themes, filters.radius_km)
+except AtlasError as exc:
+    st.error(str(exc))
+    st.stop()
+figures = result.figures
+if figures.population == 0:
+    st.info("Aucune commune dans ce périmètre : choisissez un autre territoire dans le panneau de gauche.")
+    st.stop()
+
+levels = available_levels(filters.scope)
+columns = st.columns([3, 2, 2, 3])
+with columns[0]:
+    url_backed("cov_indicator", "indicateur", "places_per_100k", allowed=list(COVERAGE_INDICATORS))
+    indicator_code = st.selectbox(
+        "Indicateur",
+        options=list(COVERAGE_INDICATORS),
+        format_func=lambda code: COVERAGE_INDICATORS[code].title(filters.radius_km),
+        key="cov_indicator",
+    )
+with columns[1]:
+    url_backed("cov_level", "niveau", filters.scope.detail_level, allowed=list(levels))
+    level = st.selectbox(
+        "Échelle",
+        options=list(levels),
+        format_func=LEVELS.__getitem__,
+        key="cov_level",
+        help="Les contours des communes ne sont proposés qu'à l'échelle d'un département ou moins.",
+    )
+with columns[2]:
+    url_backed("cov_scheme", "classes", "quantiles", allowed=list(SCHEMES))
+    scheme = st.selectbox(
+        "Classes de la carte", options=list(SCHEMES), format_func=SCHEMES.__getitem__, key="cov_scheme"
+    )
+with columns[3]:
+    url_backed("cov_layers", "couches", [], allowed=list(OVERLAYS))
+    overlays = st.multiselect(
+        "Couches à superposer",
+        options=list(OVERLAYS),
+        format_func=OVERLAYS.__getitem__,
+        key="cov_layers",
+        placeholder="Aucune",
+    )
+indicator = COVERAGE_INDICATORS[indicator_code]
+
+cols = st.columns(4)
+with cols[0]:
+    metric("Tiers-lieux dans le périmètre", fr_number(figures.n_places))
+with cols[1]:
+    metric(
+        f"Population à moins de {radius_text} km d'un tiers-lieu",
+        fr_percent(figures.share_covered),
+        help_text=f"{fr_number(figures.population_covered)} habitants sur {fr_number(figures.population)} "
+        "(population municipale 2023).",
+    )
+uncovered = result.communes[~result.coverage["covered"] & result.communes["x_m"].notna()]
+with cols[2]:
+    metric(
+        f"Communes sans tiers-lieu à moins de {radius_text} km",
+        f"{fr_number(len(uncovered))} / {fr_number(len(result.communes))}",
+    )
+with cols[3]:
+    metric(f"Habitants à plus de {radius_text} km", fr_number(int(uncovered["population"].sum())))
+
+table = coverage_table(result, level)
+areas = areas_for(level, table.index.tolist())
+values = table.reindex(areas["code"])
+title = indicator.title(filters.radius_km)
+st.subheader(f"{title}, par {LEVELS[level].lower()}")
+m = indicator_map(
+    areas,
+    values[indicator_code].reset_index(drop=True),
+    title=indicator.short_label,
+    formatter=indicator.text,
+    tooltip={
+        LEVELS[level]: values["nom"].tolist(),
+        title: [indicator.text(v) for v in values[indicator_code]],
+        "Tiers-lieux": [fr_number(v) for v in values["places"]],
+        f"Population à moins de {radius_text} km": [fr_percent(v) for v in values["share_covered"]],
+    },
+    outlines=context_outlines(filters.scope),
+    zone=filters.scope.zone,
+    basemap=filters.basemap,
+    scheme=scheme,
+)
+add_places(m, result.places, filters.themes, source_label=data.places_source)
+drawn = add_overlays(m, data, filters.scope, overlays)
+show_map(m, key="cov_map")
+caption_sources(
+    ["places", "communes", LEVEL_SOURCES[level], *(OVERLAY_DATASETS[o] for o in overlays)],
+    note=f"{DISTANCE_NOTE} Cercles creux : lieux et QPV situés au centroïde de leur commune (approximatif). "
+    f"Classes : {SCHEMES[scheme].lower()}.",
+)
+empty_overlays = [OVERLAYS[o] for o, n in drawn.items() if n == 0]
+if empty_overlays:
+    st.info("Aucun élément dans ce périmètre pour : " + ", ".join(empty_overlays) + ".")
+if figures.n_places == 0:
+    st.info(
+        "Aucun tiers-lieu de ces thèmes n'est situé dans ce périmètre ; la couverture tient compte "
+        "des tiers-lieux des territoires voisins."
+    )
+if figures.communes_unlocated:
+    st.caption(
+        f"{fr_number(figures.communes_unlocated)} commune(s) recréée(s) sans contour : comptées dans la "
+        "population, pas dans les distances."
+    )
+
+st.subheader(f"Territoires ({LEVELS[level].lower()})")
+st.caption("Cliquez sur un en-tête de colonne pour trier.")
+shown = table.reset_index()
+headers = {
+    "code": "Code",
+    "nom": LEVELS[level],
+    "population": "Population 2023",
+    "places": "Tiers-lieux",
+    "places_per_100k": "Pour 100 000 hab.",
+    "population_covered": f"Population à moins de {radius_text} km",
+    "share_covered": "Part couverte",
+    "population_uncovered": f"Population à plus de {radius_text} km",
+    "mean_distance_m": "Distance moyenne",
+    "communes": "Communes",
+    "communes_covered": "Communes couvertes",
+}
+shown = shown[list(headers)].rename(columns=headers)
+formats = {
+    "population": fr_number,
+    "places": fr_number,
+    "places_per_100k": lambda v: fr_number(v, 1),
+    "population_covered": fr_number,
+    "share_covered": fr_percent,
+    "population_uncovered": fr_number,
+    "mean_distance_m": COVERAGE_INDICATORS["mean_distance_m"].text,
+    "communes": fr_number,
+    "communes_covered": fr_number,
+}
+styled = shown.style.format({headers[column]: formatter for column, formatter in formats.items()})
+st.dataframe(styled, hide_index=True, width="stretch", key="cov_table")
+
+export = shown.copy()
+export["Distance moyenne"] = (table["mean_distance_m"].to_numpy() / 1000).round(2)
+export = export.rename(columns={"Distance moyenne": "Distance moyenne (km, pondérée par la population)"})
+geo_export = areas.merge(export, left_on="code", right_on="Code").drop(columns="code")
+metadata = export_metadata(
+    {
+        "Page": "Couverture",
+        "Périmètre, thèmes, distance": describe(filters),
+        "Échelle": LEVELS[level],
+        "Indicateur de la carte": title,
+        "Méthode": DISTANCE_NOTE,
+    },
+    ["places", "communes", LEVEL_SOURCES[level]],
+)
+download_buttons(
+    export, basename=f"couverture_{level}", metadata=metadata, key="cov_download", geo=geo_export
+)

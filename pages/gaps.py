@@ -1,0 +1,174 @@
+"""Zones blanches: ACV / PVD communes and QPV with no tiers-lieu of the selected themes within R km."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo._errors import AtlasError
+from geo.coveragemaps import gaps_map
+from geo.fmt import fr_km, fr_number, fr_percent
+from geo.gaps import (
+    PROGRAMME_DATASETS,
+    PROGRAMME_SHORT_LABELS,
+    PROGRAMMES,
+    RANKINGS,
+    gap_summary,
+    gaps_export_table,
+    gaps_from_coverage,
+    gaps_population,
+    priority_coverage,
+    qpv_location_note,
+)
+from geo.territory import scope_label
+from geo.themes import theme_mask
+from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
+from ui.data import atlas
+from ui.maps import context_outlines
+from ui.pages import current_filters, describe
+from ui.state import url_backed
+
+filters = current_filters()
+data = atlas()
+METHOD_NOTE = (
+    "Distance à vol d'oiseau au tiers-lieu le plus proche (y compris hors du périmètre), depuis le "
+    "point représentatif de chaque commune ; " + qpv_location_note(data)
+)
+radius_text = fr_number(filters.radius_km, 0 if filters.radius_km.is_integer() else 1)
+
+st.title("Zones blanches")
+st.caption(describe(filters))
+st.markdown(
+    f"Territoires prioritaires **sans tiers-lieu à moins de {radius_text} km** "
+    "(thèmes et territoire choisis dans le panneau de gauche)."
+)
+
+columns = st.columns([3, 2])
+with columns[0]:
+    url_backed("gaps_programmes", "programmes", list(PROGRAMMES), allowed=list(PROGRAMMES))
+    programmes = st.multiselect(
+        "Programmes",
+        options=list(PROGRAMMES),
+        format_func=PROGRAMMES.__getitem__,
+        key="gaps_programmes",
+        placeholder="Choisissez au moins un programme",
+    )
+with columns[1]:
+    url_backed("gaps_rank", "classement", "population", allowed=list(RANKINGS))
+    rank_by = st.radio(
+        "Classer par", options=list(RANKINGS), format_func=RANKINGS.__getitem__, key="gaps_rank"
+    )
+
+if not programmes:
+    st.info("Choisissez au moins un programme (ACV, PVD ou QPV) pour lister ses zones blanches.")
+    st.stop()
+
+try:
+    coverage = priority_coverage(
+        data, filters.scope, filters.themes, filters.radius_km, programmes=programmes
+    )
+except AtlasError as exc:
+    st.error(str(exc))
+    st.stop()
+if coverage.empty:
+    names = ", ".join(PROGRAMMES[p] for p in programmes)
+    st.info(
+        f"Aucun territoire des programmes choisis ({names}) dans "
+        f"{scope_label(filters.scope, data.communes)} : élargissez le territoire ou ajoutez un programme."
+    )
+    st.stop()
+
+summary = gap_summary(coverage)
+gaps = gaps_from_coverage(coverage, rank_by=rank_by)
+population = gaps_population(gaps)
+
+cols = st.columns(2)
+with cols[0]:
+    metric(
+        f"Territoires prioritaires sans tiers-lieu à moins de {radius_text} km",
+        f"{fr_number(len(gaps))} / {fr_number(len(coverage))}",
+        help_text="Une commune à la fois ACV et PVD compte une fois par programme.",
+    )
+with cols[1]:
+    metric(
+        "Habitants de ces communes",
+        fr_number(population),
+        help_text="Population municipale 2023 des communes ACV / PVD concernées, chacune comptée une fois "
+        "(les QPV n'ont pas de population dans les données intégrées).",
+    )
+cols = st.columns(len(summary))
+for col, (programme, row) in zip(cols, summary.iterrows(), strict=True):
+    short = PROGRAMME_SHORT_LABELS[str(programme)]
+    population_text = (
+        f"{fr_number(row['population_gaps'])} habitants ({fr_percent(row['share_population_gaps'])} de la "
+        f"population des communes {short} du périmètre)"
+        if programme != "qpv"
+        else "population non disponible pour les QPV"
+    )
+    with col:
+        metric(
+            f"{row['label']} sans tiers-lieu",
+            f"{fr_number(row['gaps'])} / {fr_number(row['total'])} ({fr_percent(row['share_gaps'])})",
+            help_text=population_text,
+        )
+        st.caption(population_text)
+caption_sources(["places", "communes", *(PROGRAMME_DATASETS[p] for p in programmes)], note=METHOD_NOTE)
+unlocated = int(summary["unlocated"].sum())
+if unlocated:
+    st.caption(
+        f"{fr_number(unlocated)} territoire(s) sans localisation : ni couverts, "
+        "ni comptés comme zone blanche."
+    )
+
+if gaps.empty:
+    st.info(
+        f"Aucune zone blanche : tous les territoires prioritaires choisis ont au moins un tiers-lieu "
+        f"de ces thèmes à moins de {radius_text} km. Réduisez la distance ou changez de thème pour affiner."
+    )
+    st.stop()
+
+places = data.places[(data.places["zone"] == filters.scope.zone) & theme_mask(data.places, filters.themes)]
+places = places[filters.scope.mask(places)]
+st.subheader("Carte des zones blanches")
+m = gaps_map(
+    gaps,
+    places=places,
+    themes=filters.themes,
+    outlines=context_outlines(filters.scope),
+    zone=filters.scope.zone,
+    basemap=filters.basemap,
+    places_source=data.places_source,
+)
+show_map(m, key="gaps_map")
+caption_sources(
+    ["places", *(PROGRAMME_DATASETS[p] for p in programmes), "departements"],
+    note="Gros cercles : territoires sans tiers-lieu ; petits cercles : tiers-lieux des thèmes "
+    "choisis situés dans le périmètre. Cercles creux : localisation approximative (centroïde de commune).",
+)
+
+st.subheader(f"Liste classée ({RANKINGS[rank_by].lower()})")
+export = gaps_export_table(gaps)
+table = export.drop(columns=["geometry", "Code(s) INSEE", "Nom du département"])
+distance_column = "Distance au tiers-lieu le plus proche (km, vol d'oiseau)"
+styled = (
+    table.style.format(fr_number, subset=["Population municipale 2023"], na_rep="non disponible")
+    .format(lambda v: fr_km(v * 1000), subset=[distance_column], na_rep="aucun dans la zone")
+    .format(fr_number, subset=["Tiers-lieux dans le rayon"])
+)
+st.dataframe(styled, hide_index=True, width="stretch", key="gaps_table")
+metadata = export_metadata(
+    {
+        "Page": "Zones blanches",
+        "Périmètre, thèmes, distance": describe(filters),
+        "Programmes": ", ".join(PROGRAMMES[p] for p in programmes),
+        "Classement": RANKINGS[rank_by],
+        "Méthode": METHOD_NOTE,
+    },
+    ["places", "communes", *(PROGRAMME_DATASETS[p] for p in programmes)],
+)
+download_buttons(
+    export.drop(columns="geometry"),
+    basename="zones_blanches",
+    metadata=metadata,
+    key="gaps_download",
+    geo=export,
+)
