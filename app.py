@@ -15,6 +15,8 @@ pages = [
     st.Page("pages/overview.py", title="Vue d'ensemble", icon="🧭", default=True, url_path="vue-d-ensemble"),
     st.Page("pages/coverage.py", title="Couverture", icon="📍", url_path="couverture"),
     st.Page("pages/gaps.py", title="Zones blanches", icon="🎯", url_path="zones-blanches"),
+    st.Page("pages/themes.py", title="Thématiques", icon="🧩", url_path="thematiques"),
+    st.Page("pages/about.py", title="À propos des données", icon="ℹ️", url_path="a-propos"),
 ]
 navigation = st.navigation(pages)
 st.session_state["filters"] = sidebar_filters()

@@ -20,8 +20,10 @@ import pandas as pd
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
 from geo.coverage import nearest_distance_m
+from geo.fmt import fr_number
+from geo.gaps import PROGRAMMES
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES, LEVELS, Scope, scope_label
-from geo.themes import THEME_SHORT_LABELS, THEMES, theme_mask
+from geo.themes import ROUTES, THEME_SHORT_LABELS, THEMES, route_counts, theme_mask
 
 ALL_PLACES = "tous"
 """Pseudo-theme: any tiers-lieu, whatever its themes."""
@@ -32,12 +34,11 @@ REFERENCES: dict[str, str] = {"scope": "Périmètre", "region": "Région", "nati
 UNDER_REPRESENTED_INDEX = 80.0
 """A theme is flagged under-represented when its share of places is below 80 % of the national share."""
 
-PRIORITY_KINDS: dict[str, str] = {
-    "acv": "Action Cœur de Ville",
-    "pvd": "Petites villes de demain",
-    "qpv": "Quartier prioritaire (QPV)",
-}
-"""Kinds of priority territories examined by :func:`thematic_gaps`."""
+PRIORITY_KINDS: dict[str, str] = dict(PROGRAMMES)
+"""Kinds of priority territories examined by :func:`thematic_gaps` (same labels as « Zones blanches »)."""
+
+BOTH_PROGRAMMES = "ACV + PVD"
+"""Kind label of a commune in both the ACV and the PVD programmes."""
 
 GAP_MODES: dict[str, str] = {
     "all": "aucun lieu d'aucun des thèmes manquants",
@@ -384,7 +385,7 @@ def thematic_gaps(
         rows = communes[wanted_communes]
         labels = np.where(
             rows["acv"] & rows["pvd"] & ("acv" in kinds) & ("pvd" in kinds),
-            "ACV + PVD",
+            BOTH_PROGRAMMES,
             np.where(rows["acv"] & ("acv" in kinds), PRIORITY_KINDS["acv"], PRIORITY_KINDS["pvd"]),
         )
         frames.append(
@@ -399,7 +400,9 @@ def thematic_gaps(
         qpv = atlas.qpv[atlas.qpv["zone"] == scope.zone]
         if scope.level != "zone":
             codes = set(communes["code_insee"])
-            qpv = qpv[qpv["codes_insee"].str.split(";").map(lambda qp: not codes.isdisjoint(qp))]
+            qpv = qpv[
+                qpv["codes_insee"].str.split(";").map(lambda qp: not codes.isdisjoint(c.strip() for c in qp))
+            ]
         if len(qpv):
             frames.append(
                 _gap_rows(
@@ -465,8 +468,13 @@ def _gap_rows(
 
 
 def gap_summary(gaps: pd.DataFrame) -> dict[str, int]:
-    """Number of gap rows per kind label (for the page's headline)."""
-    return {str(k): int(v) for k, v in gaps["kind"].value_counts().sort_index().items()}
+    """Number of gap rows per kind code of :data:`PRIORITY_KINDS` (« ACV + PVD » counts in both)."""
+    kinds = gaps["kind"].astype(str)
+    both = int((kinds == BOTH_PROGRAMMES).sum())
+    return {
+        code: int((kinds == label).sum()) + (both if code in ("acv", "pvd") else 0)
+        for code, label in PRIORITY_KINDS.items()
+    }
 
 
 def _km(series: pd.Series) -> pd.Series:
@@ -538,4 +546,49 @@ def gaps_for_export(gaps: pd.DataFrame, *, present: Sequence[str], missing: Sequ
     )
     for theme in missing:
         out[f"Distance au plus proche : {theme_label(theme)} (km)"] = _km(gaps[f"distance_{theme}_m"])
+    return out
+
+
+ROUTE_PHRASES: dict[str, str] = {
+    "typologie": "par la typologie de la source",
+    "programme": "par le label du programme",
+    "mot-clé": "par mots-clés (indicatif)",
+}
+
+
+def route_note(places: pd.DataFrame, themes: Sequence[str]) -> str:
+    """French sentence saying how the themes of ``places`` were derived, route by route.
+
+    « Thèmes des 226 lieux : Fabrication 47 (45 par la typologie de la source, 2 par
+    mots-clés (indicatif)) ; … ». Ends with the keyword and multi-theme caveats.
+    """
+    selected = _check_themes(themes, "themes")
+    counts = route_counts(places)
+    parts = []
+    for theme in selected:
+        row = counts.loc[theme]
+        details = ", ".join(f"{fr_number(int(row[r]))} {ROUTE_PHRASES[r]}" for r in ROUTES if row[r])
+        part = f"{THEME_SHORT_LABELS[theme]} {fr_number(int(row['total']))}"
+        parts.append(f"{part} ({details})" if details else part)
+    return (
+        f"Thèmes des {fr_number(len(places))} lieux : "
+        + " ; ".join(parts)
+        + ". Les thèmes par mots-clés sont indicatifs ; un lieu peut porter plusieurs thèmes."
+    )
+
+
+def french_display(table: pd.DataFrame, *, decimals: int = 1) -> pd.DataFrame:
+    """Copy of an export table with every number written the French way (for on-screen tables).
+
+    Integer columns get no decimals, float columns ``decimals``; missing values show « – ».
+    """
+    out = table.copy()
+    for column in out.columns:
+        series = out[column]
+        if pd.api.types.is_bool_dtype(series):
+            continue
+        if pd.api.types.is_integer_dtype(series):
+            out[column] = [fr_number(None if pd.isna(v) else int(v)) for v in series]
+        elif pd.api.types.is_float_dtype(series):
+            out[column] = [fr_number(None if pd.isna(v) else float(v), decimals) for v in series]
     return out

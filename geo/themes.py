@@ -310,3 +310,33 @@ def route_counts(places: pd.DataFrame) -> pd.DataFrame:
         row["total"] = int((column != "").sum())
         rows.append(row)
     return pd.DataFrame(rows).set_index("theme")
+
+
+def theme_rules_table() -> pd.DataFrame:
+    """Every theme rule, generated from the mappings and :data:`KEYWORD_RULES` (for the docs page).
+
+    Returns
+    -------
+    DataFrame
+        ``theme`` (code), ``Thème``, ``Voie`` (route description), ``Règle`` (French text),
+        in theme order then route precedence.
+    """
+    rows: list[dict[str, str]] = []
+    for typology, themes in _TYPOLOGY_THEMES.items():
+        for theme in themes:
+            rows.append({"theme": theme, "route": ROUTE_TYPOLOGY, "Règle": f"typologie « {typology} »"})
+    for label, themes in _PROGRAMME_THEMES.items():
+        for theme in themes:
+            rows.append({"theme": theme, "route": ROUTE_PROGRAMME, "Règle": f"label « {label} »"})
+    for rule in KEYWORD_RULES:
+        text = "mots commençant par : " + ", ".join(rule.patterns)
+        if rule.exclusions:
+            text += " — sauf dans : " + ", ".join(rule.exclusions)
+        rows.append({"theme": rule.theme, "route": ROUTE_KEYWORD, "Règle": text})
+    table = pd.DataFrame(rows)
+    table["_theme_order"] = table["theme"].map({t: i for i, t in enumerate(THEMES)})
+    table["_route_order"] = table["route"].map({r: i for i, r in enumerate(ROUTES)})
+    table = table.sort_values(["_theme_order", "_route_order"], kind="stable")
+    table["Thème"] = table["theme"].map(THEMES)
+    table["Voie"] = table["route"].map(ROUTES)
+    return table[["theme", "Thème", "Voie", "Règle"]].reset_index(drop=True)

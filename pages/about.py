@@ -1,0 +1,107 @@
+"""À propos des données: every dataset, how the themes are derived, and the approximations made."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from geo.catalog import DATASETS, PLACE_SOURCES
+from geo.fmt import fr_number
+from geo.themes import ROUTES, THEMES, route_counts, theme_rules_table
+from ui.data import atlas
+
+data = atlas()
+
+st.title("À propos des données")
+st.markdown(
+    "L'Atlas n'utilise que des données ouvertes, intégrées à l'application (aucun appel réseau). "
+    "Chaque figure rappelle ses sources et leur millésime."
+)
+
+st.subheader("Jeux de données")
+datasets = pd.DataFrame(
+    [
+        {
+            "Jeu de données": d.title,
+            "Producteur": d.producer,
+            "Licence": d.licence,
+            "Millésime": d.vintage,
+            "Fichier": d.filename + (" (facultatif)" if d.optional else ""),
+            "Remarques": d.notes,
+        }
+        for d in DATASETS.values()
+    ]
+)
+st.dataframe(datasets, hide_index=True, key="about_datasets")
+
+st.markdown("**Sources des tiers-lieux** (liste consolidée) :")
+sources = pd.DataFrame(
+    [
+        {
+            "Source": s.title,
+            "Producteur": s.producer,
+            "Licence": s.licence,
+            "Millésime": s.vintage,
+            "Localisation": s.location,
+            "Lieux": fr_number(int((data.places["source"] == code).sum())),
+        }
+        for code, s in PLACE_SOURCES.items()
+    ]
+)
+st.dataframe(sources, hide_index=True, key="about_place_sources")
+st.caption(f"Tiers-lieux utilisés dans cette session : {data.places_source}.")
+
+st.subheader("Comment les thèmes sont établis")
+st.markdown(
+    "Un lieu reçoit un thème par l'une de trois voies, de la plus sûre à la moins sûre ; quand plusieurs "
+    "s'appliquent au même thème, la plus sûre l'emporte. Un lieu peut porter **plusieurs thèmes**.\n\n"
+    + "\n".join(f"{i}. **{label}** (`{code}`)" for i, (code, label) in enumerate(ROUTES.items(), start=1))
+    + "\n\nLes thèmes issus des **mots-clés sont indicatifs** : ils reposent sur le nom (et la description "
+    "quand la source en donne une) et peuvent se tromper. L'Atlas le rappelle sous chaque figure."
+)
+counts = route_counts(data.places)
+counts_display = pd.DataFrame(
+    {
+        "Thème": counts["Thème"],
+        **{ROUTES[r].capitalize(): [fr_number(int(v)) for v in counts[r]] for r in ROUTES},
+        "Total des lieux du thème": [fr_number(int(v)) for v in counts["total"]],
+    }
+)
+st.markdown("**Nombre de lieux par thème et par voie** (un lieu à plusieurs thèmes compte dans chacun) :")
+st.dataframe(counts_display, hide_index=True, key="about_route_counts")
+no_theme = int((data.places[[f"theme_{t}" for t in THEMES]] == "").all(axis=1).sum())
+st.caption(
+    f"{fr_number(no_theme)} lieux sur {fr_number(len(data.places))} n'ont aucun thème : ils comptent dans "
+    "« tous les tiers-lieux » mais dans aucun thème."
+)
+
+st.markdown("**Les règles appliquées** (générées depuis le code de l'Atlas) :")
+rules = theme_rules_table()
+st.dataframe(rules[["Thème", "Voie", "Règle"]], hide_index=True, key="about_rules")
+st.caption(
+    "Mots-clés : comparés au début des mots du nom et de la description, en minuscules et sans accents. "
+    "Notation : « ? » rend facultatif le caractère qui précède (« fab ?lab » = fablab ou fab lab), "
+    "« \\b » marque la fin d'un mot, « \\w* » des lettres quelconques, « (s)? » un pluriel facultatif. "
+    "Les exclusions sont retirées du texte avant la recherche (« actuellement fermé » n'est pas une ferme)."
+)
+
+st.subheader("Approximations à garder en tête")
+st.markdown(
+    "\n".join(
+        [
+            "- **Lieux situés au centroïde de leur commune** : les Fabriques de territoire et les "
+            "Manufactures de proximité sont publiées par commune, sans adresse ; elles sont placées au "
+            "centre de leur commune (cercles creux sur les cartes).",
+            "- **QPV au centroïde de leur commune** : les quartiers prioritaires intégrés sont des points au "
+            "centroïde de la (des) commune(s) du quartier, pas le contour du quartier.",
+            "- **Thèmes par mots-clés « indicatif »** : voir ci-dessus.",
+            "- **Distances à vol d'oiseau** depuis le **point représentatif** de chaque commune (un point "
+            "situé dans la commune, pas la mairie ni le lieu de vie des habitants), mesurées en mètres dans "
+            "la projection de chaque zone (Lambert-93 en métropole, UTM locale outre-mer) ; aucune distance "
+            "n'est calculée entre deux zones.",
+            "- **Population** : population municipale 2023 de l'INSEE, rapportée aux communes du COG 2026.",
+            "- **Doublons possibles** : un même lieu peut figurer dans deux sources (il est alors signalé "
+            "comme doublon possible, mais compté).",
+        ]
+    )
+)

@@ -1,0 +1,265 @@
+"""Thématiques: per-theme figures, theme mix against the région and France, thematic gaps."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo._errors import AtlasError
+from geo.catalog import DATASETS
+from geo.charts import image_download_config, theme_heatmap, theme_mix_chart, theme_treemap
+from geo.fmt import fr_number, fr_percent
+from geo.territory import LEVELS, scope_label
+from geo.thematic import (
+    ALL_PLACES,
+    GAP_MODES,
+    PRIORITY_KINDS,
+    comparison_for_export,
+    french_display,
+    gap_summary,
+    gaps_for_export,
+    indicators_for_export,
+    route_note,
+    thematic_gaps,
+    theme_indicators,
+    theme_label,
+    theme_mix_comparison,
+    under_represented_themes,
+)
+from geo.themes import THEMES
+from ui.components import caption_sources, download_buttons, export_metadata, metric
+from ui.data import atlas
+from ui.pages import current_filters, describe
+from ui.state import url_backed
+from ui.thematic import cached_theme_distances
+
+INDICATORS = {
+    "places_per_100k": "Tiers-lieux pour 100 000 habitants",
+    "share_covered": "Part de la population à moins de R km",
+    "places": "Nombre de tiers-lieux",
+    "mix_share": "Part des tiers-lieux du territoire portant le thème",
+}
+HEATMAP_ROWS = 40
+TABLE_ROWS = 200
+SOURCES = ["places", "communes"]
+
+filters = current_filters()
+data = atlas()
+scope = filters.scope
+themes = filters.themes or tuple(THEMES)
+radius = fr_number(filters.radius_km)
+level = scope.detail_level
+level_word = LEVELS[level] if level == "epci" else LEVELS[level].lower()
+where = scope_label(scope, data.communes)
+vintage = f"tiers-lieux {DATASETS['places'].vintage}, population 2023"
+chart_source = f"{data.places_source} ; INSEE, population municipale 2023"
+
+st.title("Thématiques")
+st.caption(describe(filters))
+
+distances = cached_theme_distances()
+try:
+    indicators = theme_indicators(data, distances, scope, filters.radius_km, level=level, themes=themes)
+    comparison = theme_mix_comparison(data, distances, scope, filters.radius_km, themes=themes)
+except AtlasError as exc:
+    st.error(str(exc))
+    st.stop()
+
+scope_rows = comparison[comparison["reference"] == "scope"].set_index("theme")
+if scope_rows["population"].iloc[0] == 0:
+    st.info("Aucune commune dans ce périmètre : choisissez un autre territoire dans le panneau de gauche.")
+    st.stop()
+
+places_in_scope = data.places[scope.mask(data.places)]
+themes_note = route_note(places_in_scope, themes)
+parameters = {
+    "Périmètre": where,
+    "Thèmes": ", ".join(theme_label(t) for t in themes),
+    "Distance (à vol d'oiseau)": f"{radius} km",
+}
+
+st.markdown(
+    "Pour chaque thème : le nombre de tiers-lieux, leur densité et la part de la population qui en a un "
+    f"à moins de {radius} km, comparés à la région et à la France entière."
+)
+cols = st.columns(min(len(themes), 3))
+for index, theme in enumerate(themes):
+    row = scope_rows.loc[theme]
+    with cols[index % len(cols)]:
+        metric(
+            f"{theme_label(theme)} : tiers-lieux",
+            fr_number(int(row["places"])),
+            help_text=f"{fr_number(row['places_per_100k'], 2)} pour 100 000 habitants ; "
+            f"{fr_percent(row['share_covered'])} de la population à moins de {radius} km.",
+        )
+
+st.subheader("Composition thématique comparée à la France")
+mix_figure = theme_mix_chart(
+    comparison,
+    title=f"Part des tiers-lieux portant chaque thème — {where} comparé à la France ({vintage})",
+    source=chart_source,
+)
+st.plotly_chart(
+    mix_figure,
+    width="stretch",
+    key="themes_mix_chart",
+    config=image_download_config("composition-thematique"),
+)
+under = under_represented_themes(comparison)
+if under:
+    listing = ", ".join(
+        f"{theme_label(t)} (indice {fr_number(scope_rows.loc[t, 'index_vs_national'])})" for t in under
+    )
+    st.warning(
+        f"Thèmes sous-représentés dans {where} par rapport au mix national (indice < 80, 100 = comme en "
+        f"France) : {listing}."
+    )
+else:
+    st.success(f"Aucun thème n'est sous-représenté dans {where} par rapport au mix national.")
+caption_sources(SOURCES, note=themes_note)
+comparison_table = comparison_for_export(comparison, radius_km=filters.radius_km)
+st.dataframe(french_display(comparison_table), hide_index=True, key="themes_mix_table")
+download_buttons(
+    comparison_table,
+    basename="composition-thematique",
+    metadata=export_metadata(parameters, SOURCES),
+    key="themes_mix_download",
+)
+
+st.subheader(f"Thèmes × territoires, par {level_word}")
+url_backed("themes_indicator", "th_indic", "places_per_100k", allowed=list(INDICATORS))
+indicator = st.radio(
+    "Indicateur",
+    options=list(INDICATORS),
+    format_func=lambda code: INDICATORS[code].replace("R km", f"{radius} km"),
+    key="themes_indicator",
+    horizontal=True,
+)
+n_territories = indicators["code"].nunique()
+heatmap = theme_heatmap(
+    indicators,
+    value=indicator,
+    title=f"{INDICATORS[indicator].replace('R km', f'{radius} km')} par thème — {where}, "
+    f"par {level_word} ({vintage})",
+    source=chart_source,
+    max_rows=HEATMAP_ROWS,
+)
+st.plotly_chart(
+    heatmap, width="stretch", key="themes_heatmap", config=image_download_config("themes-territoires")
+)
+if n_territories > HEATMAP_ROWS:
+    st.caption(
+        f"Les {HEATMAP_ROWS} territoires les plus peuplés sur {fr_number(n_territories)} sont affichés ; "
+        "le téléchargement contient tous les territoires."
+    )
+caption_sources(SOURCES, note=themes_note)
+indicators_table = indicators_for_export(indicators, level=level, radius_km=filters.radius_km)
+download_buttons(
+    indicators_table,
+    basename="themes-par-territoire",
+    metadata=export_metadata({**parameters, "Niveau": LEVELS[level]}, SOURCES),
+    key="themes_indicators_download",
+)
+
+with st.expander("Répartition des tiers-lieux par territoire et par thème (treemap)"):
+    treemap = theme_treemap(
+        indicators,
+        root=where,
+        title=f"Tiers-lieux par {level_word} et par thème — {where} ({vintage})",
+        source=chart_source,
+    )
+    st.plotly_chart(
+        treemap, width="stretch", key="themes_treemap", config=image_download_config("themes-treemap")
+    )
+    st.caption(
+        "Une tuile par thème porté : un lieu à plusieurs thèmes compte dans chacun. Les 30 territoires "
+        "comptant le plus de tiers-lieux sont affichés (données : téléchargement ci-dessus)."
+    )
+    caption_sources(SOURCES, note=themes_note)
+
+st.subheader("Territoires prioritaires : un thème présent, un autre absent")
+st.markdown(
+    f"Communes *Action Cœur de Ville*, *Petites villes de demain* et quartiers prioritaires qui ont un "
+    f"tiers-lieu du thème présent à moins de {radius} km, mais pas du ou des thèmes manquants."
+)
+gap_options = [ALL_PLACES, *THEMES]
+url_backed("themes_present", "th_present", "coworking", allowed=gap_options)
+url_backed("themes_missing", "th_absent", ["alimentation", "reemploi"], allowed=list(THEMES))
+url_backed("themes_how", "th_mode", "all", allowed=list(GAP_MODES))
+cols = st.columns([1, 2, 1])
+with cols[0]:
+    present = st.selectbox(
+        "Thème présent", options=gap_options, format_func=theme_label, key="themes_present"
+    )
+with cols[1]:
+    missing = st.multiselect(
+        "Thème(s) manquant(s)",
+        options=list(THEMES),
+        format_func=theme_label,
+        key="themes_missing",
+        placeholder="Choisissez au moins un thème",
+    )
+with cols[2]:
+    how = st.radio("Manque", options=list(GAP_MODES), format_func=GAP_MODES.__getitem__, key="themes_how")
+if not missing:
+    st.info("Choisissez au moins un thème manquant pour lister les territoires prioritaires concernés.")
+    st.stop()
+try:
+    gaps = thematic_gaps(
+        data, distances, scope, filters.radius_km, present=(present,), missing=tuple(missing), how=how
+    )
+except AtlasError as exc:
+    st.error(str(exc))
+    st.stop()
+
+missing_label = (
+    " ni ".join(theme_label(t).lower() for t in missing)
+    if how == "all"
+    else " ou ".join(theme_label(t).lower() for t in missing)
+)
+summary = gap_summary(gaps)
+cols = st.columns(len(summary))
+for column, (kind, count) in zip(cols, summary.items(), strict=True):
+    with column:
+        metric(
+            PRIORITY_KINDS[kind],
+            fr_number(count),
+            help_text="Une commune à la fois ACV et PVD compte dans les deux.",
+        )
+gaps_table = gaps_for_export(gaps, present=(present,), missing=tuple(missing))
+if gaps.empty:
+    st.success(
+        f"Aucun territoire prioritaire de {where} n'a un tiers-lieu « {theme_label(present).lower()} » "
+        f"à moins de {radius} km sans {missing_label}."
+    )
+else:
+    st.markdown(
+        f"**{fr_number(len(gaps))} territoires prioritaires** ont un tiers-lieu "
+        f"« {theme_label(present).lower()} » à moins de {radius} km mais pas de {missing_label} : "
+        "classés du plus éloigné au plus proche d'un lieu manquant."
+    )
+    shown = gaps_table.head(TABLE_ROWS)
+    st.dataframe(french_display(shown), hide_index=True, key="themes_gaps_table")
+    if len(gaps_table) > TABLE_ROWS:
+        st.caption(
+            f"{TABLE_ROWS} premiers affichés sur {fr_number(len(gaps_table))} ; "
+            "tous sont dans le téléchargement."
+        )
+download_buttons(
+    gaps_table,
+    basename="ecarts-thematiques-territoires-prioritaires",
+    metadata=export_metadata(
+        {
+            **parameters,
+            "Thème présent": theme_label(present),
+            "Thème(s) manquant(s)": ", ".join(theme_label(t) for t in missing),
+            "Manque": GAP_MODES[how],
+        },
+        [*SOURCES, "acv", "pvd", "qpv"],
+    ),
+    key="themes_gaps_download",
+)
+caption_sources(
+    [*SOURCES, "acv", "pvd", "qpv"],
+    note="Distances à vol d'oiseau depuis le point représentatif de chaque commune ; QPV situés au centroïde "
+    "de leur commune (approximatif) ; lieux labellisés au centroïde de leur commune. " + themes_note,
+)
