@@ -220,7 +220,7 @@ def places_from_records(
         places[f"theme_{code}"] = [routes.get(code, "") for routes in theme_routes]
     places["themes"] = [";".join(t for t in THEMES if t in routes) for routes in theme_routes]
 
-    source_info = places["source"].map(PLACE_SOURCES)
+    source_info = [PLACE_SOURCES.get(code) for code in places["source"]]
     places["vintage"] = [s.vintage if s else (vintage or "") for s in source_info]
     places["licence"] = [s.licence if s else (licence or "") for s in source_info]
     places["place_id"] = places["source"] + ":" + places["source_id"]
