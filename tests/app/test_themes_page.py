@@ -1,0 +1,189 @@
+"""AppTest of the « Thématiques » page on the real bundled data.
+
+Expected values are computed with ``geo`` on the same data, never typed in by hand.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+import streamlit.testing.v1.app_test as app_test_module
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from geo.atlas import Atlas, load_atlas
+from geo.territory import Scope
+from geo.thematic import (
+    thematic_gaps,
+    theme_distances,
+    theme_label,
+    theme_mix_comparison,
+    under_represented_themes,
+)
+from tests.app.conftest import _run
+
+PAGE = "pages/themes.py"
+
+
+@pytest.fixture(scope="module")
+def data() -> Atlas:
+    return load_atlas()
+
+
+@pytest.fixture
+def downloaded(monkeypatch: pytest.MonkeyPatch) -> Callable[[AppTest, str], bytes]:
+    """``downloaded(at, key)`` → the bytes behind the download button ``key`` of the last run."""
+    stores: list[MemoryMediaFileStorage] = []
+
+    class RecordingStorage(MemoryMediaFileStorage):
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            stores.append(self)
+
+    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
+
+    def read(at: AppTest, key: str) -> bytes:
+        buttons = [
+            b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}") or key in b.proto.id
+        ]
+        assert buttons, f"pas de bouton {key}"
+        filename = buttons[0].proto.url.rsplit("/", 1)[1]
+        return bytes(stores[-1].get_file(filename).content)
+
+    return read
+
+
+def _csv(raw: bytes) -> pd.DataFrame:
+    text = raw.decode("utf-8-sig")
+    body = "\n".join(line for line in text.splitlines() if not line.startswith("#"))
+    return pd.read_csv(io.StringIO(body), sep=";", decimal=",", dtype=str)
+
+
+def test_page_renders_all_sections_nationally() -> None:
+    at = _run(page=PAGE)
+    assert not at.exception
+    assert at.title[0].value == "Thématiques"
+    subheaders = [s.value for s in at.subheader]
+    assert subheaders[0] == "Composition thématique comparée à la France"
+    assert subheaders[1] == "Thèmes × territoires, par département"
+    assert len(at.get("plotly_chart")) == 3
+    captions = " ".join(c.value for c in at.caption)
+    assert "indicatifs" in captions
+    assert "par la typologie de la source" in captions
+    assert "Sources" in captions
+
+
+def test_region_under_represented_themes_and_priority_gaps_are_shown_and_exported(
+    data: Atlas, downloaded: Callable[[AppTest, str], bytes]
+) -> None:
+    """The issue's « done when »: for a région, which themes are under-represented relative to the
+    national mix and which priority communes lack a food or reuse place nearby — and export both."""
+    at = _run(page=PAGE)
+    at.selectbox(key="f_reg").select("76").run()
+    assert not at.exception
+    distances = theme_distances(data)
+    scope = Scope("metro", "76")
+    comparison = theme_mix_comparison(data, distances, scope, 10)
+    expected_under = under_represented_themes(comparison)
+    assert expected_under, "l'exemple suppose au moins un thème sous-représenté en Occitanie"
+    warning = next(w.value for w in at.warning if "sous-représentés" in w.value)
+    assert "Occitanie" in warning
+    for theme in expected_under:
+        assert theme_label(theme) in warning
+    for theme in set(comparison["theme"]) - set(expected_under):
+        assert f"{theme_label(theme)} (indice" not in warning
+
+    mix = _csv(downloaded(at, "themes_mix_download_csv"))
+    scope_rows = mix[mix["Référence"] == "Périmètre"].set_index("Thème")
+    assert set(scope_rows.index[scope_rows["Sous-représenté"] == "oui"]) == {
+        theme_label(t) for t in expected_under
+    }
+    assert set(mix["Territoire"]) >= {"Occitanie", "France entière"}
+
+    gaps = thematic_gaps(
+        data, distances, scope, 10, present=("coworking",), missing=("alimentation", "reemploi")
+    )
+    assert len(gaps) > 0
+    table = at.dataframe[-1].value
+    assert len(table) == min(len(gaps), 200)
+    assert list(table["Code"]) == list(gaps["code"].head(200))
+    exported = _csv(downloaded(at, "themes_gaps_download_csv"))
+    assert len(exported) == len(gaps)
+    assert set(exported["Type"]) <= {
+        "Action Cœur de Ville",
+        "Petites villes de demain",
+        "Quartier prioritaire (QPV)",
+        "ACV + PVD",
+    }
+    raw = downloaded(at, "themes_gaps_download_csv").decode("utf-8-sig")
+    assert "# Périmètre : Occitanie" in raw
+    assert "# Thème(s) manquant(s) : Alimentation, Réemploi" in raw
+
+
+def test_changing_gap_themes_updates_table_and_url(data: Atlas) -> None:
+    at = _run(page=PAGE, query={"dep": "34"})
+    at.selectbox(key="themes_present").select("fabrication").run()
+    at.multiselect(key="themes_missing").set_value(["culture"]).run()
+    assert not at.exception
+    assert at.query_params["th_present"] == "fabrication"
+    assert at.query_params["th_absent"] == "culture"
+    gaps = thematic_gaps(
+        data,
+        theme_distances(data),
+        Scope("metro", "76", "34"),
+        10,
+        present=("fabrication",),
+        missing=("culture",),
+    )
+    if gaps.empty:
+        assert any("Aucun territoire prioritaire" in s.value for s in at.success)
+    else:
+        assert len(at.dataframe[-1].value) == min(len(gaps), 200)
+
+
+def test_indicator_choice_redraws_the_heat_map_and_goes_into_the_url() -> None:
+    # Restoring page widgets from a link is checked in the browser test (AppTest always starts
+    # on the default page, whose run rewrites the URL before this page registers its parameters).
+    at = _run(page=PAGE)
+    before = at.get("plotly_chart")[1].proto.spec
+    at.radio(key="themes_indicator").set_value("share_covered").run()
+    assert not at.exception
+    assert at.query_params["th_indic"] == "share_covered"
+    after = at.get("plotly_chart")[1].proto.spec
+    assert before != after
+    title = json.loads(after)["layout"]["title"]["text"]
+    assert title.startswith("Part de la population à moins de 10 km par thème — France métropolitaine")
+
+
+def test_empty_missing_selection_is_a_guard_not_an_error() -> None:
+    at = _run(page=PAGE)
+    at.multiselect(key="themes_missing").set_value([]).run()
+    assert not at.exception
+    assert any("au moins un thème manquant" in i.value for i in at.info)
+
+
+def test_same_theme_present_and_missing_shows_a_french_error() -> None:
+    at = _run(page=PAGE)
+    at.multiselect(key="themes_missing").set_value(["coworking"]).run()
+    assert not at.exception
+    assert any("à la fois présent et manquant" in e.value for e in at.error)
+
+
+def test_sidebar_theme_filter_restricts_the_themes_shown() -> None:
+    at = _run(page=PAGE, query={"themes": "alimentation,reemploi"})
+    assert not at.exception
+    labels = [m.label for m in at.metric]
+    assert "Alimentation : tiers-lieux" in labels
+    assert "Coworking : tiers-lieux" not in labels
+
+
+def test_drom_scope(data: Atlas) -> None:
+    at = _run(page=PAGE, query={"zone": "974"})
+    assert not at.exception
+    n_coworking = int(((data.places["zone"] == "974") & (data.places["theme_coworking"] != "")).sum())
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Coworking : tiers-lieux"] == str(n_coworking)
