@@ -50,10 +50,16 @@ def _check_radius(radius_km: float) -> None:
         raise InvalidParameterError(f"La distance doit être strictement positive (reçu : {radius_km} km).")
 
 
-def _located(frame: pd.DataFrame, zone: str) -> np.ndarray:
-    """Positions of the rows of ``frame`` in ``zone`` that have projected coordinates."""
-    xy = frame[[X, Y]].to_numpy(dtype=float)
-    return np.flatnonzero((frame["zone"].to_numpy() == zone) & ~np.isnan(xy).any(axis=1))
+def _xy(frame: pd.DataFrame) -> np.ndarray:
+    """``x_m`` / ``y_m`` as an (n, 2) float array (column access: no frame copy)."""
+    return np.column_stack((frame[X].to_numpy(dtype=float), frame[Y].to_numpy(dtype=float)))
+
+
+def _zone_rows(frame: pd.DataFrame, xy: np.ndarray) -> dict[str, np.ndarray]:
+    """Zone → positions of the rows of ``frame`` in that zone that have coordinates."""
+    located = ~np.isnan(xy).any(axis=1)
+    zones = frame["zone"]
+    return {zone: np.flatnonzero((zones == zone).to_numpy() & located) for zone in ZONES}
 
 
 def nearest_source(targets: pd.DataFrame, sources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -72,11 +78,10 @@ def nearest_source(targets: pd.DataFrame, sources: pd.DataFrame) -> tuple[np.nda
     """
     distances = np.full(len(targets), np.inf)
     positions = np.full(len(targets), -1, dtype=np.int64)
-    target_xy = targets[[X, Y]].to_numpy(dtype=float)
-    source_xy = sources[[X, Y]].to_numpy(dtype=float)
+    target_xy, source_xy = _xy(targets), _xy(sources)
+    target_rows, source_rows = _zone_rows(targets, target_xy), _zone_rows(sources, source_xy)
     for zone in ZONES:
-        src = _located(sources, zone)
-        rows = _located(targets, zone)
+        src, rows = source_rows[zone], target_rows[zone]
         if len(src) == 0 or len(rows) == 0:
             continue
         found, index = cKDTree(source_xy[src]).query(target_xy[rows], k=1)
@@ -105,16 +110,13 @@ def count_within(targets: pd.DataFrame, sources: pd.DataFrame, radius_km: float)
     """Number of sources of the same zone within ``radius_km`` (inclusive) of each target."""
     _check_radius(radius_km)
     counts = np.zeros(len(targets), dtype=np.int64)
-    target_zone = targets["zone"].to_numpy()
-    source_zone = sources["zone"].to_numpy()
-    target_xy = targets[[X, Y]].to_numpy()
-    source_xy = sources[[X, Y]].to_numpy()
+    target_xy, source_xy = _xy(targets), _xy(sources)
+    target_rows, source_rows = _zone_rows(targets, target_xy), _zone_rows(sources, source_xy)
     for zone in ZONES:
-        src = source_xy[(source_zone == zone) & ~np.isnan(source_xy).any(axis=1)]
-        rows = np.flatnonzero((target_zone == zone) & ~np.isnan(target_xy).any(axis=1))
+        src, rows = source_rows[zone], target_rows[zone]
         if len(src) == 0 or len(rows) == 0:
             continue
-        counts[rows] = cKDTree(src).query_ball_point(
+        counts[rows] = cKDTree(source_xy[src]).query_ball_point(
             target_xy[rows], r=radius_km * 1000.0, return_length=True
         )
     return counts
@@ -143,10 +145,11 @@ def polygon_nearest_source(
     """
     distances = np.full(len(polygons), np.inf)
     positions = np.full(len(polygons), -1, dtype=np.int64)
-    source_xy = sources[[X, Y]].to_numpy(dtype=float)
+    source_xy = _xy(sources)
+    source_rows = _zone_rows(sources, source_xy)
     for zone in ZONES:
         rows = np.flatnonzero((polygons["zone"] == zone).to_numpy())
-        src = _located(sources, zone)
+        src = source_rows[zone]
         if len(rows) == 0 or len(src) == 0:
             continue
         tree = shapely.STRtree(shapely.points(source_xy[src]))
@@ -171,10 +174,11 @@ def polygon_count_within(polygons: gpd.GeoDataFrame, sources: pd.DataFrame, radi
     """Number of sources of the same zone within ``radius_km`` (inclusive) of each polygon (or inside)."""
     _check_radius(radius_km)
     counts = np.zeros(len(polygons), dtype=np.int64)
-    source_xy = sources[[X, Y]].to_numpy(dtype=float)
+    source_xy = _xy(sources)
+    source_rows = _zone_rows(sources, source_xy)
     for zone in ZONES:
         rows = np.flatnonzero((polygons["zone"] == zone).to_numpy())
-        src = _located(sources, zone)
+        src = source_rows[zone]
         if len(rows) == 0 or len(src) == 0:
             continue
         tree = shapely.STRtree(shapely.points(source_xy[src]))
@@ -290,11 +294,10 @@ def coverage_by_theme(
         masks[theme] = (places[f"theme_{theme}"] != "").to_numpy()
     distances = {name: np.full(len(communes), np.inf) for name in masks}
     counts = {name: np.zeros(len(communes), dtype=np.int64) for name in masks}
-    target_xy = communes[[X, Y]].to_numpy(dtype=float)
-    source_xy = places[[X, Y]].to_numpy(dtype=float)
+    target_xy, source_xy = _xy(communes), _xy(places)
+    target_rows, source_rows = _zone_rows(communes, target_xy), _zone_rows(places, source_xy)
     for zone in ZONES:
-        rows = _located(communes, zone)
-        src = _located(places, zone)
+        rows, src = target_rows[zone], source_rows[zone]
         if len(rows) == 0 or len(src) == 0:
             continue
         zone_xy = source_xy[src]

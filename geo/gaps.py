@@ -145,6 +145,18 @@ def scope_qpv(atlas: Atlas, scope: Scope) -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(merged, geometry="geometry", crs=WGS84)
 
 
+def scope_places(atlas: Atlas, scope: Scope, themes: Sequence[str]) -> gpd.GeoDataFrame:
+    """Places of ``themes`` (any theme if empty) located in ``scope``.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a theme code is unknown.
+    """
+    places = atlas.places
+    return places[scope.mask(places) & theme_mask(places, themes)]
+
+
 def qpv_location_note(atlas: Atlas) -> str:
     """French sentence saying how the QPV are located with the data loaded (for captions, exports)."""
     if atlas.qpv_polygons is None:

@@ -11,7 +11,7 @@ from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table
 from geo.maps import SCHEMES
 from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS
-from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
+from ui.components import caption_sources, deferred_download_buttons, export_metadata, metric, show_map
 from ui.data import atlas
 from ui.maps import areas_for, context_outlines
 from ui.pages import current_filters, describe
@@ -100,6 +100,10 @@ areas = areas_for(level, table.index.tolist())
 values = table.reindex(areas["code"])
 title = indicator.title(filters.radius_km)
 st.subheader(f"{title}, par {LEVELS[level].lower()}")
+outlines = context_outlines(filters.scope)
+if level in ("reg", "dep"):
+    # The choropleth already draws these borders: no second copy in the payload.
+    outlines = outlines.iloc[0:0]
 m = indicator_map(
     areas,
     values[indicator_code].reset_index(drop=True),
@@ -111,7 +115,7 @@ m = indicator_map(
         "Tiers-lieux": [fr_number(v) for v in values["places"]],
         f"Population à moins de {radius_text} km": [fr_percent(v) for v in values["share_covered"]],
     },
-    outlines=context_outlines(filters.scope),
+    outlines=outlines,
     zone=filters.scope.zone,
     basemap=filters.basemap,
     scheme=scheme,
@@ -183,6 +187,6 @@ metadata = export_metadata(
     },
     ["places", "communes", LEVEL_SOURCES[level]],
 )
-download_buttons(
+deferred_download_buttons(
     export, basename=f"couverture_{level}", metadata=metadata, key="cov_download", geo=geo_export
 )

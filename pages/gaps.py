@@ -18,10 +18,10 @@ from geo.gaps import (
     gaps_population,
     priority_coverage,
     qpv_location_note,
+    scope_places,
 )
 from geo.territory import scope_label
-from geo.themes import theme_mask
-from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
+from ui.components import caption_sources, deferred_download_buttons, export_metadata, metric, show_map
 from ui.data import atlas
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe
@@ -126,12 +126,13 @@ if gaps.empty:
     )
     st.stop()
 
-places = data.places[(data.places["zone"] == filters.scope.zone) & theme_mask(data.places, filters.themes)]
-places = places[filters.scope.mask(places)]
+# Nationally the places would hide the gaps (and double the map's weight): drawn from the région down.
+national = filters.scope.level == "zone" and filters.scope.zone == "metro"
+places = scope_places(data, filters.scope, filters.themes)
 st.subheader("Carte des zones blanches")
 m = gaps_map(
     gaps,
-    places=places,
+    places=places.iloc[0:0] if national else places,
     themes=filters.themes,
     outlines=context_outlines(filters.scope),
     zone=filters.scope.zone,
@@ -139,10 +140,15 @@ m = gaps_map(
     places_source=data.places_source,
 )
 show_map(m, key="gaps_map")
+places_note = (
+    "Tiers-lieux non dessinés à l'échelle nationale : choisissez une région pour les voir."
+    if national
+    else "Petits cercles : tiers-lieux des thèmes choisis situés dans le périmètre."
+)
 caption_sources(
     ["places", *(PROGRAMME_DATASETS[p] for p in programmes), "departements"],
-    note="Gros cercles : territoires sans tiers-lieu ; petits cercles : tiers-lieux des thèmes "
-    "choisis situés dans le périmètre. Cercles creux : localisation approximative (centroïde de commune).",
+    note=f"Gros cercles : territoires sans tiers-lieu. {places_note} "
+    "Cercles creux : localisation approximative (centroïde de commune).",
 )
 
 st.subheader(f"Liste classée ({RANKINGS[rank_by].lower()})")
@@ -165,7 +171,7 @@ metadata = export_metadata(
     },
     ["places", "communes", *(PROGRAMME_DATASETS[p] for p in programmes)],
 )
-download_buttons(
+deferred_download_buttons(
     export.drop(columns="geometry"),
     basename="zones_blanches",
     metadata=metadata,

@@ -94,6 +94,49 @@ def download_buttons(
         )
 
 
+def deferred_download_buttons(
+    table: pd.DataFrame,
+    *,
+    basename: str,
+    metadata: Mapping[str, str],
+    key: str,
+    geo: gpd.GeoDataFrame | None = None,
+) -> None:
+    """:func:`download_buttons` whose files are built only when a button is clicked.
+
+    Building an Excel workbook of a few thousand rows takes a few hundred milliseconds:
+    pages that rerun on every slider move hand Streamlit callables instead of bytes.
+    """
+    frozen_table, frozen_meta = table.copy(), dict(metadata)
+    frozen_geo = geo.copy() if geo is not None else None
+    columns = st.columns(3 if frozen_geo is not None else 2)
+    columns[0].download_button(
+        "Télécharger (CSV)",
+        lambda: csv_bytes(frozen_table, frozen_meta),
+        file_name=f"{basename}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click="ignore",
+    )
+    columns[1].download_button(
+        "Télécharger (Excel)",
+        lambda: xlsx_bytes(frozen_table, frozen_meta),
+        file_name=f"{basename}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"{key}_xlsx",
+        on_click="ignore",
+    )
+    if frozen_geo is not None:
+        columns[2].download_button(
+            "Télécharger (GeoJSON)",
+            lambda: geojson_bytes(frozen_geo, frozen_meta),
+            file_name=f"{basename}.geojson",
+            mime="application/geo+json",
+            key=f"{key}_geojson",
+            on_click="ignore",
+        )
+
+
 def footer() -> None:
     """Sources and vintages of every bundled dataset, at the bottom of each page."""
     with st.expander("Sources et millésimes des données"):
