@@ -1,0 +1,296 @@
+"""Fiche territoire: profile of a commune, EPCI, département or région, briefing pack, presentation mode."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pandas as pd
+import streamlit as st
+
+from geo._errors import AtlasError
+from geo.atlas import Atlas, data_version
+from geo.briefing import BriefingPack, briefing_pack, pack_subtitle, parameters_text, profile_map
+from geo.profile import (
+    DENSITY_NOTE,
+    ProfileBasis,
+    TerritoryProfile,
+    comparison_chart,
+    gaps_table,
+    key_figure_items,
+    places_table,
+    profile_basis,
+    references_table,
+    similar_table,
+    territory_profile,
+    theme_chart,
+    theme_table,
+)
+from geo.search import TerritorySearchError, resolve_territory, territory_by_key
+from ui.components import caption_sources, metric, show_map
+from ui.data import atlas, commune_polygons
+from ui.pages import current_filters
+from ui.state import url_backed
+
+SOURCES = ["places", "communes", "acv", "pvd", "qpv", "france_services", "zrr"]
+APPROXIMATIONS = (
+    "Distances à vol d'oiseau depuis le point représentatif de chaque commune ; Fabriques, Manufactures et "
+    "QPV situés au centroïde de leur commune (approximatif) ; thèmes par mots-clés indicatifs."
+)
+PRESENTATION_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+[data-testid="stToolbar"], [data-testid="stSidebarNav"] { display: none !important; }
+[data-testid="stMainBlockContainer"], .block-container { max-width: 100% !important; padding: 1.5rem 3rem; }
+[data-testid="stMetricValue"] { font-size: 3.2rem !important; }
+[data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
+h1 { font-size: 3rem !important; }
+</style>
+"""
+
+filters = current_filters()
+data = atlas()
+
+
+@st.cache_resource(show_spinner="Préparation des fiches territoires…")
+def _basis(version: str, _atlas: Atlas) -> ProfileBasis:
+    del version  # cache key only: areas and names depend on the bundled territories, not on places
+    return profile_basis(_atlas, commune_polygons())
+
+
+basis = _basis(data_version(), data)
+
+
+def _profile(key: str) -> TerritoryProfile:
+    """The profile of ``key`` for the sidebar's themes and distance, kept for this session."""
+    cache_key = (key, filters.themes, filters.radius_km, data.places_source, id(data.places))
+    cache: dict[tuple[object, ...], TerritoryProfile] = st.session_state.setdefault("_profile_cache", {})
+    if cache_key not in cache:
+        if len(cache) >= 4:
+            cache.pop(next(iter(cache)))
+        cache[cache_key] = territory_profile(
+            data,
+            basis,
+            territory_by_key(basis.index, key),
+            themes=filters.themes,
+            radius_km=filters.radius_km,
+        )
+    return cache[cache_key]
+
+
+def _pick(key: str) -> None:
+    st.session_state["profile_territory"] = key
+    st.session_state["profile_search_problem"] = None
+    st.session_state["profile_search"] = ""
+
+
+def _on_search() -> None:
+    query = st.session_state.get("profile_search", "")
+    if not query.strip():
+        st.session_state["profile_search_problem"] = None
+        return
+    try:
+        territory = resolve_territory(basis.index, query)
+    except TerritorySearchError as exc:
+        st.session_state["profile_search_problem"] = (str(exc), [(c.key, c.label) for c in exc.candidates])
+        return
+    except AtlasError as exc:
+        st.session_state["profile_search_problem"] = (str(exc), [])
+        return
+    _pick(territory.key)
+
+
+def _suggestion_buttons(candidates: list[tuple[str, str]], prefix: str) -> None:
+    if not candidates:
+        return
+    columns = st.columns(min(4, len(candidates)))
+    for index, (key, label) in enumerate(candidates):
+        columns[index % len(columns)].button(
+            label, key=f"{prefix}_{index}", on_click=_pick, args=(key,), width="stretch"
+        )
+
+
+def _pack_getter(profile: TerritoryProfile) -> Callable[[], BriefingPack]:
+    """Build the pack on the first click only (then reuse it for the other buttons of this run)."""
+    memo: dict[str, BriefingPack] = {}
+
+    def get() -> BriefingPack:
+        if "pack" not in memo:
+            memo["pack"] = briefing_pack(basis, profile)
+        return memo["pack"]
+
+    return get
+
+
+def _table(frame: pd.DataFrame, key: str) -> None:
+    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+
+
+url_backed("profile_territory", "territoire", "")
+url_backed("profile_presentation", "presentation", "", allowed=["", "1"])
+presentation = st.session_state["profile_presentation"] == "1"
+if presentation:
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+else:
+    st.title("Fiche territoire")
+    st.text_input(
+        "Rechercher une commune, un EPCI, un département ou une région (nom ou code)",
+        key="profile_search",
+        placeholder="Ex. : Saint-Étienne, 42218, Hérault, 34, Métropole du Grand Paris, 200054781…",
+        on_change=_on_search,
+        help="Accents, tirets et majuscules sont ignorés ; les codes INSEE (communes, départements, "
+        "régions) et SIREN (EPCI) sont acceptés.",
+    )
+    problem = st.session_state.get("profile_search_problem")
+    if problem:
+        st.warning(problem[0])
+        _suggestion_buttons(problem[1], "profile_suggestion")
+
+key = st.session_state["profile_territory"]
+if not key and filters.scope.level != "zone":
+    scope = filters.scope
+    key = {"epci": f"epci:{scope.epci}", "dep": f"dep:{scope.dep}", "reg": f"reg:{scope.reg}"}[scope.level]
+if not key:
+    st.info(
+        "Recherchez un territoire ci-dessus, ou choisissez une région, un département ou un EPCI dans le "
+        "panneau de gauche."
+    )
+    st.stop()
+
+try:
+    profile = _profile(key)
+except TerritorySearchError as exc:
+    st.error(str(exc))
+    _suggestion_buttons([(c.key, c.label) for c in exc.candidates], "profile_url_suggestion")
+    st.stop()
+except AtlasError as exc:
+    st.error(str(exc))
+    st.stop()
+
+territory = profile.territory
+figures = profile.figures
+if presentation:
+    st.title(territory.name)
+    st.markdown(
+        f"#### {pack_subtitle(profile)} — tiers-lieux : {profile.themes_label}, {profile.radius_label}"
+    )
+else:
+    st.header(territory.name)
+    st.caption(f"{pack_subtitle(profile)} · {parameters_text(profile)}")
+    query = f"?territoire={territory.key}&presentation=1"
+    if filters.themes:
+        query += "&themes=" + ",".join(filters.themes)
+    query += f"&rayon={filters.radius_km:g}"
+    st.markdown(f"[Mode présentation (plein écran, sans commandes)]({query})")
+
+items = key_figure_items(profile)
+per_row = 3
+for start in range(0, len(items), per_row):
+    columns = st.columns(per_row)
+    for column, (label, value, help_text) in zip(columns, items[start : start + per_row], strict=False):
+        with column:
+            metric(label, value, help_text=None if presentation else (help_text or None))
+caption_sources(SOURCES, note=APPROXIMATIONS)
+if figures.n_places == 0 and profile.n_around == 0:
+    st.info(
+        f"Aucun tiers-lieu ({profile.themes_label}) dans ce territoire ni à moins de {profile.radius_label} "
+        "de ses limites."
+    )
+
+st.subheader("Programmes publics")
+programmes = pd.DataFrame(
+    {
+        "Programme": [p.label + (" (historique)" if p.historical else "") for p in profile.programmes],
+        "Situation": [p.text + (f" — {p.note}" if p.note else "") for p in profile.programmes],
+        "Source": [p.source for p in profile.programmes],
+    }
+)
+_table(programmes, "profile_programmes")
+
+st.subheader(f"Carte : le territoire et {profile.radius_label} alentour")
+show_map(
+    profile_map(basis, profile, basemap=filters.basemap),
+    key="profile_map",
+    height=620 if presentation else 520,
+)
+caption_sources(
+    ["places", "communes_polygons", "acv", "pvd", "qpv"],
+    note="Cercles creux : lieux situés au centroïde de leur commune (approximatif). "
+    "Tirets : distance d'accès.",
+)
+
+st.subheader("Comparaisons")
+chart_source = f"{profile.places_source} ; INSEE, population municipale 2023"
+st.plotly_chart(comparison_chart(profile, source=chart_source), width="stretch", key="profile_comparison")
+_table(references_table(profile), "profile_references")
+st.caption(f"Territoires similaires — critères : {profile.similar_criteria}. {DENSITY_NOTE}")
+if len(profile.similar):
+    _table(similar_table(profile), "profile_similar")
+else:
+    st.info("Aucun territoire similaire selon ces critères.")
+
+st.subheader("Couverture par thème (indicatif)")
+st.plotly_chart(theme_chart(profile, source=chart_source), width="stretch", key="profile_themes_chart")
+if not presentation:
+    _table(theme_table(profile), "profile_theme_table")
+caption_sources(
+    ["places", "communes"], note="Thèmes issus de la typologie, du label ou de mots-clés (indicatif)."
+)
+
+st.subheader(f"Priorités : ACV, PVD et QPV sans tiers-lieu à moins de {profile.radius_label}")
+if len(profile.gaps):
+    _table(gaps_table(profile), "profile_gaps")
+else:
+    st.success("Aucune commune ACV ou PVD ni aucun QPV du territoire n'est sans tiers-lieu à cette distance.")
+caption_sources(["acv", "pvd", "qpv"], note="QPV situés au centroïde de leur commune (approximatif).")
+
+if not presentation:
+    st.subheader("Tiers-lieux dans le territoire et alentour")
+    if len(profile.places):
+        _table(places_table(profile), "profile_places")
+    else:
+        st.info("Aucun tiers-lieu de ces thèmes dans le territoire ni alentour.")
+    caption_sources(["places"], note="Distance au contour du territoire (0 à l'intérieur).")
+
+    st.subheader("Dossier de présentation")
+    st.markdown(
+        "Un clic : PDF (2 à 4 pages), diaporama PowerPoint et carte interactive autonome (HTML, "
+        "lisible hors ligne), avec les mêmes chiffres que cette page, les sources et la méthode."
+    )
+    get_pack = _pack_getter(profile)
+    stem = f"fiche-territoire-{territory.level}-{territory.code}"
+    columns = st.columns(4)
+    columns[0].download_button(
+        "Dossier complet (ZIP)",
+        lambda: get_pack().zip_bytes(),
+        file_name=f"{stem}.zip",
+        mime="application/zip",
+        key="profile_pack_zip",
+        on_click="ignore",
+        type="primary",
+    )
+    columns[1].download_button(
+        "PDF",
+        lambda: get_pack().pdf,
+        file_name=f"{stem}.pdf",
+        mime="application/pdf",
+        key="profile_pack_pdf",
+        on_click="ignore",
+    )
+    columns[2].download_button(
+        "PowerPoint",
+        lambda: get_pack().pptx,
+        file_name=f"{stem}.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="profile_pack_pptx",
+        on_click="ignore",
+    )
+    columns[3].download_button(
+        "Carte interactive (HTML)",
+        lambda: get_pack().html,
+        file_name=f"{stem}-carte.html",
+        mime="text/html",
+        key="profile_pack_html",
+        on_click="ignore",
+    )
+else:
+    st.caption(f"Sources et méthode : {parameters_text(profile)} {APPROXIMATIONS}")
