@@ -220,6 +220,8 @@ class ImportResult:
     """Among the kept rows, those placed at their commune's point."""
     n_rejected: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    name_column: str | None = None
+    """Column of the report holding the place names."""
 
     @property
     def rejected(self) -> pd.DataFrame:
@@ -506,7 +508,7 @@ def _read_zip(data: bytes, filename: str) -> RawTable:
     return replace(table, filename=filename, notes=(f"fichier « {name.name} » de l'archive", *table.notes))
 
 
-def read_upload(data: bytes, filename: str) -> RawTable:
+def read_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES) -> RawTable:
     """Read one uploaded file into text columns, dropping personal contact columns.
 
     Parameters
@@ -516,6 +518,8 @@ def read_upload(data: bytes, filename: str) -> RawTable:
     filename
         Its name; the extension chooses the reader (``.csv``, ``.txt``, ``.tsv``, ``.xlsx``,
         ``.geojson``, ``.json``, ``.gpkg``, ``.zip`` holding a Shapefile or one of these).
+    max_bytes
+        Size limit (the upload limit by default; larger for the official files of a refresh).
 
     Returns
     -------
@@ -531,12 +535,12 @@ def read_upload(data: bytes, filename: str) -> RawTable:
     shown = safe_filename(filename)
     if not isinstance(data, bytes | bytearray):
         raise InvalidParameterError("`data` doit être le contenu du fichier (bytes)")
-    if len(data) > MAX_UPLOAD_BYTES:
+    if len(data) > max_bytes:
         raise DataValidationError(
             shown,
             [
                 f"fichier trop volumineux ({fr_number(len(data) / 1e6, 1)} Mo ; "
-                f"maximum {fr_number(MAX_UPLOAD_BYTES / 1e6)} Mo)"
+                f"maximum {fr_number(max_bytes / 1e6)} Mo)"
             ],
         )
     if not data:
@@ -1328,6 +1332,7 @@ def import_places(
         n_approximate=n_approximate,
         n_rejected=n_rejected,
         notes=tuple(notes),
+        name_column=mapping.name,
     )
 
 
