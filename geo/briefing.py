@@ -66,6 +66,9 @@ from geo.profile import (
 )
 from geo.themes import THEME_SHORT_LABELS, THEMES
 
+# No display on the server: geopandas' plotting imports pyplot, which must pick Agg.
+matplotlib.use("Agg")
+
 CONTEXT_LEVEL = {"commune": "commune", "epci": "commune", "dep": "epci", "reg": "dep"}
 """Level of the territory → level of the grey outlines drawn around it on maps."""
 
