@@ -64,3 +64,21 @@ def display_outlines(level: str, tolerance_deg: float, version: str) -> gpd.GeoD
     base = _bundled_atlas(data_version())
     frame = getattr(base, level)
     return display_geometries(frame, tolerance_deg)
+
+
+def bundled_atlas() -> Atlas:
+    """The shared Atlas without this session's import (the base an import is added to)."""
+    return _bundled_atlas(data_version())
+
+
+@st.cache_data(show_spinner=False)
+def _refresh_manifest(version: str) -> dict[str, dict[str, object]]:
+    del version
+    from geo.refresh import read_manifest
+
+    return read_manifest()
+
+
+def refresh_manifest() -> dict[str, dict[str, object]]:
+    """What ``make refresh`` wrote to the local data folder (``{}`` when nothing was refreshed)."""
+    return _refresh_manifest(data_version())
