@@ -17,6 +17,7 @@ pages = [
     st.Page("pages/gaps.py", title="Zones blanches", icon="🎯", url_path="zones-blanches"),
     st.Page("pages/themes.py", title="Thématiques", icon="🧩", url_path="thematiques"),
     st.Page("pages/profile.py", title="Fiche territoire", icon="🏛️", url_path="fiche-territoire"),
+    st.Page("pages/planner.py", title="Simulateur", icon="🧮", url_path="simulateur"),
     st.Page("pages/data.py", title="Données", icon="📥", url_path="donnees"),
     st.Page("pages/about.py", title="À propos des données", icon="ℹ️", url_path="a-propos"),
 ]

@@ -1,0 +1,387 @@
+"""Simulateur: where would N new tiers-lieux cover the most inhabitants, priority territories first?"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from geo._errors import AtlasError
+from geo.fmt import fr_number, fr_percent
+from geo.planner import (
+    CANDIDATE_SETS,
+    DEFAULT_TIME_LIMIT_S,
+    GREEDY_GUARANTEE,
+    MAX_SITES,
+    METHOD_LABELS,
+    METHODS,
+    NoDemandError,
+    PlanningProblem,
+    PlanResult,
+    ScenarioSummary,
+    compare_scenarios,
+    evaluate_sites,
+    plan_expansion,
+    planning_problem,
+    result_quality,
+    scenario_geodataframe,
+    scenario_map,
+    scenario_summary,
+    sites_table,
+)
+from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
+from ui.data import atlas
+from ui.maps import context_outlines
+from ui.pages import current_filters, describe
+from ui.state import url_backed
+
+MODES = {"optimisation": "Optimisation automatique", "manuel": "Et si… (choix manuel des communes)"}
+WEIGHTS = {0.0: "×1 (pas de bonus)", 0.5: "×1,5", 1.0: "×2", 2.0: "×3", 4.0: "×5"}
+"""Extra weight of a priority inhabitant → label (its total weight)."""
+MAX_SCENARIOS = 3
+MAX_MANUAL_OPTIONS = 3000
+"""The what-if list shows the most populous candidates only (a national list would be too heavy)."""
+MEMO_KEY, SCENARIOS_KEY = "planner_memo", "planner_scenarios"
+SOURCES = ["places", "communes", "acv", "pvd", "qpv"]
+INTEGER_COLUMNS = (
+    "Population de la commune",
+    "Habitants couverts par ce seul site",
+    "Habitants nouvellement couverts",
+    "Communes nouvellement couvertes",
+    "Habitants de territoires prioritaires nouvellement couverts",
+    "Communes ACV atteintes",
+    "Communes PVD atteintes",
+    "QPV atteints",
+)
+
+filters = current_filters()
+data = atlas()
+scope = filters.scope
+radius = fr_number(filters.radius_km)
+
+st.title("Simulateur d'implantation")
+st.caption(describe(filters))
+st.markdown(
+    f"Où de nouveaux tiers-lieux couvriraient-ils le plus d'habitants encore à plus de {radius} km "
+    "d'un tiers-lieu (thèmes choisis), en donnant plus de poids aux territoires prioritaires ? "
+    "Le simulateur résout un **problème de couverture maximale** : il choisit les communes "
+    "d'implantation qui ajoutent le plus d'habitants couverts. Territoire, thèmes et distance se "
+    "règlent dans le panneau de gauche."
+)
+
+
+def _memo(key: Hashable) -> Any:
+    return st.session_state.setdefault(MEMO_KEY, {}).get(key)
+
+
+def _remember(key: Hashable, value: object) -> None:
+    memo: dict[Hashable, object] = st.session_state.setdefault(MEMO_KEY, {})
+    while len(memo) >= 6:
+        memo.pop(next(iter(memo)))
+    memo[key] = value
+
+
+def _save(summary: ScenarioSummary) -> None:
+    saved: list[ScenarioSummary] = st.session_state.setdefault(SCENARIOS_KEY, [])
+    if len(saved) < MAX_SCENARIOS:
+        saved.append(summary)
+
+
+def _remove(position: int) -> None:
+    saved: list[ScenarioSummary] = st.session_state.setdefault(SCENARIOS_KEY, [])
+    if 0 <= position < len(saved):
+        saved.pop(position)
+
+
+url_backed("planner_mode", "sim_mode", "optimisation", allowed=list(MODES))
+mode = st.radio(
+    "Mode", options=list(MODES), format_func=MODES.__getitem__, key="planner_mode", horizontal=True
+)
+manual = mode == "manuel"
+cols = st.columns(4)
+with cols[0]:
+    url_backed("planner_candidates", "sim_candidats", "communes", allowed=list(CANDIDATE_SETS))
+    candidate_set = st.selectbox(
+        "Communes candidates",
+        options=list(CANDIDATE_SETS),
+        format_func=CANDIDATE_SETS.__getitem__,
+        key="planner_candidates",
+    )
+with cols[1]:
+    url_backed("planner_weight", "sim_poids", 1.0, allowed=list(WEIGHTS), parse=float)
+    weight = float(
+        st.select_slider(
+            "Poids d'un habitant de territoire prioritaire",
+            options=list(WEIGHTS),
+            format_func=WEIGHTS.__getitem__,
+            key="planner_weight",
+            help="Territoires prioritaires : communes Action Cœur de Ville, Petites villes de demain ou "
+            "comprenant un quartier prioritaire (QPV). Toute la population de la commune est pondérée, "
+            "pas seulement celle du quartier.",
+        )
+    )
+with cols[2]:
+    url_backed("planner_n", "sim_sites", 5, allowed=list(range(1, MAX_SITES + 1)), parse=int)
+    n_sites = int(
+        st.number_input(
+            "Nombre de nouveaux tiers-lieux",
+            min_value=1,
+            max_value=MAX_SITES,
+            step=1,
+            key="planner_n",
+            disabled=manual,
+        )
+    )
+with cols[3]:
+    url_backed("planner_method", "sim_methode", "auto", allowed=list(METHODS))
+    method = st.selectbox(
+        "Méthode",
+        options=list(METHODS),
+        format_func=METHODS.__getitem__,
+        key="planner_method",
+        disabled=manual,
+        help=f"Exacte : optimum prouvé (solveur HiGHS, limité à {fr_number(DEFAULT_TIME_LIMIT_S)} s). "
+        "Gloutonne : ajoute à chaque étape le site qui couvre le plus de nouveaux habitants ; "
+        f"garantie d'atteindre au moins {fr_percent(GREEDY_GUARANTEE, 0)} de l'optimum, et une borne "
+        "supérieure est calculée.",
+    )
+
+problem_key = (id(data.places), scope, filters.themes, filters.radius_km, candidate_set, weight)
+problem: PlanningProblem | None = _memo(("problem", problem_key))
+try:
+    if problem is None:
+        with st.spinner("Préparation : habitants non couverts et communes à portée de chaque site candidat…"):
+            problem = planning_problem(
+                data.communes,
+                data.places,
+                scope,
+                themes=filters.themes,
+                radius_km=filters.radius_km,
+                candidate_set=candidate_set,
+                priority_weight=weight,
+            )
+        _remember(("problem", problem_key), problem)
+except NoDemandError as exc:
+    st.info(str(exc))
+    st.stop()
+except AtlasError as exc:
+    st.error(str(exc))
+    st.stop()
+assert problem is not None
+
+result: PlanResult | None
+if manual:
+    candidates = problem.candidates
+    labels = dict(
+        zip(
+            candidates["code_insee"],
+            [
+                f"{n} ({d}) – {fr_number(p)} hab."
+                for n, d, p in zip(
+                    candidates["nom"], candidates["dep"], candidates["population"], strict=True
+                )
+            ],
+            strict=True,
+        )
+    )
+    url_backed("planner_manual", "sim_choix", [], allowed=list(labels))
+    chosen = list(st.session_state.get("planner_manual", []))
+    shown = candidates["code_insee"].head(MAX_MANUAL_OPTIONS).tolist()
+    options = shown + [code for code in chosen if code not in set(shown)]
+    picked = st.multiselect(
+        "Communes où implanter un tiers-lieu (dans l'ordre choisi)",
+        options=options,
+        format_func=labels.__getitem__,
+        key="planner_manual",
+        placeholder="Tapez le nom d'une commune…",
+    )
+    if len(candidates) > MAX_MANUAL_OPTIONS:
+        st.caption(
+            f"Liste limitée aux {fr_number(MAX_MANUAL_OPTIONS)} communes candidates les plus peuplées "
+            f"(sur {fr_number(len(candidates))}) : choisissez un territoire plus petit pour accéder à toutes."
+        )
+    if not picked:
+        st.info(
+            "Choisissez une ou plusieurs communes candidates : le simulateur affiche le gain de "
+            "couverture de chacune, dans l'ordre choisi."
+        )
+        result = None
+    else:
+        result = evaluate_sites(problem, list(picked))
+else:
+    result_key = (problem_key, n_sites, method)
+    result = _memo(("result", result_key))
+    if result is None:
+        status = st.status(f"Recherche des {fr_number(n_sites)} meilleures implantations…", expanded=False)
+        with status:
+            st.write(
+                f"{fr_number(len(problem.candidates))} communes candidates, "
+                f"{fr_number(len(problem.demand))} communes à couvrir."
+            )
+            if method != "greedy":
+                limit = fr_number(DEFAULT_TIME_LIMIT_S)
+                st.write(f"Optimisation exacte si la taille le permet (au plus {limit} s).")
+            try:
+                result = plan_expansion(problem, n_sites, method=method)
+            except AtlasError as exc:
+                status.update(label="Paramètres à corriger", state="error")
+                st.error(str(exc))
+                st.stop()
+        status.update(
+            label=f"Scénario calculé en {fr_number(result.elapsed_s, 1)} s "
+            f"(méthode {METHOD_LABELS[result.method]})",
+            state="complete",
+        )
+        _remember(("result", result_key), result)
+
+if result is not None:
+    parameters = {
+        "Territoire, thèmes des tiers-lieux existants, distance": describe(filters),
+        "Communes candidates": CANDIDATE_SETS[candidate_set],
+        "Poids d'un habitant de territoire prioritaire": WEIGHTS[weight],
+        "Mode": MODES[mode],
+    }
+    if not manual:
+        parameters["Nombre de nouveaux sites demandés"] = fr_number(n_sites)
+        parameters["Méthode demandée"] = METHODS[method]
+    export_parameters = {
+        **parameters,
+        "Méthode utilisée": f"{METHOD_LABELS[result.method]} ({result_quality(result)})",
+    }
+    if result.upper_bound is not None:
+        export_parameters["Borne supérieure de l'optimum (habitants pondérés)"] = fr_number(
+            result.upper_bound
+        )
+
+    priority_new = result.priority_covered_after - result.priority_covered_before
+    cols = st.columns(4)
+    with cols[0]:
+        metric(
+            "Habitants nouvellement couverts",
+            fr_number(result.new_population),
+            help_text=f"Dont {fr_number(priority_new)} en territoires prioritaires ; "
+            f"{fr_number(len(result.sites))} site(s), {fr_number(len(result.newly_covered))} commune(s) "
+            "nouvellement couverte(s).",
+        )
+    with cols[1]:
+        metric(
+            f"Population à moins de {radius} km",
+            f"{fr_percent(result.share_before)} → {fr_percent(result.share_after)}",
+            help_text=f"{fr_number(result.covered_before)} → {fr_number(result.covered_after)} habitants sur "
+            f"{fr_number(result.population)} (population municipale 2023).",
+        )
+    with cols[2]:
+        share = (
+            (
+                result.priority_covered_before / result.priority_population,
+                result.priority_covered_after / result.priority_population,
+            )
+            if result.priority_population
+            else (float("nan"), float("nan"))
+        )
+        metric(
+            "Territoires prioritaires couverts",
+            f"{fr_percent(share[0])} → {fr_percent(share[1])}",
+            help_text="Part de la population des communes ACV, PVD ou comprenant un QPV à moins de "
+            f"{radius} km d'un tiers-lieu, avant → après.",
+        )
+    with cols[3]:
+        metric("Méthode", METHOD_LABELS[result.method], help_text=result_quality(result))
+
+    if result.method == "exact" and result.optimal:
+        st.caption(
+            "Optimum prouvé par le solveur HiGHS : aucun autre choix de communes candidates ne couvre "
+            "davantage d'habitants pondérés."
+        )
+    elif result.upper_bound is not None:
+        st.caption(
+            f"Solution {METHOD_LABELS[result.method]} : {result_quality(result)} (borne supérieure prouvée : "
+            f"{fr_number(result.upper_bound)} habitants pondérés, contre {fr_number(result.objective)} "
+            "atteints). "
+            f"La méthode gloutonne garantit toujours au moins {fr_percent(GREEDY_GUARANTEE, 0)} de l'optimum."
+        )
+    else:
+        st.caption(
+            "Chaque commune choisie est évaluée après les précédentes : « nouvellement couverts » compte les "
+            "habitants qu'elle ajoute, « couverts par ce seul site » ceux qu'elle couvrirait seule."
+        )
+    if weight > 0:
+        st.caption(
+            f"Valeur optimisée : {fr_number(result.objective)} habitants pondérés (un habitant de territoire "
+            f"prioritaire compte {WEIGHTS[weight].split(' ')[0]})."
+        )
+    if result.note:
+        st.info(result.note)
+
+    m = scenario_map(problem, result, outlines=context_outlines(scope), basemap=filters.basemap)
+    show_map(m, key="planner_map")
+    caption_sources(
+        SOURCES,
+        note="Distances à vol d'oiseau entre points représentatifs des communes : une commune est couverte "
+        "entière ou pas du tout. QPV rattachés à leur commune ; thèmes par mots-clés indicatifs.",
+    )
+
+    st.subheader("Implantations proposées")
+    table = sites_table(result)
+    display = table.copy()
+    for column in INTEGER_COLUMNS:
+        if column in display:
+            display[column] = [fr_number(v) for v in display[column]]
+    st.dataframe(display, hide_index=True, width="stretch", key="planner_table")
+    caption_sources(SOURCES)
+    download_buttons(
+        table,
+        basename="simulateur_tiers_lieux",
+        metadata=export_metadata(export_parameters, SOURCES),
+        key="planner_export",
+        geo=scenario_geodataframe(result),
+    )
+
+    saved: list[ScenarioSummary] = st.session_state.setdefault(SCENARIOS_KEY, [])
+    number = st.session_state.get("planner_counter", 0) + 1
+    label = f"Scénario {number} — " + (
+        "choix manuel"
+        if manual
+        else f"{fr_number(len(result.sites))} site(s), {METHOD_LABELS[result.method]}"
+    )
+    summary = scenario_summary(result, label, parameters)
+    already = any(s.parameters == summary.parameters and s.sites == summary.sites for s in saved)
+
+    def _save_and_count() -> None:
+        st.session_state["planner_counter"] = number
+        _save(summary)
+
+    st.button(
+        "Enregistrer ce scénario pour le comparer",
+        key="planner_save",
+        on_click=_save_and_count,
+        disabled=len(saved) >= MAX_SCENARIOS or already,
+        help="Jusqu'à trois scénarios, conservés le temps de la session.",
+    )
+    if already:
+        st.caption("Ce scénario est déjà enregistré.")
+    elif len(saved) >= MAX_SCENARIOS:
+        st.caption("Trois scénarios au plus : retirez-en un ci-dessous pour en enregistrer un autre.")
+
+saved_scenarios: list[ScenarioSummary] = st.session_state.get(SCENARIOS_KEY, [])
+if saved_scenarios:
+    st.subheader("Comparer les scénarios enregistrés")
+    columns = st.columns(len(saved_scenarios))
+    for position, (column, scenario) in enumerate(zip(columns, saved_scenarios, strict=True)):
+        with column:
+            st.markdown(f"**{scenario.label}**")
+            metric("Habitants nouvellement couverts", fr_number(scenario.new_population))
+            metric(
+                "Population couverte",
+                f"{fr_percent(scenario.share_before)} → {fr_percent(scenario.share_after)}",
+            )
+            metric(
+                "Territoires prioritaires couverts",
+                f"{fr_percent(scenario.priority_share_before)} → {fr_percent(scenario.priority_share_after)}",
+            )
+            st.caption("Sites : " + (", ".join(scenario.sites) or "aucun"))
+            st.button("Retirer", key=f"planner_remove_{position}", on_click=_remove, args=(position,))
+    comparison: pd.DataFrame = compare_scenarios(saved_scenarios)
+    st.dataframe(comparison, width="stretch", key="planner_comparison")

@@ -1,0 +1,153 @@
+"""AppTest of the « Simulateur » page on the real bundled data."""
+
+from __future__ import annotations
+
+import pandas as pd
+from streamlit.testing.v1 import AppTest
+
+from geo.atlas import load_atlas
+from geo.coverage import coverage_of_points
+from geo.territory import Scope
+from tests.conftest import ROOT
+
+PAGE = "pages/planner.py"
+
+
+def _run(page: str, query: dict[str, str]) -> AppTest:
+    """Open the app then ``page``, with ``query`` in the URL of the page's first run.
+
+    The first run lands on the default page, whose URL sync drops this page's parameters:
+    they are set again before switching, as a link opened on the page itself would.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(page)
+    at.run()
+    return at
+
+
+def _table(at: AppTest, column: str = "Code INSEE"):
+    """The first dataframe holding ``column`` (the proposed sites)."""
+    return next(d.value for d in at.dataframe if column in d.value.columns)
+
+
+def _comparison(at: AppTest):
+    return next(d.value for d in at.dataframe if "Habitants nouvellement couverts" in d.value.index)
+
+
+def _percent(text: str) -> float:
+    return float(text.rstrip("\u202f%").replace(",", "."))
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_departement_scenario_is_exact_and_shown() -> None:
+    at = _run(page=PAGE, query={"dep": "34", "sim_sites": "4"})
+    assert not at.exception
+    assert at.title[0].value == "Simulateur d'implantation"
+    metrics = _metrics(at)
+    assert metrics["Méthode"] == "exacte (HiGHS)"
+    before, after = metrics["Population à moins de 10 km"].split(" → ")
+    assert float(after.rstrip("\u202f%").replace(",", ".")) > float(
+        before.rstrip("\u202f%").replace(",", ".")
+    )
+    table = _table(at)
+    assert len(table) == 4
+    assert table["Code INSEE"].str.startswith("34").all()
+    assert any("Optimum prouvé" in c.value for c in at.caption)
+    assert any("Sources" in c.value for c in at.caption)
+    # URL carries the page's parameters.
+    assert at.query_params["sim_sites"] == "4"
+    assert at.query_params["sim_methode"] == "auto"
+
+
+def test_newly_covered_matches_an_independent_recomputation() -> None:
+    at = _run(page=PAGE, query={"dep": "34", "sim_sites": "3", "sim_poids": "0.0"})
+    assert not at.exception
+    table = _table(at)
+    new_population = int(_metrics(at)["Habitants nouvellement couverts"].replace("\u202f", ""))
+    atlas = load_atlas()
+    communes = atlas.communes[Scope("metro", dep="34").mask(atlas.communes)]
+    places = atlas.places[atlas.places["zone"] == "metro"][["zone", "x_m", "y_m"]]
+    sites = atlas.communes[atlas.communes["code_insee"].isin(table["Code INSEE"])][["zone", "x_m", "y_m"]]
+    before = coverage_of_points(communes, places, 10)["covered"].to_numpy()
+    after = coverage_of_points(communes, pd.concat([places, sites]), 10)["covered"].to_numpy()
+    expected = int(communes.loc[after, "population"].sum() - communes.loc[before, "population"].sum())
+    assert new_population == expected
+
+
+def test_parameters_change_the_result_and_scenarios_compare() -> None:
+    at = _run(page=PAGE, query={"dep": "34", "sim_sites": "2"})
+    at.button(key="planner_save").click().run()
+    assert not at.exception
+    at.number_input(key="planner_n").set_value(5).run()
+    assert len(_table(at)) == 5
+    assert at.query_params["sim_sites"] == "5"
+    at.button(key="planner_save").click().run()
+    comparison = _comparison(at)
+    assert comparison.shape[1] == 2
+    assert "Habitants nouvellement couverts" in comparison.index
+    first, second = (int(v.replace("\u202f", "")) for v in comparison.loc["Habitants nouvellement couverts"])
+    assert second > first
+    # The same scenario cannot be saved twice.
+    assert at.button(key="planner_save").disabled
+    at.button(key="planner_remove_0").click().run()
+    assert _comparison(at).shape[1] == 1
+
+
+def test_at_most_three_scenarios() -> None:
+    at = _run(page=PAGE, query={"dep": "34", "sim_sites": "1"})
+    for n in (1, 2, 3):
+        at.number_input(key="planner_n").set_value(n).run()
+        at.button(key="planner_save").click().run()
+    at.number_input(key="planner_n").set_value(4).run()
+    assert at.button(key="planner_save").disabled
+    assert any("Trois scénarios au plus" in c.value for c in at.caption)
+    assert _comparison(at).shape[1] == 3
+
+
+def test_what_if_mode_shows_the_gain_of_each_commune() -> None:
+    at = _run(page=PAGE, query={"dep": "34", "sim_mode": "manuel"})
+    assert not at.exception
+    assert any("Choisissez une ou plusieurs communes" in i.value for i in at.info)
+    at.multiselect(key="planner_manual").select("34142").select("34003").run()
+    assert not at.exception
+    table = _table(at)
+    assert table["Code INSEE"].tolist() == ["34142", "34003"]
+    assert "Habitants couverts par ce seul site" in table
+    assert _metrics(at)["Méthode"] == "choix manuel"
+    assert at.query_params["sim_choix"] == "34142,34003"
+
+
+def test_what_if_selection_restored_from_the_url() -> None:
+    at = _run(page=PAGE, query={"dep": "34", "sim_mode": "manuel", "sim_choix": "34142"})
+    assert not at.exception
+    assert at.multiselect(key="planner_manual").value == ["34142"]
+    assert _table(at)["Code INSEE"].tolist() == ["34142"]
+
+
+def test_too_many_sites_for_the_candidates_is_a_french_error() -> None:
+    at = _run(page=PAGE, query={"dep": "34", "sim_candidats": "qpv", "sim_sites": "50"})
+    assert not at.exception
+    assert any("il n'y a que" in e.value and "candidate" in e.value for e in at.error)
+
+
+def test_everything_covered_is_an_information_not_an_error() -> None:
+    at = _run(page=PAGE, query={"dep": "75", "rayon": "50"})
+    assert not at.exception
+    assert any("déjà à moins de 50 km" in i.value for i in at.info)
+    assert not at.error
+
+
+def test_national_scope_uses_the_greedy_method() -> None:
+    at = _run(page=PAGE, query={"sim_sites": "20"})
+    assert not at.exception
+    assert _metrics(at)["Méthode"] == "gloutonne"
+    assert any("trop grand" in i.value for i in at.info)
+    assert len(_table(at)) == 20
