@@ -1,0 +1,114 @@
+"""AppTest of the « Fiche territoire » page: search, URL, presentation mode, same figures as the pack."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from pypdf import PdfReader
+from streamlit.testing.v1 import AppTest
+
+from geo.atlas import load_atlas, load_commune_polygons
+from geo.briefing import briefing_pack
+from geo.profile import key_figure_items, profile_basis, territory_profile
+from geo.search import territory_by_key
+from tests.conftest import ROOT
+
+PAGE = "pages/profile.py"
+SPACES = re.compile(r"[\s\u202f\u00a0]+")
+
+
+def _run_profile(query: dict[str, str]) -> AppTest:
+    """Open the app, go to the profile page with ``query`` in the URL (as a shared link would)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.switch_page(PAGE)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_figures_are_the_pack_figures() -> None:
+    at = _run_profile({"territoire": "commune:89418", "themes": "coworking", "rayon": "20"})
+    assert not at.exception
+    assert at.header[0].value == "Tonnerre"
+    shown = _metrics(at)
+    atlas = load_atlas()
+    basis = profile_basis(atlas, load_commune_polygons())
+    profile = territory_profile(
+        atlas, basis, territory_by_key(basis.index, "commune:89418"), themes=("coworking",), radius_km=20
+    )
+    expected = {label: value for label, value, _ in key_figure_items(profile)}
+    assert shown == expected
+    assert shown["Population (2023)"] == "4\u202f261"
+    pdf = PdfReader(io.BytesIO(briefing_pack(basis, profile).pdf))
+    text = SPACES.sub(" ", "\n".join(page.extract_text() for page in pdf.pages))
+    for value in shown.values():
+        assert SPACES.sub(" ", value) in text
+    assert any("Sources" in c.value for c in at.caption)
+
+
+def test_search_by_name_without_accents_updates_the_url() -> None:
+    at = _run_profile({})
+    assert any("Recherchez" in i.value for i in at.info)
+    at.text_input(key="profile_search").input("saint etienne").run()
+    assert not at.exception
+    assert at.header[0].value == "Saint-Étienne"
+    assert at.query_params["territoire"] == "commune:42218"
+    assert "Population (2023)" in _metrics(at)
+
+
+def test_ambiguous_name_offers_suggestions() -> None:
+    at = _run_profile({})
+    at.text_input(key="profile_search").input("Sainte Colombe").run()
+    assert not at.exception
+    assert any("Plusieurs territoires" in w.value for w in at.warning)
+    suggestion = at.button(key="profile_suggestion_0")
+    assert suggestion.label.startswith("Sainte-Colombe (commune, ")
+    suggestion.click().run()
+    assert at.header[0].value == "Sainte-Colombe"
+    assert not at.warning
+
+
+def test_unknown_territory_in_the_url_is_an_error_message() -> None:
+    at = _run_profile({"territoire": "commune:99999"})
+    assert not at.exception
+    assert any("Territoire inconnu" in e.value for e in at.error)
+
+
+def test_misspelt_search_suggests_close_names() -> None:
+    at = _run_profile({})
+    at.text_input(key="profile_search").input("Montpelier").run()
+    assert any("Vouliez-vous dire" in w.value for w in at.warning)
+    assert at.button(key="profile_suggestion_0").label == "Montpellier (commune, 34)"
+
+
+def test_presentation_mode_has_no_widgets_and_hides_the_sidebar() -> None:
+    at = _run_profile({"territoire": "dep:34", "presentation": "1"})
+    assert not at.exception
+    assert at.title[0].value == "Hérault"
+    assert len(at.text_input) == 0
+    assert len(at.button) == 0
+    assert any('[data-testid="stSidebar"]' in m.value for m in at.markdown)
+    assert _metrics(at)["Tiers-lieux dans le territoire"] == "42"
+    assert at.query_params["presentation"] == "1"
+
+
+def test_sidebar_scope_is_the_default_territory() -> None:
+    at = _run_profile({"dep": "34"})
+    assert not at.exception
+    assert at.header[0].value == "Hérault"
+
+
+def test_territory_without_place_nor_programme() -> None:
+    at = _run_profile({"territoire": "commune:01001", "themes": "alimentation", "rayon": "1"})
+    assert not at.exception
+    assert _metrics(at)["Tiers-lieux dans le territoire"] == "0"
+    assert any("Aucun tiers-lieu" in i.value for i in at.info)
