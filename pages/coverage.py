@@ -15,7 +15,7 @@ from ui.components import caption_sources, deferred_download_buttons, export_met
 from ui.data import atlas
 from ui.maps import areas_for, context_outlines
 from ui.pages import current_filters, describe
-from ui.state import url_backed
+from ui.state import url_backed, warn_rejected_params
 
 LEVEL_SOURCES = {"reg": "regions", "dep": "departements", "epci": "epci", "commune": "communes_polygons"}
 DISTANCE_NOTE = (
@@ -74,6 +74,8 @@ with columns[3]:
         key="cov_layers",
         placeholder="Aucune",
     )
+warn_rejected_params()
+
 indicator = COVERAGE_INDICATORS[indicator_code]
 
 cols = st.columns(4)

@@ -25,7 +25,7 @@ from ui.components import caption_sources, deferred_download_buttons, export_met
 from ui.data import atlas
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe
-from ui.state import url_backed
+from ui.state import url_backed, warn_rejected_params
 
 filters = current_filters()
 data = atlas()
@@ -57,6 +57,8 @@ with columns[1]:
     rank_by = st.radio(
         "Classer par", options=list(RANKINGS), format_func=RANKINGS.__getitem__, key="gaps_rank"
     )
+
+warn_rejected_params()
 
 if not programmes:
     st.info("Choisissez au moins un programme (ACV, PVD ou QPV) pour lister ses zones blanches.")

@@ -88,6 +88,17 @@ def url_backed(
     st.session_state[key] = current
 
 
+def warn_rejected_params() -> None:
+    """Show the link parameters a page's :func:`url_backed` widgets refused, in this run.
+
+    The sidebar reports its own before the page runs; a page calls this after creating its
+    URL-backed widgets so that a bad value of one of its parameters is reported at once.
+    """
+    rejected = st.session_state.pop("_url_rejected", None)
+    if rejected:
+        st.warning("Paramètres de lien ignorés (valeurs inconnues) : " + ", ".join(rejected))
+
+
 def sync_url() -> None:
     """Write every URL-backed value of this run into the address bar (defaults included)."""
     params: dict[str, str | list[str]] = {}
