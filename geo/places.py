@@ -255,10 +255,11 @@ def flag_possible_duplicates(places: pd.DataFrame, *, min_similarity: float = 0.
     Series of « ; »-joined place ids (``""`` when none), aligned on ``places``.
     """
     flags = pd.Series("", index=places.index, dtype=object)
-    keys = places["name"].map(_name_key)
-    for _, group in places[places["code_insee"] != ""].groupby("code_insee"):
-        if group["source"].nunique() < 2:
-            continue
+    coded = places[places["code_insee"] != ""]
+    # Only communes holding several sources can have flags: skip the others without iterating.
+    coded = coded[coded.groupby("code_insee")["source"].transform("nunique") > 1]
+    keys = coded["name"].map(_name_key)
+    for _, group in coded.groupby("code_insee"):
         for i in group.index:
             matches = []
             for j in group.index:
