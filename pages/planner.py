@@ -38,11 +38,12 @@ from ui.pages import current_filters, describe
 from ui.state import url_backed
 
 MODES = {"optimisation": "Optimisation automatique", "manuel": "Et si… (choix manuel des communes)"}
+# Extra weight of a priority inhabitant → label (its total weight).
 WEIGHTS = {0.0: "×1 (pas de bonus)", 0.5: "×1,5", 1.0: "×2", 2.0: "×3", 4.0: "×5"}
-"""Extra weight of a priority inhabitant → label (its total weight)."""
+METHOD_SHORT = {"exact": "Exacte", "greedy": "Gloutonne", "manual": "Choix manuel"}
 MAX_SCENARIOS = 3
+# The what-if list shows the most populous candidates only (a national list would be too heavy).
 MAX_MANUAL_OPTIONS = 3000
-"""The what-if list shows the most populous candidates only (a national list would be too heavy)."""
 MEMO_KEY, SCENARIOS_KEY = "planner_memo", "planner_scenarios"
 SOURCES = ["places", "communes", "acv", "pvd", "qpv"]
 INTEGER_COLUMNS = (
@@ -81,6 +82,16 @@ def _remember(key: Hashable, value: object) -> None:
     while len(memo) >= 6:
         memo.pop(next(iter(memo)))
     memo[key] = value
+
+
+def _coverage_metric(label: str, before: float, after: float, help_text: str | None = None) -> None:
+    """A share after the scenario, with its gain in points and the share before."""
+    st.metric(
+        label,
+        fr_percent(after),
+        delta=f"+{fr_number(100 * (after - before), 1)} points (avant : {fr_percent(before)})",
+        help=help_text,
+    )
 
 
 def _save(summary: ScenarioSummary) -> None:
@@ -229,9 +240,9 @@ else:
                 status.update(label="Paramètres à corriger", state="error")
                 st.error(str(exc))
                 st.stop()
+        elapsed = "moins de 0,1" if result.elapsed_s < 0.1 else fr_number(result.elapsed_s, 1)
         status.update(
-            label=f"Scénario calculé en {fr_number(result.elapsed_s, 1)} s "
-            f"(méthode {METHOD_LABELS[result.method]})",
+            label=f"Scénario calculé en {elapsed} s (méthode {METHOD_LABELS[result.method]})",
             state="complete",
         )
         _remember(("result", result_key), result)
@@ -256,6 +267,16 @@ if result is not None:
         )
 
     priority_new = result.priority_covered_after - result.priority_covered_before
+    priority_before = (
+        result.priority_covered_before / result.priority_population
+        if result.priority_population
+        else float("nan")
+    )
+    priority_after = (
+        result.priority_covered_after / result.priority_population
+        if result.priority_population
+        else float("nan")
+    )
     cols = st.columns(4)
     with cols[0]:
         metric(
@@ -266,29 +287,27 @@ if result is not None:
             "nouvellement couverte(s).",
         )
     with cols[1]:
-        metric(
+        _coverage_metric(
             f"Population à moins de {radius} km",
-            f"{fr_percent(result.share_before)} → {fr_percent(result.share_after)}",
+            result.share_before,
+            result.share_after,
             help_text=f"{fr_number(result.covered_before)} → {fr_number(result.covered_after)} habitants sur "
             f"{fr_number(result.population)} (population municipale 2023).",
         )
     with cols[2]:
-        share = (
-            (
-                result.priority_covered_before / result.priority_population,
-                result.priority_covered_after / result.priority_population,
-            )
-            if result.priority_population
-            else (float("nan"), float("nan"))
-        )
-        metric(
+        _coverage_metric(
             "Territoires prioritaires couverts",
-            f"{fr_percent(share[0])} → {fr_percent(share[1])}",
+            priority_before,
+            priority_after,
             help_text="Part de la population des communes ACV, PVD ou comprenant un QPV à moins de "
-            f"{radius} km d'un tiers-lieu, avant → après.",
+            f"{radius} km d'un tiers-lieu.",
         )
     with cols[3]:
-        metric("Méthode", METHOD_LABELS[result.method], help_text=result_quality(result))
+        metric(
+            "Méthode",
+            METHOD_SHORT[result.method],
+            help_text=f"{METHOD_LABELS[result.method]} : {result_quality(result)}.",
+        )
 
     if result.method == "exact" and result.optimal:
         st.caption(
@@ -373,13 +392,11 @@ if saved_scenarios:
         with column:
             st.markdown(f"**{scenario.label}**")
             metric("Habitants nouvellement couverts", fr_number(scenario.new_population))
-            metric(
-                "Population couverte",
-                f"{fr_percent(scenario.share_before)} → {fr_percent(scenario.share_after)}",
-            )
-            metric(
+            _coverage_metric("Population couverte", scenario.share_before, scenario.share_after)
+            _coverage_metric(
                 "Territoires prioritaires couverts",
-                f"{fr_percent(scenario.priority_share_before)} → {fr_percent(scenario.priority_share_after)}",
+                scenario.priority_share_before,
+                scenario.priority_share_after,
             )
             st.caption("Sites : " + (", ".join(scenario.sites) or "aucun"))
             st.button("Retirer", key=f"planner_remove_{position}", on_click=_remove, args=(position,))

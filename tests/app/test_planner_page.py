@@ -52,11 +52,11 @@ def test_departement_scenario_is_exact_and_shown() -> None:
     assert not at.exception
     assert at.title[0].value == "Simulateur d'implantation"
     metrics = _metrics(at)
-    assert metrics["Méthode"] == "exacte (HiGHS)"
-    before, after = metrics["Population à moins de 10 km"].split(" → ")
-    assert float(after.rstrip("\u202f%").replace(",", ".")) > float(
-        before.rstrip("\u202f%").replace(",", ".")
-    )
+    assert metrics["Méthode"] == "Exacte"
+    population = next(m for m in at.metric if m.label == "Population à moins de 10 km")
+    before = population.delta.split("avant : ")[1].rstrip(")")
+    assert _percent(population.value) > _percent(before)
+    assert population.delta.startswith("+")
     table = _table(at)
     assert len(table) == 4
     assert table["Code INSEE"].str.startswith("34").all()
@@ -121,7 +121,7 @@ def test_what_if_mode_shows_the_gain_of_each_commune() -> None:
     table = _table(at)
     assert table["Code INSEE"].tolist() == ["34142", "34003"]
     assert "Habitants couverts par ce seul site" in table
-    assert _metrics(at)["Méthode"] == "choix manuel"
+    assert _metrics(at)["Méthode"] == "Choix manuel"
     assert at.query_params["sim_choix"] == "34142,34003"
 
 
@@ -148,6 +148,6 @@ def test_everything_covered_is_an_information_not_an_error() -> None:
 def test_national_scope_uses_the_greedy_method() -> None:
     at = _run(page=PAGE, query={"sim_sites": "20"})
     assert not at.exception
-    assert _metrics(at)["Méthode"] == "gloutonne"
+    assert _metrics(at)["Méthode"] == "Gloutonne"
     assert any("trop grand" in i.value for i in at.info)
     assert len(_table(at)) == 20
