@@ -30,7 +30,6 @@ from collections.abc import Iterable, Sequence
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import shapely
 
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
@@ -171,43 +170,48 @@ def qpv_location_note(atlas: Atlas) -> str:
     )
 
 
+def _column(series: pd.Series) -> pd.Series:
+    """``series`` on a fresh 0..n-1 index: keeps its dtype (no type inference on object arrays)."""
+    return series.reset_index(drop=True)
+
+
 def _rows_for_communes(communes: gpd.GeoDataFrame, programme: str) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "programme": programme,
-            "code": communes["code_insee"].to_numpy(),
-            "name": communes["nom"].to_numpy(),
-            "commune": communes["nom"].to_numpy(),
-            "codes_insee": communes["code_insee"].to_numpy(),
-            "dep": communes["dep"].to_numpy(),
-            "nom_dep": communes["nom_dep"].to_numpy(),
-            "zone": communes["zone"].to_numpy(),
-            "population": communes["population"].to_numpy(dtype=float),
+            "code": _column(communes["code_insee"]),
+            "name": _column(communes["nom"]),
+            "commune": _column(communes["nom"]),
+            "codes_insee": _column(communes["code_insee"]),
+            "dep": _column(communes["dep"]),
+            "nom_dep": _column(communes["nom_dep"]),
+            "zone": _column(communes["zone"]),
+            "population": _column(communes["population"].astype(float)),
             "approximate": False,
-            "located": communes["x_m"].notna().to_numpy(),
-            "geometry": communes.geometry.to_numpy(),
+            "located": _column(communes["x_m"].notna()),
+            "geometry": _column(communes.geometry),
         }
     )
 
 
 def _rows_for_qpv(qpv: gpd.GeoDataFrame, dep_names: pd.Series) -> pd.DataFrame:
     is_polygon = (qpv["location_precision"] == _POLYGON_PRECISION).to_numpy()
-    geometry = qpv.geometry.to_numpy().copy()
+    geometry = qpv.geometry.reset_index(drop=True)
     if is_polygon.any():
-        geometry[is_polygon] = shapely.point_on_surface(geometry[is_polygon])
+        geometry = geometry.where(~is_polygon, geometry.representative_point())
     return pd.DataFrame(
         {
             "programme": "qpv",
-            "code": qpv["code_qp"].to_numpy(),
-            "name": qpv["lib_qp"].to_numpy(),
-            "commune": qpv["lib_com"].to_numpy(),
-            "codes_insee": qpv["codes_insee"].to_numpy(),
-            "dep": qpv["dep"].to_numpy(),
-            "nom_dep": qpv["dep"].map(dep_names).fillna("").to_numpy(),
-            "zone": qpv["zone"].to_numpy(),
+            "code": _column(qpv["code_qp"]),
+            "name": _column(qpv["lib_qp"]),
+            "commune": _column(qpv["lib_com"]),
+            "codes_insee": _column(qpv["codes_insee"]),
+            "dep": _column(qpv["dep"]),
+            "nom_dep": _column(qpv["dep"].map(dep_names).fillna("").astype("str")),
+            "zone": _column(qpv["zone"]),
             "population": np.nan,
             "approximate": ~is_polygon,
-            "located": (qpv["x_m"].notna() | pd.Series(is_polygon, index=qpv.index)).to_numpy(),
+            "located": _column(qpv["x_m"].notna()) | is_polygon,
             "geometry": geometry,
         }
     )
@@ -278,7 +282,7 @@ def priority_coverage(
     _check_radius(radius_km)
     selected = _check_programmes(programmes)
     places = atlas.places[(atlas.places["zone"] == scope.zone) & theme_mask(atlas.places, themes)]
-    communes = atlas.communes[scope.mask(atlas.communes)]
+    in_scope = scope.mask(atlas.communes)
     frames: list[pd.DataFrame] = []
     for programme in selected:
         if programme == "qpv":
@@ -287,7 +291,7 @@ def priority_coverage(
             rows = _rows_for_qpv(qpv, dep_names)
             coverage = qpv_coverage(qpv, places, radius_km)
         else:
-            members = communes[communes[programme]]
+            members = atlas.communes[in_scope & atlas.communes[programme]]
             rows = _rows_for_communes(members, programme)
             coverage = coverage_of_points(members, places, radius_km, with_nearest=True)
         for column in ("distance_m", "n_within", "covered"):
@@ -298,8 +302,8 @@ def priority_coverage(
         ids = np.full(len(rows), "", dtype=object)
         names[found] = places["name"].to_numpy()[nearest[found]]
         ids[found] = places["place_id"].to_numpy()[nearest[found]]
-        rows["nearest_place"] = names
-        rows["nearest_place_id"] = ids
+        rows["nearest_place"] = pd.Series(names, dtype="str")
+        rows["nearest_place_id"] = pd.Series(ids, dtype="str")
         rows["covered"] = rows["covered"].astype(bool) & rows["located"].astype(bool)
         frames.append(rows)
     table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(GAP_COLUMNS))

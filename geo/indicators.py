@@ -182,13 +182,11 @@ def coverage_table(result: ScopeCoverage, level: str) -> pd.DataFrame:
     distance = result.coverage["distance_m"].to_numpy(dtype=float)
     population = result.communes["population"].to_numpy(dtype=float)
     usable = np.isfinite(distance) & (population > 0)
-    frame = pd.DataFrame(
-        {
-            "code": result.communes[key].to_numpy()[usable],
-            "weighted": (distance * population)[usable],
-            "population": population[usable],
-        }
+    codes = result.communes[key].reset_index(drop=True)[usable]
+    sums = (
+        pd.DataFrame({"weighted": (distance * population)[usable], "population": population[usable]})
+        .groupby(codes.to_numpy())[["weighted", "population"]]
+        .sum()
     )
-    sums = frame.groupby("code")[["weighted", "population"]].sum()
     table["mean_distance_m"] = (sums["weighted"] / sums["population"]).reindex(table.index)
     return table

@@ -27,6 +27,16 @@ from ui.maps import context_outlines
 from ui.pages import current_filters, describe
 from ui.state import url_backed, warn_rejected_params
 
+TABLE_ROWS = 200
+"""Rows shown before « show all »: formatting thousands of cells the French way costs a rerun ~0.2 s."""
+
+
+def _parse_flag(raw: str) -> bool:
+    if raw not in ("True", "False"):
+        raise ValueError(raw)
+    return raw == "True"
+
+
 filters = current_filters()
 data = atlas()
 METHOD_NOTE = (
@@ -156,6 +166,15 @@ caption_sources(
 st.subheader(f"Liste classée ({RANKINGS[rank_by].lower()})")
 export = gaps_export_table(gaps)
 table = export.drop(columns=["geometry", "Code(s) INSEE", "Nom du département"])
+if len(table) > TABLE_ROWS:
+    url_backed("gaps_all_rows", "liste_complete", False, allowed=[True, False], parse=_parse_flag)
+    show_all = st.toggle(f"Afficher les {fr_number(len(table))} lignes", key="gaps_all_rows")
+    if not show_all:
+        table = table.head(TABLE_ROWS)
+        st.caption(
+            f"Les {fr_number(TABLE_ROWS)} premières lignes selon le classement choisi ; la liste complète "
+            f"({fr_number(len(export))} territoires) est dans les fichiers à télécharger."
+        )
 distance_column = "Distance au tiers-lieu le plus proche (km, vol d'oiseau)"
 styled = (
     table.style.format(fr_number, subset=["Population municipale 2023"], na_rep="non disponible")

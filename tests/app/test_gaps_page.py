@@ -189,3 +189,16 @@ def test_invalid_link_values_are_reported_and_defaults_used() -> None:
     assert at.multiselect(key="gaps_programmes").value == ["acv", "pvd", "qpv"]
     assert at.radio(key="gaps_rank").value == "population"
     assert any("ignorés" in w.value for w in at.warning)
+
+
+def test_long_lists_show_the_first_rows_until_asked(atlas: Atlas) -> None:
+    at = _open({"rayon": "5"})
+    assert not at.exception
+    total = int(at.metric[0].value.split("/")[0].replace("\u202f", "").strip())
+    assert total > 200
+    assert len(at.dataframe[0].value) == 200
+    assert any("200 premières lignes" in c.value for c in at.caption)
+    at.toggle(key="gaps_all_rows").set_value(True).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == total
+    assert at.query_params["liste_complete"] == "True"
