@@ -540,19 +540,7 @@ def planning_problem(
             "choisissez un autre ensemble de candidats."
         )
     candidates = pool.sort_values(["population", "code_insee"], ascending=[False, True], kind="stable")
-    tree = cKDTree(demand[[X, Y]].to_numpy())
-    neighbours = tree.query_ball_point(candidates[[X, Y]].to_numpy(), r=radius_km * 1000.0)
-    lengths = np.fromiter((len(n) for n in neighbours), np.int64, len(neighbours))
-    rows = (
-        np.concatenate([np.asarray(n, dtype=np.int64) for n in neighbours])
-        if lengths.sum()
-        else np.zeros(0, np.int64)
-    )
-    cols = np.repeat(np.arange(len(candidates)), lengths)
-    matrix = sparse.csc_array(
-        (np.ones(len(rows), dtype=bool), (rows, cols)), shape=(len(demand), len(candidates))
-    )
-    matrix.sort_indices()
+    matrix = coverage_matrix(demand[[X, Y]].to_numpy(), candidates[[X, Y]].to_numpy(), radius_km * 1000.0)
     return PlanningProblem(
         scope=scope,
         themes=tuple(themes),
@@ -565,6 +553,35 @@ def planning_problem(
         candidates=candidates,
         matrix=matrix,
     )
+
+
+_CHUNK = 2000
+"""Sites queried at once when building the coverage matrix."""
+
+
+def coverage_matrix(demand_xy: np.ndarray, site_xy: np.ndarray, radius_m: float) -> sparse.csc_array:
+    """Boolean sparse matrix (demand × sites): site within ``radius_m`` (inclusive) of the demand point.
+
+    Built column by column from one :class:`cKDTree` of the demand points, by chunks of
+    sites so that the Python lists ``query_ball_point`` returns stay small: at 50 km
+    nationally the matrix has ~15 million pairs, held as int32 indices only.
+    """
+    tree = cKDTree(demand_xy)
+    indptr = np.zeros(len(site_xy) + 1, dtype=np.int64)
+    parts: list[np.ndarray] = []
+    for start in range(0, len(site_xy), _CHUNK):
+        found = tree.query_ball_point(site_xy[start : start + _CHUNK], r=radius_m)
+        lengths = np.fromiter((len(rows) for rows in found), np.int64, len(found))
+        indptr[start + 1 : start + 1 + len(found)] = lengths
+        if lengths.sum():
+            parts.append(np.concatenate([np.asarray(rows, dtype=np.int32) for rows in found if rows]))
+    np.cumsum(indptr, out=indptr)
+    indices = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
+    matrix = sparse.csc_array(
+        (np.ones(len(indices), dtype=bool), indices, indptr), shape=(len(demand_xy), len(site_xy))
+    )
+    matrix.sort_indices()
+    return matrix
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from geo.planner import (
     GREEDY_GUARANTEE,
     NoDemandError,
     compare_scenarios,
+    coverage_matrix,
     evaluate_sites,
     exact_max_coverage,
     greedy_max_coverage,
@@ -192,6 +193,18 @@ def test_exact_stopped_by_its_time_limit_still_reports_a_valid_bound() -> None:
     assert solution.upper_bound <= greedy.upper_bound
     if not solution.optimal:
         assert "s" in solution.note
+
+
+def test_coverage_matrix_matches_pairwise_distances_inclusive() -> None:
+    rng = np.random.default_rng(3)
+    demand = rng.integers(0, 50_000, size=(400, 2)).astype(float)  # whole metres: exact distances
+    sites = np.vstack([rng.uniform(0, 50_000, size=(4500, 2)), demand[:1] + np.array([5_000.0, 0.0])])
+    matrix = coverage_matrix(demand, sites, 5_000.0)
+    distance = np.hypot(*(demand[:, None, :] - sites[None, :, :]).transpose(2, 0, 1))
+    assert matrix.shape == (400, 4501)
+    assert np.array_equal(matrix.toarray(), distance <= 5_000.0)
+    # A site exactly at the radius covers (the kernel's convention).
+    assert matrix[0, 4500]
 
 
 # --- planning problems on tiny in-memory communes -------------------------------------
