@@ -81,6 +81,11 @@ EXACT_MAX_CANDIDATES = 6000
 EXACT_MAX_NONZEROS = 200_000
 """Above this many (demand, candidate) pairs after reduction, ``auto`` uses the greedy method."""
 
+EXACT_HARD_MAX_CANDIDATES = 15_000
+EXACT_HARD_MAX_NONZEROS = 600_000
+"""Beyond these, even a forced exact solve falls back to the greedy method: HiGHS would spend
+its whole time limit (and more, in presolve) without a solution (e.g. 20 s nationally at 10 km)."""
+
 DEFAULT_TIME_LIMIT_S = 10.0
 """Time limit of the exact solver; beyond it the best solution found and its gap are kept."""
 
@@ -420,7 +425,18 @@ def solve_max_coverage(
         )
         return replace(greedy, note=note)
     if method == "exact":
-        return exact_max_coverage(matrix, weights, n_sites, time_limit_s=time_limit_s)
+        w = np.asarray(weights, dtype=float)
+        csc = _as_csc(matrix, w)
+        n_cols, nnz = int(np.count_nonzero(np.diff(csc.indptr))), int(csc.nnz)
+        if n_cols > EXACT_HARD_MAX_CANDIDATES or nnz > EXACT_HARD_MAX_NONZEROS:
+            note = (
+                "Problème bien trop grand pour l'optimisation exacte "
+                f"({fr_number(n_cols)} communes candidates utiles, {fr_number(nnz)} couples commune–site "
+                "à portée) : méthode gloutonne. "
+                "Choisissez une région ou un département pour une solution exacte."
+            )
+            return replace(greedy_max_coverage(csc, w, n_sites), note=note)
+        return exact_max_coverage(csc, w, n_sites, time_limit_s=time_limit_s)
     return greedy_max_coverage(matrix, weights, n_sites)
 
 

@@ -363,6 +363,10 @@ def test_national_greedy_matches_the_coverage_kernel(atlas) -> None:
     assert result.upper_bound >= result.objective
     assert result.ratio_to_bound is not None
     assert result.ratio_to_bound >= GREEDY_GUARANTEE
+    forced = plan_expansion(problem, 20, method="exact")
+    assert forced.method == "greedy"
+    assert "bien trop grand" in forced.note
+    assert forced.objective == result.objective
 
 
 def test_exact_beats_or_equals_greedy_and_priority_weight_favours_priorities(atlas) -> None:
