@@ -130,3 +130,25 @@ def test_report_download_button_is_offered(tmp_path: Path) -> None:
     assert not at.exception
     assert _metrics(at)["Rejetées"] == "3"
     assert any("mal formée" in v for v in _table_with(at, "motif")["motif"])
+
+
+def test_refreshed_files_are_listed_and_preferred(tmp_path: Path, monkeypatch) -> None:
+    import json
+
+    from geo.io import LOCAL_DIR_ENV, read_dataset
+
+    pvd = read_dataset("pvd").head(10)
+    pvd.to_parquet(tmp_path / "pvd.parquet", index=False)
+    manifest = {
+        "pvd": {"date": "01/09/2026", "rows": 10, "rejected": 2, "sources": {"pvd": "https://exemple"}}
+    }
+    (tmp_path / "refresh.json").write_text(json.dumps(manifest), encoding="utf-8")
+    monkeypatch.setenv(LOCAL_DIR_ENV, str(tmp_path))
+    at = _run(page=PAGE)
+    assert not at.exception
+    refreshed = _table_with(at, "Actualisé le")
+    assert refreshed["Jeu de données"].tolist() == ["Petites villes de demain (communes)"]
+    assert refreshed["Actualisé le"].tolist() == ["01/09/2026"]
+    at.switch_page("pages/overview.py").run()
+    covered = _metrics(at)["Communes Petites villes de demain couvertes"]
+    assert int(covered.split("/")[1].replace("\u202f", "")) <= 10
