@@ -23,6 +23,7 @@ from geo.gaps import PROGRAMME_COLORS, PROGRAMME_SHORT_LABELS, PROGRAMMES, scope
 from geo.maps import (
     NO_DATA_COLOR,
     SCHEMES,
+    SEQUENTIAL_PALETTE,
     add_choropleth,
     add_legend,
     add_outline_layer,
@@ -49,9 +50,21 @@ OVERLAY_DATASETS: dict[str, str] = {
 }
 """Overlay → catalogue dataset, for the « Sources » line."""
 
-OVERLAY_COLORS: dict[str, str] = {**PROGRAMME_COLORS, "france_services": "#44AA99"}
+OVERLAY_COLORS: dict[str, str] = {**PROGRAMME_COLORS, "france_services": "#000000"}
 
 HOLLOW_NOTE = "cercle creux : situé au centroïde de sa commune (approximatif)"
+
+
+def _light_palette(n_classes: int) -> list[str]:
+    """``n_classes`` colours of :data:`geo.maps.SEQUENTIAL_PALETTE`, one step apart when there are few.
+
+    Two or three classes then stay light enough for the points drawn on top to be seen.
+    """
+    if n_classes >= 4:
+        return class_colors(n_classes)
+    last = len(SEQUENTIAL_PALETTE) - 1
+    picks = np.linspace(0, min(last, 2 * (n_classes - 1)), n_classes).round().astype(int)
+    return [SEQUENTIAL_PALETTE[i] for i in picks]
 
 
 def indicator_classes(
@@ -93,7 +106,7 @@ def indicator_classes(
         bins = np.unique(np.asarray(classifier.bins, dtype=float))
     classes = np.searchsorted(bins, numbers[valid], side="left")
     used = np.unique(classes)
-    palette = class_colors(len(used))
+    palette = _light_palette(len(used))
     color_of = {int(c): palette[i] for i, c in enumerate(used)}
     colors = np.full(len(numbers), NO_DATA_COLOR, dtype=object)
     colors[valid] = [color_of[int(c)] for c in classes]
