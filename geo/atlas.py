@@ -10,7 +10,9 @@ import pandas as pd
 
 from geo.catalog import DATASETS, Dataset
 from geo.coverage import with_projected_xy
-from geo.io import dataset_path, read_dataset
+from geo.io import dataset_path, read_dataset, refreshed_on
+
+BUNDLED_PLACES = "Liste consolidée intégrée (CGET 2019, ANCT 2022–2024)"
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,7 @@ class Atlas:
     zrr: pd.DataFrame
     qpv: gpd.GeoDataFrame
     france_services: gpd.GeoDataFrame
-    places_source: str = "Liste consolidée intégrée (CGET 2019, ANCT 2022–2024)"
+    places_source: str = BUNDLED_PLACES
     qpv_polygons: gpd.GeoDataFrame | None = None
     """QPV outlines (optional dataset ``qpv_polygons``), ``None`` when the file is absent."""
 
@@ -73,7 +75,11 @@ def load_atlas(*, data_dir: Path | None = None) -> Atlas:
     communes = communes_with_programmes(
         frames["communes"], frames["acv"], frames["pvd"], frames["zrr"], frames["qpv"]
     )
+    refreshed = refreshed_on("places") if data_dir is None else None
     return Atlas(
+        places_source=(
+            f"Liste actualisée le {refreshed} depuis les sources officielles" if refreshed else BUNDLED_PLACES
+        ),
         places=with_projected_xy(frames["places"]),
         communes=with_projected_xy(communes),
         epci=frames["epci"],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -32,6 +33,29 @@ FRANCE_BOUNDS: dict[str, tuple[float, float, float, float]] = {
 def local_data_dir() -> Path:
     """Folder where ``make refresh`` writes newer official data (preferred when a file exists)."""
     return Path(os.environ.get(LOCAL_DIR_ENV, DEFAULT_LOCAL_DIR))
+
+
+MANIFEST = "refresh.json"
+"""File of the local data folder recording what ``make refresh`` wrote and when."""
+
+
+def read_manifest(out_dir: Path | None = None) -> dict[str, dict[str, object]]:
+    """What the last refreshes wrote: ``{dataset: {"date", "rows", "rejected", "sources"}}`` ({} if none)."""
+    path = (out_dir or local_data_dir()) / MANIFEST
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def refreshed_on(name: str) -> str | None:
+    """Date (« 02/11/2026 ») of the refreshed copy of dataset ``name`` in use, ``None`` if bundled."""
+    entry = dataset(name)
+    if dataset_path(name) != local_data_dir() / entry.filename:
+        return None
+    info = read_manifest().get(name, {})
+    return str(info.get("date", "date inconnue"))
 
 
 def dataset_path(name: str, *, data_dir: Path | None = None) -> Path:

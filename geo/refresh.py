@@ -49,7 +49,7 @@ from geo.importer import (
     read_upload,
     suggest_mapping,
 )
-from geo.io import in_france, local_data_dir, read_dataset, validate
+from geo.io import MANIFEST, in_france, local_data_dir, read_dataset, read_manifest, validate
 from geo.places import (
     LABEL_FABRIQUE,
     LABEL_MANUFACTURE,
@@ -60,7 +60,6 @@ from geo.places import (
 
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
 TIMEOUT_S = 60.0
-MANIFEST = "refresh.json"
 """File of the local data folder listing what was refreshed, when and from where."""
 REJECTED = "rejected_rows.csv"
 
@@ -544,16 +543,6 @@ def _write(frame: pd.DataFrame, name: str, out_dir: Path) -> None:
     else:
         frame.to_parquet(tmp, index=False, compression="zstd")
     os.replace(tmp, target)
-
-
-def read_manifest(out_dir: Path | None = None) -> dict[str, dict[str, object]]:
-    """What the last refreshes wrote: ``{dataset: {"date", "rows", "rejected", "sources"}}`` ({} if none)."""
-    path = (out_dir or local_data_dir()) / MANIFEST
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return data if isinstance(data, dict) else {}
 
 
 def _fetch_all(

@@ -13,6 +13,7 @@ from streamlit_folium import st_folium
 
 from geo.catalog import DATASETS, PLACE_SOURCES, Dataset
 from geo.export import csv_bytes, geojson_bytes, xlsx_bytes
+from geo.io import refreshed_on
 from geo.maps import localize_assets
 from ui.data import atlas
 
@@ -25,8 +26,14 @@ def sources_text(names: Sequence[str]) -> str:
             parts.append(atlas().places_source)
         else:
             entry: Dataset = DATASETS[name]
-            parts.append(f"{entry.producer}, {entry.title} ({entry.vintage})")
+            parts.append(f"{entry.producer}, {entry.title} ({_vintage(name)})")
     return " ; ".join(parts)
+
+
+def _vintage(name: str) -> str:
+    """The vintage of the copy in use: bundled, or « actualisé le … » after ``make refresh``."""
+    refreshed = refreshed_on(name)
+    return f"actualisé le {refreshed}" if refreshed else DATASETS[name].vintage
 
 
 def caption_sources(names: Sequence[str], note: str | None = None) -> None:
@@ -146,8 +153,8 @@ def footer() -> None:
             for s in PLACE_SOURCES.values()
         ]
         lines += [
-            f"- **{d.title}** — {d.producer}, {d.vintage}, {d.licence}"
+            f"- **{d.title}** — {d.producer}, {_vintage(name)}, {d.licence}"
             for name, d in DATASETS.items()
-            if name != "places"
+            if name != "places" and (not d.optional or refreshed_on(name))
         ]
         st.markdown("\n".join(lines))

@@ -8,6 +8,7 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.atlas import Atlas, data_version, load_atlas, load_commune_polygons
+from geo.io import read_manifest
 from geo.maps import display_geometries
 
 IMPORTED_PLACES_KEY = "imported_places"
@@ -74,8 +75,6 @@ def bundled_atlas() -> Atlas:
 @st.cache_data(show_spinner=False)
 def _refresh_manifest(version: str) -> dict[str, dict[str, object]]:
     del version
-    from geo.refresh import read_manifest
-
     return read_manifest()
 
 

@@ -11,7 +11,7 @@ from shapely.geometry import Point, Polygon
 
 from geo._errors import DataValidationError
 from geo.catalog import dataset
-from geo.io import dataset_path, in_france, read_dataset, validate, validation_problems
+from geo.io import dataset_path, in_france, read_dataset, refreshed_on, validate, validation_problems
 
 
 def _qpv(**overrides: object) -> gpd.GeoDataFrame:
@@ -79,3 +79,12 @@ def test_bundled_datasets_load_with_a_crs() -> None:
     assert isinstance(places, gpd.GeoDataFrame)
     assert places.crs == "EPSG:4326"
     assert isinstance(read_dataset("acv"), pd.DataFrame)
+
+
+def test_refreshed_copy_reports_its_date(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATLAS_LOCAL_DATA", str(tmp_path))
+    assert refreshed_on("qpv") is None
+    (tmp_path / "qpv.parquet").write_bytes(b"")
+    (tmp_path / "refresh.json").write_text('{"qpv": {"date": "02/11/2026"}}', encoding="utf-8")
+    assert refreshed_on("qpv") == "02/11/2026"
+    assert refreshed_on("places") is None
