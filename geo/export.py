@@ -11,11 +11,28 @@ import pandas as pd
 
 from geo.crs import WGS84
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralize_formulas(table: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula (« =… », « +… ») with « ' ».
+
+    Place names and imported values are user content: opened in Excel or LibreOffice, a
+    cell such as ``=HYPERLINK(...)`` must stay text (CSV / formula injection).
+    """
+    out = table.copy()
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(
+                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            )
+    return out
+
 
 def csv_bytes(table: pd.DataFrame, metadata: Mapping[str, str]) -> bytes:
     """CSV (``;`` separator, decimal comma, UTF-8 with BOM for Excel) preceded by ``# key: value`` lines."""
     header = "".join(f"# {key} : {value}\n" for key, value in metadata.items())
-    body = table.to_csv(sep=";", decimal=",", index=False)
+    body = neutralize_formulas(table).to_csv(sep=";", decimal=",", index=False)
     return ("\ufeff" + header + body).encode("utf-8")
 
 
@@ -23,7 +40,7 @@ def xlsx_bytes(table: pd.DataFrame, metadata: Mapping[str, str], *, sheet: str =
     """Excel workbook: the table on a first sheet, parameters and sources on a second one."""
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=sheet[:31], index=False)
+        neutralize_formulas(table).to_excel(writer, sheet_name=sheet[:31], index=False)
         pd.DataFrame({"Paramètre": list(metadata), "Valeur": list(metadata.values())}).to_excel(
             writer, sheet_name="Paramètres et sources", index=False
         )
