@@ -356,22 +356,23 @@ def aggregate_coverage(
     if level not in LEVEL_KEYS:
         raise InvalidParameterError(f"`level` vaut « {level} » mais doit être l'un de {list(LEVEL_KEYS)}")
     key, name = LEVEL_KEYS[level], LEVEL_NAMES[level]
-    # Series on a fresh index keep their string dtype: no re-inference of 35 000 object values.
-    frame = pd.DataFrame(
+    # One factorisation of the territory codes, then numpy sums: no pandas group-by per column.
+    codes, uniques = pd.factorize(communes[key], sort=True)
+    keep = codes >= 0
+    codes = codes[keep]
+    n_codes = len(uniques)
+    population_all = communes["population"].to_numpy(dtype=float)[keep]
+    covered = coverage["covered"].to_numpy(dtype=bool)[keep]
+    _, first = np.unique(codes, return_index=True)
+    grouped = pd.DataFrame(
         {
-            "code": communes[key].reset_index(drop=True),
-            "nom": communes[name].reset_index(drop=True),
-            "population": communes["population"].astype(float).reset_index(drop=True),
-            "covered": coverage["covered"].reset_index(drop=True),
-        }
-    )
-    frame["population_covered"] = frame["population"] * frame["covered"]
-    grouped = frame.groupby("code", sort=True).agg(
-        nom=("nom", "first"),
-        population=("population", "sum"),
-        population_covered=("population_covered", "sum"),
-        communes=("covered", "size"),
-        communes_covered=("covered", "sum"),
+            "nom": communes[name].iloc[np.flatnonzero(keep)[first]].to_numpy(),
+            "population": np.bincount(codes, weights=population_all, minlength=n_codes),
+            "population_covered": np.bincount(codes, weights=population_all * covered, minlength=n_codes),
+            "communes": np.bincount(codes, minlength=n_codes),
+            "communes_covered": np.bincount(codes, weights=covered, minlength=n_codes).astype(np.int64),
+        },
+        index=pd.Index(uniques, name="code"),
     )
     commune_to_code = pd.Series(communes[key].to_numpy(), index=pd.Index(communes["code_insee"]))
     place_codes = commune_to_code.reindex(pd.Index(places_in_scope["code_insee"]))

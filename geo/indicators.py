@@ -182,11 +182,11 @@ def coverage_table(result: ScopeCoverage, level: str) -> pd.DataFrame:
     distance = result.coverage["distance_m"].to_numpy(dtype=float)
     population = result.communes["population"].to_numpy(dtype=float)
     usable = np.isfinite(distance) & (population > 0)
-    codes = result.communes[key].reset_index(drop=True)[usable]
-    sums = (
-        pd.DataFrame({"weighted": (distance * population)[usable], "population": population[usable]})
-        .groupby(codes.to_numpy())[["weighted", "population"]]
-        .sum()
-    )
-    table["mean_distance_m"] = (sums["weighted"] / sums["population"]).reindex(table.index)
+    codes, uniques = pd.factorize(result.communes[key])
+    usable &= codes >= 0
+    weighted = np.bincount(codes[usable], weights=(distance * population)[usable], minlength=len(uniques))
+    weights = np.bincount(codes[usable], weights=population[usable], minlength=len(uniques))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_distance = pd.Series(np.where(weights > 0, weighted / weights, np.nan), index=pd.Index(uniques))
+    table["mean_distance_m"] = mean_distance.reindex(table.index)
     return table

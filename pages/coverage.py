@@ -11,7 +11,7 @@ from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table
 from geo.maps import SCHEMES
 from geo.mapviews import add_places
 from geo.territory import LEVELS
-from ui.components import caption_sources, deferred_download_buttons, export_metadata, metric, show_map
+from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas
 from ui.maps import areas_for, context_outlines
 from ui.pages import current_filters, describe
@@ -88,14 +88,17 @@ with cols[1]:
         help_text=f"{fr_number(figures.population_covered)} habitants sur {fr_number(figures.population)} "
         "(population municipale 2023).",
     )
-uncovered = result.communes[~result.coverage["covered"] & result.communes["x_m"].notna()]
+uncovered = (~result.coverage["covered"] & result.communes["x_m"].notna()).to_numpy()
 with cols[2]:
     metric(
         f"Communes sans tiers-lieu à moins de {radius_text} km",
-        f"{fr_number(len(uncovered))} / {fr_number(len(result.communes))}",
+        f"{fr_number(int(uncovered.sum()))} / {fr_number(len(result.communes))}",
     )
 with cols[3]:
-    metric(f"Habitants à plus de {radius_text} km", fr_number(int(uncovered["population"].sum())))
+    metric(
+        f"Habitants à plus de {radius_text} km",
+        fr_number(int(result.communes["population"].to_numpy()[uncovered].sum())),
+    )
 
 table = coverage_table(result, level)
 areas = areas_for(level, table.index.tolist())
@@ -189,6 +192,6 @@ metadata = export_metadata(
     },
     ["places", "communes", LEVEL_SOURCES[level]],
 )
-deferred_download_buttons(
+download_buttons(
     export, basename=f"couverture_{level}", metadata=metadata, key="cov_download", geo=geo_export
 )
