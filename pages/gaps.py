@@ -21,7 +21,7 @@ from geo.gaps import (
     scope_places,
 )
 from geo.territory import scope_label
-from ui.components import caption_sources, deferred_download_buttons, export_metadata, metric, show_map
+from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe
@@ -192,7 +192,7 @@ metadata = export_metadata(
     },
     ["places", "communes", *(PROGRAMME_DATASETS[p] for p in programmes)],
 )
-deferred_download_buttons(
+download_buttons(
     export.drop(columns="geometry"),
     basename="zones_blanches",
     metadata=metadata,

@@ -26,11 +26,11 @@ from geo.thematic import (
     under_represented_themes,
 )
 from geo.themes import THEMES
-from ui.components import caption_sources, export_metadata, metric
+from ui.components import caption_sources, download_buttons, export_metadata, metric
 from ui.data import atlas
 from ui.pages import current_filters, describe
 from ui.state import url_backed
-from ui.thematic import cached_theme_distances, export_buttons
+from ui.thematic import cached_theme_distances
 
 INDICATORS = {
     "places_per_100k": "Tiers-lieux pour 100 000 habitants",
@@ -118,7 +118,7 @@ else:
 caption_sources(SOURCES, note=themes_note)
 comparison_table = comparison_for_export(comparison, radius_km=filters.radius_km)
 st.dataframe(french_display(comparison_table), hide_index=True, key="themes_mix_table")
-export_buttons(
+download_buttons(
     comparison_table,
     basename="composition-thematique",
     metadata=export_metadata(parameters, SOURCES),
@@ -153,7 +153,7 @@ if n_territories > HEATMAP_ROWS:
     )
 caption_sources(SOURCES, note=themes_note)
 indicators_table = indicators_for_export(indicators, level=level, radius_km=filters.radius_km)
-export_buttons(
+download_buttons(
     indicators_table,
     basename="themes-par-territoire",
     metadata=export_metadata({**parameters, "Niveau": LEVELS[level]}, SOURCES),
@@ -244,7 +244,7 @@ else:
             f"{TABLE_ROWS} premiers affichés sur {fr_number(len(gaps_table))} ; "
             "tous sont dans le téléchargement."
         )
-export_buttons(
+download_buttons(
     gaps_table,
     basename="ecarts-thematiques-territoires-prioritaires",
     metadata=export_metadata(

@@ -72,47 +72,11 @@ def download_buttons(
     key: str,
     geo: gpd.GeoDataFrame | None = None,
 ) -> None:
-    """CSV, XLSX and (when ``geo`` is given) GeoJSON download buttons side by side."""
-    columns = st.columns(3 if geo is not None else 2)
-    columns[0].download_button(
-        "Télécharger (CSV)",
-        csv_bytes(table, metadata),
-        file_name=f"{basename}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
-    )
-    columns[1].download_button(
-        "Télécharger (Excel)",
-        xlsx_bytes(table, metadata),
-        file_name=f"{basename}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        on_click="ignore",
-    )
-    if geo is not None:
-        columns[2].download_button(
-            "Télécharger (GeoJSON)",
-            geojson_bytes(geo, metadata),
-            file_name=f"{basename}.geojson",
-            mime="application/geo+json",
-            key=f"{key}_geojson",
-            on_click="ignore",
-        )
+    """CSV, Excel and (when ``geo`` is given) GeoJSON download buttons side by side.
 
-
-def deferred_download_buttons(
-    table: pd.DataFrame,
-    *,
-    basename: str,
-    metadata: Mapping[str, str],
-    key: str,
-    geo: gpd.GeoDataFrame | None = None,
-) -> None:
-    """:func:`download_buttons` whose files are built only when a button is clicked.
-
-    Building an Excel workbook of a few thousand rows takes a few hundred milliseconds:
-    pages that rerun on every slider move hand Streamlit callables instead of bytes.
+    Files are built only when a button is clicked (Streamlit runs the callable then):
+    an Excel workbook of a few thousand rows takes a few hundred milliseconds, which would
+    otherwise slow every rerun of the page.
     """
     frozen_table, frozen_meta = table.copy(), dict(metadata)
     frozen_geo = geo.copy() if geo is not None else None

@@ -1,14 +1,10 @@
-"""« Thématiques » helpers: cached per-theme distances (once per places table), light export buttons."""
+"""« Thématiques » helper: per-theme distances, cached once per places table."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
-import pandas as pd
 import streamlit as st
 
 from geo.atlas import Atlas, data_version
-from geo.export import csv_bytes, xlsx_bytes
 from geo.thematic import ThemeDistances, theme_distances
 from ui.data import IMPORTED_PLACES_KEY, atlas
 
@@ -38,28 +34,3 @@ def cached_theme_distances() -> ThemeDistances:
     distances = theme_distances(data)
     st.session_state[_SESSION_KEY] = (imported, distances)
     return distances
-
-
-def export_buttons(table: pd.DataFrame, *, basename: str, metadata: Mapping[str, str], key: str) -> None:
-    """CSV and Excel buttons like :func:`ui.components.download_buttons`, the Excel file built on click.
-
-    Writing an Excel workbook takes ~0,1 s for a thousand rows: deferring it keeps the page
-    rerun fast; the CSV (cheap) is built at once.
-    """
-    columns = st.columns(2)
-    columns[0].download_button(
-        "Télécharger (CSV)",
-        csv_bytes(table, metadata),
-        file_name=f"{basename}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
-    )
-    columns[1].download_button(
-        "Télécharger (Excel)",
-        lambda: xlsx_bytes(table, metadata),
-        file_name=f"{basename}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        on_click="ignore",
-    )

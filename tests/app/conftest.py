@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
@@ -25,3 +26,17 @@ def _run(page: str | None = None, query: dict[str, str] | None = None) -> AppTes
 def run_app() -> Callable[..., AppTest]:
     """``run_app(page="pages/x.py", query={...})`` → an AppTest that has run once."""
     return _run
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
+    """File name → callable of every (deferred) download button registered by the runs."""
+    captured: dict[str, Callable[[], object]] = {}
+    original = MediaFileManager.add_deferred
+
+    def recording(self: MediaFileManager, data: Callable[[], object], *args: object, **kwargs: object) -> str:
+        captured[str(kwargs.get("file_name"))] = data
+        return original(self, data, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
+    return captured

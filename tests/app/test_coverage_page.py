@@ -7,8 +7,6 @@ from collections.abc import Callable
 
 import geopandas as gpd
 import numpy as np
-import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from geo.atlas import Atlas
@@ -37,19 +35,6 @@ def _map_script(at: AppTest) -> str:
     components = at.get("component_instance")
     assert len(components) == 1
     return str(json.loads(components[0].proto.json_args)["script"])
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
-    captured: dict[str, Callable[[], object]] = {}
-    original = MediaFileManager.add_deferred
-
-    def recording(self: MediaFileManager, data: Callable[[], object], *args: object, **kwargs: object) -> str:
-        captured[str(kwargs.get("file_name"))] = data
-        return original(self, data, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
-    return captured
 
 
 def test_national_view_has_map_table_and_figures(

@@ -9,8 +9,6 @@ from collections.abc import Callable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import pytest
-from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from geo.atlas import Atlas
@@ -19,20 +17,6 @@ from tests.app.conftest import _run
 
 L93 = "EPSG:2154"
 PAGE = "pages/gaps.py"
-
-
-@pytest.fixture
-def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
-    """File name → callable of every deferred download button the page registers."""
-    captured: dict[str, Callable[[], object]] = {}
-    original = MediaFileManager.add_deferred
-
-    def recording(self: MediaFileManager, data: Callable[[], object], *args: object, **kwargs: object) -> str:
-        captured[str(kwargs.get("file_name"))] = data
-        return original(self, data, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", recording)
-    return captured
 
 
 def _open(query: dict[str, str] | None = None) -> AppTest:

@@ -11,9 +11,6 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-import streamlit.testing.v1.app_test as app_test_module
-from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
-from streamlit.testing.v1 import AppTest
 
 from geo.atlas import Atlas, load_atlas
 from geo.territory import Scope
@@ -34,27 +31,10 @@ def data() -> Atlas:
     return load_atlas()
 
 
-@pytest.fixture
-def downloaded(monkeypatch: pytest.MonkeyPatch) -> Callable[[AppTest, str], bytes]:
-    """``downloaded(at, key)`` → the bytes behind the download button ``key`` of the last run."""
-    stores: list[MemoryMediaFileStorage] = []
-
-    class RecordingStorage(MemoryMediaFileStorage):
-        def __init__(self, *args: object, **kwargs: object) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
-            stores.append(self)
-
-    monkeypatch.setattr(app_test_module, "MemoryMediaFileStorage", RecordingStorage)
-
-    def read(at: AppTest, key: str) -> bytes:
-        buttons = [
-            b for b in at.get("download_button") if b.proto.id.endswith(f"-{key}") or key in b.proto.id
-        ]
-        assert buttons, f"pas de bouton {key}"
-        filename = buttons[0].proto.url.rsplit("/", 1)[1]
-        return bytes(stores[-1].get_file(filename).content)
-
-    return read
+def _bytes(build: Callable[[], object]) -> bytes:
+    data = build()
+    assert isinstance(data, bytes)
+    return data
 
 
 def _csv(raw: bytes) -> pd.DataFrame:
@@ -78,7 +58,7 @@ def test_page_renders_all_sections_nationally() -> None:
 
 
 def test_region_under_represented_themes_and_priority_gaps_are_shown_and_exported(
-    data: Atlas, downloaded: Callable[[AppTest, str], bytes]
+    data: Atlas, downloads: dict[str, Callable[[], object]]
 ) -> None:
     """The issue's « done when »: for a région, which themes are under-represented relative to the
     national mix and which priority communes lack a food or reuse place nearby — and export both."""
@@ -97,7 +77,7 @@ def test_region_under_represented_themes_and_priority_gaps_are_shown_and_exporte
     for theme in set(comparison["theme"]) - set(expected_under):
         assert f"{theme_label(theme)} (indice" not in warning
 
-    mix = _csv(downloaded(at, "themes_mix_download_csv"))
+    mix = _csv(_bytes(downloads["composition-thematique.csv"]))
     scope_rows = mix[mix["Référence"] == "Périmètre"].set_index("Thème")
     assert set(scope_rows.index[scope_rows["Sous-représenté"] == "oui"]) == {
         theme_label(t) for t in expected_under
@@ -111,7 +91,7 @@ def test_region_under_represented_themes_and_priority_gaps_are_shown_and_exporte
     table = at.dataframe[-1].value
     assert len(table) == min(len(gaps), 200)
     assert list(table["Code"]) == list(gaps["code"].head(200))
-    exported = _csv(downloaded(at, "themes_gaps_download_csv"))
+    exported = _csv(_bytes(downloads["ecarts-thematiques-territoires-prioritaires.csv"]))
     assert len(exported) == len(gaps)
     assert set(exported["Type"]) <= {
         "Action Cœur de Ville",
@@ -119,7 +99,7 @@ def test_region_under_represented_themes_and_priority_gaps_are_shown_and_exporte
         "Quartier prioritaire (QPV)",
         "ACV + PVD",
     }
-    raw = downloaded(at, "themes_gaps_download_csv").decode("utf-8-sig")
+    raw = _bytes(downloads["ecarts-thematiques-territoires-prioritaires.csv"]).decode("utf-8-sig")
     assert "# Périmètre : Occitanie" in raw
     assert "# Thème(s) manquant(s) : Alimentation, Réemploi" in raw
 
