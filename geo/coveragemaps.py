@@ -164,9 +164,10 @@ def overlay_points(atlas: Atlas, scope: Scope, overlay: str) -> gpd.GeoDataFrame
         If ``overlay`` is not one of :data:`OVERLAYS`.
     """
     _check_overlay(overlay)
-    communes = atlas.communes[scope.mask(atlas.communes)]
+    communes = atlas.communes
+    in_scope = scope.mask(communes)
     if overlay in ("acv", "pvd"):
-        members = communes[communes[overlay] & communes.geometry.notna()]
+        members = communes[in_scope & communes[overlay] & communes.geometry.notna()]
         label = PROGRAMME_SHORT_LABELS[overlay]
         return gpd.GeoDataFrame(
             {
@@ -193,7 +194,7 @@ def overlay_points(atlas: Atlas, scope: Scope, overlay: str) -> gpd.GeoDataFrame
     services = atlas.france_services
     selected = services["zone"] == scope.zone
     if scope.level != "zone":
-        selected &= services["code_insee"].isin(set(communes["code_insee"]))
+        selected &= services["code_insee"].isin(set(communes.loc[in_scope, "code_insee"]))
     services = services[selected & services.geometry.notna()]
     return gpd.GeoDataFrame(
         {"tooltip": [f"France services : {name}" for name in services["name"]], "approximate": False},
