@@ -40,8 +40,13 @@ def median_seconds(function: Callable[[], object], *, repeat: int = 7, warmup: i
     return statistics.median(times)
 
 
-def apptest_rerun_ms(page: str | None, change: Callable[[object], object], *, repeat: int = 5,
-                     query: dict[str, str] | None = None) -> float:
+def apptest_rerun_ms(
+    page: str | None,
+    change: Callable[[object], object],
+    *,
+    repeat: int = 5,
+    query: dict[str, str] | None = None,
+) -> float:
     """Median time (ms) of an AppTest rerun of ``page`` after ``change(at)`` alters a widget.
 
     ``change`` receives the AppTest and must alter one widget (alternating values so that
