@@ -7,12 +7,10 @@ drawn hollow.
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 
@@ -21,15 +19,10 @@ from geo.atlas import Atlas
 from geo.fmt import fr_km, fr_number
 from geo.gaps import PROGRAMME_COLORS, PROGRAMME_SHORT_LABELS, PROGRAMMES, scope_qpv
 from geo.maps import (
-    NO_DATA_COLOR,
-    SCHEMES,
-    SEQUENTIAL_PALETTE,
-    add_choropleth,
     add_legend,
     add_outline_layer,
     add_points_layer,
     base_map,
-    class_colors,
 )
 from geo.mapviews import add_places
 from geo.territory import Scope
@@ -53,97 +46,6 @@ OVERLAY_DATASETS: dict[str, str] = {
 OVERLAY_COLORS: dict[str, str] = {**PROGRAMME_COLORS, "france_services": "#000000"}
 
 HOLLOW_NOTE = "cercle creux : situé au centroïde de sa commune (approximatif)"
-
-
-def _light_palette(n_classes: int) -> list[str]:
-    """``n_classes`` colours of :data:`geo.maps.SEQUENTIAL_PALETTE`, one step apart when there are few.
-
-    Two or three classes then stay light enough for the points drawn on top to be seen.
-    """
-    if n_classes >= 4:
-        return class_colors(n_classes)
-    last = len(SEQUENTIAL_PALETTE) - 1
-    picks = np.linspace(0, min(last, 2 * (n_classes - 1)), n_classes).round().astype(int)
-    return [SEQUENTIAL_PALETTE[i] for i in picks]
-
-
-def indicator_classes(
-    values: pd.Series,
-    *,
-    scheme: str = "quantiles",
-    k: int = 5,
-    formatter: Callable[[float], str] = str,
-) -> tuple[list[str], list[tuple[str, str]]]:
-    """Class colours of ``values`` and their legend, robust to tied values.
-
-    Like :func:`geo.maps.classify_values` (mapclassify quantiles or Fisher-Jenks), except
-    that duplicate class bounds are merged, a variable with at most ``k`` distinct values
-    gets one class per value (a commune is 0 % or 100 % covered), and each legend entry
-    gives the smallest and largest value actually in its class, so entries never overlap.
-
-    Raises
-    ------
-    InvalidParameterError
-        If ``scheme`` is not one of :data:`geo.maps.SCHEMES`.
-    """
-    if scheme not in SCHEMES:
-        raise InvalidParameterError(f"`scheme` vaut « {scheme} » mais doit être l'un de {list(SCHEMES)}")
-    numbers = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan).to_numpy(dtype=float)
-    valid = ~np.isnan(numbers)
-    distinct = np.unique(numbers[valid])
-    if len(distinct) == 0:
-        return [NO_DATA_COLOR] * len(numbers), [(NO_DATA_COLOR, "sans donnée")]
-    if len(distinct) <= k:
-        bins = distinct
-    else:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", UserWarning)  # mapclassify warns when ties lower k
-            classifier = (
-                mapclassify.Quantiles(numbers[valid], k=k)
-                if scheme == "quantiles"
-                else mapclassify.FisherJenks(numbers[valid], k=k)
-            )
-        bins = np.unique(np.asarray(classifier.bins, dtype=float))
-    classes = np.searchsorted(bins, numbers[valid], side="left")
-    used = np.unique(classes)
-    palette = _light_palette(len(used))
-    color_of = {int(c): palette[i] for i, c in enumerate(used)}
-    colors = np.full(len(numbers), NO_DATA_COLOR, dtype=object)
-    colors[valid] = [color_of[int(c)] for c in classes]
-    legend = []
-    for c in used:
-        members = numbers[valid][classes == c]
-        low, high = float(members.min()), float(members.max())
-        label = formatter(low) if low == high else f"{formatter(low)} – {formatter(high)}"
-        legend.append((color_of[int(c)], label))
-    if not valid.all():
-        legend.append((NO_DATA_COLOR, "sans donnée"))
-    return colors.tolist(), legend
-
-
-def choropleth_map(
-    areas: gpd.GeoDataFrame,
-    values: pd.Series,
-    *,
-    title: str,
-    formatter: Callable[[float], str],
-    tooltip: dict[str, Sequence[object]],
-    outlines: gpd.GeoDataFrame,
-    zone: str,
-    basemap: str,
-    scheme: str = "quantiles",
-    k: int = 5,
-) -> folium.Map:
-    """Choropleth of ``values`` (aligned on ``areas``) classed by :func:`indicator_classes`, with a legend."""
-    bounds = tuple(areas.total_bounds) if len(areas) else None
-    m = base_map(zone=zone, bounds=bounds, basemap=basemap)
-    if len(outlines):
-        add_outline_layer(m, outlines)
-    if len(areas):
-        colors, legend = indicator_classes(values, scheme=scheme, k=k, formatter=formatter)
-        add_choropleth(m, areas, colors=colors, tooltip=tooltip, name=title)
-        add_legend(m, title, legend)
-    return m
 
 
 def _check_overlay(overlay: str) -> None:

@@ -13,12 +13,11 @@ from __future__ import annotations
 import html
 import json
 import warnings
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
 import branca
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
@@ -379,10 +378,16 @@ def add_legend(
 
 
 def class_colors(n_classes: int) -> list[str]:
-    """``n_classes`` colours spread over :data:`SEQUENTIAL_PALETTE`."""
+    """``n_classes`` colours from :data:`SEQUENTIAL_PALETTE`.
+
+    Four classes or more spread over the whole palette; two or three stay on its light half
+    so that the points drawn on top of a choropleth remain visible.
+    """
     if n_classes <= 0:
         return []
-    picks = np.linspace(0, len(SEQUENTIAL_PALETTE) - 1, n_classes).round().astype(int)
+    last = len(SEQUENTIAL_PALETTE) - 1
+    top = last if n_classes >= 4 else min(last, 2 * (n_classes - 1))
+    picks = np.linspace(0, top, n_classes).round().astype(int)
     return [SEQUENTIAL_PALETTE[i] for i in picks]
 
 
@@ -398,56 +403,57 @@ NO_DATA_COLOR = "#d9d9d9"
 
 
 def classify_values(
-    values: pd.Series, *, scheme: str = "quantiles", k: int = 5, formatter: object = None
+    values: pd.Series,
+    *,
+    scheme: str = "quantiles",
+    k: int = 5,
+    formatter: Callable[[float], str] = str,
 ) -> tuple[list[str], list[tuple[str, str]]]:
-    """Class colours for ``values`` and the legend entries, with mapclassify.
+    """Class colours of ``values`` and their legend entries, robust to tied values.
 
-    Parameters
-    ----------
-    values
-        Numbers; NaN / inf get :data:`NO_DATA_COLOR` and a « sans donnée » entry.
-    scheme
-        ``"quantiles"`` or ``"fisher_jenks"``.
-    k
-        Wanted number of classes (fewer when there are fewer distinct values).
-    formatter
-        Callable turning a bound into text (French formatting); ``str`` by default.
+    Quantile bounds are the ``1/k … 1`` quantiles of the values (what
+    ``mapclassify.Quantiles`` computes, done with numpy to spare the app mapclassify's
+    one-second import on every cold start); Fisher-Jenks natural breaks come from
+    ``mapclassify.FisherJenks``. Duplicate bounds are merged, a variable with at most ``k``
+    distinct values gets one class per value (a commune is 0 % or 100 % covered), and each
+    legend entry gives the smallest and largest value actually in its class, so entries
+    never overlap. NaN / inf get :data:`NO_DATA_COLOR` and a « sans donnée » entry.
 
-    Returns
-    -------
-    (colours aligned on ``values``, [(colour, label), ...] for the legend)
+    Raises
+    ------
+    InvalidParameterError
+        If ``scheme`` is not one of :data:`SCHEMES`.
     """
     if scheme not in SCHEMES:
         raise InvalidParameterError(f"`scheme` vaut « {scheme} » mais doit être l'un de {list(SCHEMES)}")
-    fmt = formatter if callable(formatter) else str
-    numbers = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan)
-    valid = numbers.dropna()
-    colors = pd.Series(NO_DATA_COLOR, index=values.index, dtype=object)
-    legend: list[tuple[str, str]] = []
-    distinct = valid.nunique()
-    if distinct == 0:
-        return colors.tolist(), [(NO_DATA_COLOR, "sans donnée")]
-    k = max(1, min(k, distinct))
-    if k == 1:
-        palette = class_colors(1)
-        colors[valid.index] = palette[0]
-        legend = [(palette[0], fmt(float(valid.iloc[0])))]
+    numbers = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan).to_numpy(dtype=float)
+    valid = ~np.isnan(numbers)
+    present = numbers[valid]
+    distinct = np.unique(present)
+    if len(distinct) == 0:
+        return [NO_DATA_COLOR] * len(numbers), [(NO_DATA_COLOR, "sans donnée")]
+    if len(distinct) <= k:
+        bins = distinct
+    elif scheme == "quantiles":
+        bins = np.unique(np.quantile(present, np.linspace(0, 1, k + 1)[1:]))
     else:
+        import mapclassify  # only for Fisher-Jenks: a heavy import (matplotlib, scikit-learn)
+
         with warnings.catch_warnings():
-            # mapclassify lowers k itself (with a warning) when values are too tied.
-            warnings.simplefilter("ignore", UserWarning)
-            classifier = (
-                mapclassify.Quantiles(valid.to_numpy(), k=k)
-                if scheme == "quantiles"
-                else mapclassify.FisherJenks(valid.to_numpy(), k=k)
-            )
-        bins = classifier.bins
-        palette = class_colors(len(bins))
-        colors[valid.index] = [palette[i] for i in classifier.yb]
-        lower = float(valid.min())
-        for color, upper in zip(palette, bins, strict=True):
-            legend.append((color, f"{fmt(lower)} – {fmt(float(upper))}"))
-            lower = float(upper)
-    if len(valid) < len(numbers):
+            warnings.simplefilter("ignore", UserWarning)  # mapclassify warns when ties lower k
+            bins = np.unique(np.asarray(mapclassify.FisherJenks(present, k=k).bins, dtype=float))
+    classes = np.searchsorted(bins, present, side="left")
+    used = np.unique(classes)
+    palette = class_colors(len(used))
+    color_of = {int(c): palette[i] for i, c in enumerate(used)}
+    colors = np.full(len(numbers), NO_DATA_COLOR, dtype=object)
+    colors[valid] = [color_of[int(c)] for c in classes]
+    legend = []
+    for c in used:
+        members = present[classes == c]
+        low, high = float(members.min()), float(members.max())
+        label = formatter(low) if low == high else f"{formatter(low)} – {formatter(high)}"
+        legend.append((color_of[int(c)], label))
+    if not valid.all():
         legend.append((NO_DATA_COLOR, "sans donnée"))
     return colors.tolist(), legend

@@ -5,11 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays, choropleth_map
+from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays
 from geo.fmt import fr_number, fr_percent
 from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table, scope_coverage
 from geo.maps import SCHEMES
-from geo.mapviews import add_places
+from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas
@@ -109,7 +109,7 @@ outlines = context_outlines(filters.scope)
 if level in ("reg", "dep"):
     # The choropleth already draws these borders: no second copy in the payload.
     outlines = outlines.iloc[0:0]
-m = choropleth_map(
+m = indicator_map(
     areas,
     values[indicator_code].reset_index(drop=True),
     title=indicator.short_label,

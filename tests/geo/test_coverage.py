@@ -312,21 +312,18 @@ def test_drom_communes_are_only_covered_by_places_of_their_island(atlas: Atlas) 
     assert 0 < result.figures.share_covered <= 1
 
 
-def test_indicator_classes_handle_ties_and_binary_values() -> None:
-    from geo.coveragemaps import indicator_classes
-    from geo.maps import NO_DATA_COLOR
+def test_classes_handle_ties_and_binary_values() -> None:
+    from geo.maps import NO_DATA_COLOR, classify_values
 
     # A commune is covered (100 %) or not (0 %): two classes, not one.
-    colors, legend = indicator_classes(
-        pd.Series([0.0, 1.0, 1.0, 0.0, np.nan]), formatter=lambda v: f"{v:.0%}"
-    )
+    colors, legend = classify_values(pd.Series([0.0, 1.0, 1.0, 0.0, np.nan]), formatter=lambda v: f"{v:.0%}")
     assert [label for _, label in legend] == ["0%", "100%", "sans donnée"]
     assert colors[0] == colors[3] != colors[1] == colors[2]
     assert colors[4] == NO_DATA_COLOR
     # Many zeros: quantile bounds collapse; legend entries never overlap and describe real values.
     values = pd.Series([0] * 60 + list(range(1, 41)), dtype=float)
     for scheme in ("quantiles", "fisher_jenks"):
-        colors, legend = indicator_classes(values, scheme=scheme, k=5, formatter=lambda v: f"{v:g}")
+        colors, legend = classify_values(values, scheme=scheme, k=5, formatter=lambda v: f"{v:g}")
         labels = [label for _, label in legend]
         if scheme == "quantiles":
             assert labels[0] == "0"  # 60 % of zeros: a class of their own
@@ -335,5 +332,5 @@ def test_indicator_classes_handle_ties_and_binary_values() -> None:
         highs = [float(label.split(" – ")[-1]) for label in labels]
         assert all(h < lo for h, lo in zip(highs, lows[1:], strict=False)), scheme
     with pytest.raises(InvalidParameterError, match="`scheme`"):
-        indicator_classes(values, scheme="equal")
-    assert indicator_classes(pd.Series([np.nan, np.inf]))[1] == [(NO_DATA_COLOR, "sans donnée")]
+        classify_values(values, scheme="equal")
+    assert classify_values(pd.Series([np.nan, np.inf]))[1] == [(NO_DATA_COLOR, "sans donnée")]
