@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.charts import NO_THEME_COLOR, THEME_COLORS
@@ -23,25 +24,23 @@ from geo.themes import THEME_SHORT_LABELS, THEMES
 
 def place_colors(places: pd.DataFrame, themes: Sequence[str]) -> list[str]:
     """Colour of each place: its first theme among ``themes`` (or among all themes), grey if none."""
-    order = list(themes) or list(THEMES)
-    colors = []
-    for row in places[[f"theme_{t}" for t in order]].itertuples(index=False):
-        color = next((THEME_COLORS[t] for t, route in zip(order, row, strict=True) if route), NO_THEME_COLOR)
-        colors.append(color)
-    return colors
+    colors = np.full(len(places), NO_THEME_COLOR, dtype=object)
+    for theme in reversed(list(themes) or list(THEMES)):
+        colors[(places[f"theme_{theme}"] != "").to_numpy()] = THEME_COLORS[theme]
+    return colors.tolist()
 
 
 def themes_text(places: pd.DataFrame) -> list[str]:
     """« Fabrication, Culture (mot-clé) » for each place: its themes and how they were derived."""
-    texts = []
-    for row in places[[f"theme_{t}" for t in THEMES]].itertuples(index=False):
-        parts = [
-            THEME_SHORT_LABELS[t] + (" (mot-clé, indicatif)" if route == "mot-clé" else "")
-            for t, route in zip(THEMES, row, strict=True)
-            if route
-        ]
-        texts.append(", ".join(parts) or "non classé")
-    return texts
+    parts = [
+        np.where(
+            places[f"theme_{t}"] == "mot-clé",
+            f"{THEME_SHORT_LABELS[t]} (mot-clé, indicatif)",
+            np.where(places[f"theme_{t}"] != "", THEME_SHORT_LABELS[t], ""),
+        )
+        for t in THEMES
+    ]
+    return [", ".join(p for p in row if p) or "non classé" for row in zip(*parts, strict=True)]
 
 
 def add_places(m: folium.Map, places: gpd.GeoDataFrame, themes: Sequence[str], *, source_label: str) -> None:

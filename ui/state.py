@@ -14,11 +14,12 @@ from typing import Any
 
 import streamlit as st
 
+from geo.atlas import data_version
 from geo.crs import ZONES
 from geo.maps import BASEMAPS
 from geo.territory import Scope, territory_options
 from geo.themes import THEMES
-from ui.data import atlas
+from ui.data import atlas, bundled_atlas
 
 ALL = ""
 RADIUS_CHOICES = (1, 2, 5, 10, 15, 20, 30, 50)
@@ -115,6 +116,17 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def _cached_options(level: str, scope: Scope, version: str) -> dict[str, str]:
+    del version  # only part of the cache key
+    return territory_options(bundled_atlas().communes, level, scope)
+
+
+def _options(level: str, scope: Scope) -> dict[str, str]:
+    """Territory choices of the cascading selectors, computed once per scope (35 000 communes)."""
+    return _cached_options(level, scope, data_version())
+
+
 def sidebar_filters() -> Filters:
     """Draw the shared sidebar and return the selection."""
     communes = atlas().communes
@@ -122,11 +134,11 @@ def sidebar_filters() -> Filters:
         st.header("Filtres")
         url_backed("f_zone", "zone", "metro", allowed=list(ZONES))
         zone = st.selectbox("Zone", options=list(ZONES), format_func=lambda z: ZONES[z].label, key="f_zone")
-        regs = territory_options(communes, "reg", Scope(zone))
+        regs = _options("reg", Scope(zone))
         reg = _territory_select("f_reg", "reg", "Région", regs, disabled=zone != "metro")
-        deps = territory_options(communes, "dep", Scope(zone, reg or None))
+        deps = _options("dep", Scope(zone, reg or None))
         dep = _territory_select("f_dep", "dep", "Département", deps, disabled=zone != "metro")
-        epcis = territory_options(communes, "epci", Scope(zone, reg or None, dep or None))
+        epcis = _options("epci", Scope(zone, reg or None, dep or None))
         epci = _territory_select("f_epci", "epci", "EPCI (intercommunalité)", epcis)
         url_backed("f_themes", "themes", [], allowed=list(THEMES))
         themes = st.multiselect(
