@@ -193,6 +193,24 @@ def polygon_count_within(polygons: gpd.GeoDataFrame, sources: pd.DataFrame, radi
     return counts
 
 
+def _coverage_frame(
+    distance: np.ndarray,
+    nearest: np.ndarray,
+    within: np.ndarray,
+    radius_km: float,
+    index: pd.Index,
+    *,
+    with_nearest: bool,
+) -> pd.DataFrame:
+    result = pd.DataFrame(
+        {"distance_m": distance, "n_within": within, "covered": distance <= radius_km * 1000.0},
+        index=index,
+    )
+    if with_nearest:
+        result["nearest"] = nearest
+    return result
+
+
 def coverage_of_polygons(
     polygons: gpd.GeoDataFrame, places: pd.DataFrame, radius_km: float, *, with_nearest: bool = False
 ) -> pd.DataFrame:
@@ -206,17 +224,8 @@ def coverage_of_polygons(
     """
     _check_radius(radius_km)
     distance, nearest = polygon_nearest_source(polygons, places)
-    result = pd.DataFrame(
-        {
-            "distance_m": distance,
-            "n_within": polygon_count_within(polygons, places, radius_km),
-            "covered": distance <= radius_km * 1000.0,
-        },
-        index=polygons.index,
-    )
-    if with_nearest:
-        result["nearest"] = nearest
-    return result
+    within = polygon_count_within(polygons, places, radius_km)
+    return _coverage_frame(distance, nearest, within, radius_km, polygons.index, with_nearest=with_nearest)
 
 
 def coverage_of_points(
@@ -252,17 +261,8 @@ def coverage_of_points(
     """
     _check_radius(radius_km)
     distance, nearest = nearest_source(targets, places)
-    result = pd.DataFrame(
-        {
-            "distance_m": distance,
-            "n_within": count_within(targets, places, radius_km),
-            "covered": distance <= radius_km * 1000.0,
-        },
-        index=targets.index,
-    )
-    if with_nearest:
-        result["nearest"] = nearest
-    return result
+    within = count_within(targets, places, radius_km)
+    return _coverage_frame(distance, nearest, within, radius_km, targets.index, with_nearest=with_nearest)
 
 
 def coverage_by_theme(
