@@ -375,6 +375,14 @@ def _percent_axis(value: float, _position: int) -> str:
     return fr_percent(value, 0)
 
 
+def _finish_chart(fig: Figure, ax: matplotlib.axes.Axes, *, title: str, note: str) -> None:
+    """Common style of the pack's charts: no top/right spines, a title and a source line."""
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.suptitle(title, x=0.02, ha="left", fontsize=9, fontweight="bold")
+    fig.text(0.02, 0.02, note, fontsize=6, color="#555555")
+
+
 def comparison_chart_png(profile: TerritoryProfile, *, dpi: int = 150) -> bytes:
     """Bars: share of population within ``radius_km`` of a tiers-lieu, territory vs references."""
     data = comparison_series(profile).iloc[::-1]
@@ -388,21 +396,11 @@ def comparison_chart_png(profile: TerritoryProfile, *, dpi: int = 150) -> bytes:
     ax.set_xlim(0, 1.18)
     ax.xaxis.set_major_formatter(FuncFormatter(_percent_axis))
     ax.tick_params(axis="x", labelsize=7)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    fig.suptitle(
-        f"Population à moins de {profile.radius_label} d'un tiers-lieu",
-        x=0.02,
-        ha="left",
-        fontsize=9,
-        fontweight="bold",
-    )
-    fig.text(
-        0.02,
-        0.02,
-        "Sources : tiers-lieux CGET/ANCT 2019–2024 ; INSEE, population 2023",
-        fontsize=6,
-        color="#555555",
+    _finish_chart(
+        fig,
+        ax,
+        title=f"Population à moins de {profile.radius_label} d'un tiers-lieu",
+        note="Sources : tiers-lieux CGET/ANCT 2019–2024 ; INSEE, population 2023",
     )
     return _png(fig, dpi=dpi)
 
@@ -432,21 +430,11 @@ def theme_chart_png(profile: TerritoryProfile, *, dpi: int = 150) -> bytes:
     ax.yaxis.set_major_formatter(FuncFormatter(_percent_axis))
     ax.tick_params(axis="y", labelsize=7)
     ax.legend(fontsize=7, loc="upper right", frameon=False)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
-    fig.suptitle(
-        f"Population à moins de {profile.radius_label} d'un tiers-lieu, par thème (indicatif)",
-        x=0.02,
-        ha="left",
-        fontsize=9,
-        fontweight="bold",
-    )
-    fig.text(
-        0.02,
-        0.02,
-        "Thèmes : typologie, label ou mots-clés (indicatif). Sources : CGET/ANCT ; INSEE 2023",
-        fontsize=6,
-        color="#555555",
+    _finish_chart(
+        fig,
+        ax,
+        title=f"Population à moins de {profile.radius_label} d'un tiers-lieu, par thème (indicatif)",
+        note="Thèmes : typologie, label ou mots-clés (indicatif). Sources : CGET/ANCT ; INSEE 2023",
     )
     return _png(fig, dpi=dpi)
 
