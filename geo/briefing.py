@@ -400,7 +400,7 @@ def comparison_chart_png(profile: TerritoryProfile, *, dpi: int = 150) -> bytes:
         fig,
         ax,
         title=f"Population à moins de {profile.radius_label} d'un tiers-lieu",
-        note="Sources : tiers-lieux CGET/ANCT 2019–2024 ; INSEE, population 2023",
+        note=f"Sources : {profile.places_source} ; INSEE, population 2023",
     )
     return _png(fig, dpi=dpi)
 
@@ -434,7 +434,7 @@ def theme_chart_png(profile: TerritoryProfile, *, dpi: int = 150) -> bytes:
         fig,
         ax,
         title=f"Population à moins de {profile.radius_label} d'un tiers-lieu, par thème (indicatif)",
-        note="Thèmes : typologie, label ou mots-clés (indicatif). Sources : CGET/ANCT ; INSEE 2023",
+        note=f"Thèmes indicatifs (typologie, label, mots-clés). Sources : {profile.places_source} ; INSEE",
     )
     return _png(fig, dpi=dpi)
 
