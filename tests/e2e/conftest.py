@@ -7,12 +7,6 @@ not a skip: CI must really run these tests.
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,59 +15,21 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import ROOT
+from tests.e2e.helpers import CHROMIUM, launch_chromium, streamlit_server
 
-CHROMIUM = Path("/usr/bin/chromium")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    """Start ``streamlit run app.py`` on a free local port; wait for its health endpoint."""
-    port = _free_port()
+    """``streamlit run app.py`` on a free local port, once its health endpoint answers."""
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
-    log = open(ROOT / ".pytest_cache" / "e2e-streamlit.log", "w")  # noqa: SIM115
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
+    with open(ROOT / ".pytest_cache" / "e2e-streamlit.log", "w") as log:
         try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok":
-                    break
-        except OSError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"Streamlit n'a pas démarré ; voir {log.name}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=15)
-    log.close()
+            with streamlit_server(log) as url:
+                yield url
+        except RuntimeError as error:
+            pytest.fail(f"{error} ; voir {log.name}")
 
 
 @dataclass
@@ -92,19 +48,7 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
+        instance = launch_chromium(playwright)
         yield instance
         instance.close()
 

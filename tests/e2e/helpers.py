@@ -1,10 +1,79 @@
-"""Assertions shared by the browser tests."""
+"""The running app, the browser and the assertions shared by the browser tests (and the bench)."""
 
 from __future__ import annotations
 
-from typing import Any
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
 
+from tests.conftest import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+)
 TIMEOUT_MS = 60_000
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def streamlit_server(log: IO[str] | int = subprocess.DEVNULL, timeout_s: float = 60) -> Iterator[str]:
+    """Serve ``app.py`` on a free local port; yield its URL once the health endpoint answers.
+
+    Raises ``RuntimeError`` when the server exits or does not answer within ``timeout_s``.
+    """
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "streamlit", "run", "app.py"),
+            *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    try:
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.read().decode().strip() == "ok":
+                        break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("Streamlit n'a pas démarré")
+            time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Debian's headless Chromium (never a downloaded browser)."""
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS))
+
 
 COUNT_POINTS_JS = """() => {
     if (typeof map_div === 'undefined') { return -1; }
