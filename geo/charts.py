@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 
 from geo._errors import InvalidParameterError
 from geo.fmt import fr_percent
-from geo.themes import THEME_SHORT_LABELS
+from geo.themes import theme_label
 
 THEME_COLORS: dict[str, str] = {
     "fabrication": "#E69F00",
@@ -89,11 +89,6 @@ def coverage_bar_chart(
     fig.update_xaxes(tickformat=".0%", range=[0, 1.02], title="Part de la population couverte")
     fig.update_yaxes(title=None, automargin=True)
     return french_layout(fig, title=title, source=source, height=max(320, 22 * len(data) + 140))
-
-
-def theme_label(code: str) -> str:
-    """Short French label of a theme code (``"tous"`` → « Tous thèmes »)."""
-    return "Tous thèmes" if code == "tous" else THEME_SHORT_LABELS.get(code, code)
 
 
 REFERENCE_COLORS: dict[str, str] = {"scope": "#0072B2", "region": "#E69F00", "national": "#999999"}

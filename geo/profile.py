@@ -25,7 +25,7 @@ import shapely
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
 from geo.catalog import DATASETS, PLACE_SOURCES
-from geo.charts import ACCENT, THEME_COLORS, french_layout, theme_label
+from geo.charts import ACCENT, THEME_COLORS, french_layout
 from geo.coverage import aggregate_coverage, coverage_by_theme, coverage_of_points
 from geo.crs import WGS84, ZONES, projected_crs_for_zone
 from geo.fmt import NNBSP, fr_km, fr_number, fr_percent
@@ -35,7 +35,7 @@ from geo.mapviews import themes_text
 from geo.places import PRECISIONS
 from geo.search import Territory, territory_index
 from geo.territory import LEVEL_KEYS, LEVELS, Scope
-from geo.themes import THEME_SHORT_LABELS, THEMES, theme_mask
+from geo.themes import THEME_SHORT_LABELS, THEMES, theme_label, theme_mask
 
 DENSITY_THRESHOLDS: tuple[tuple[float, str], ...] = (
     (30.0, "très peu dense"),

@@ -23,10 +23,7 @@ from geo.coverage import nearest_distance_m
 from geo.fmt import fr_number
 from geo.gaps import PROGRAMMES
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES, LEVELS, Scope, scope_label
-from geo.themes import ROUTES, THEME_SHORT_LABELS, THEMES, route_counts, theme_mask
-
-ALL_PLACES = "tous"
-"""Pseudo-theme: any tiers-lieu, whatever its themes."""
+from geo.themes import ALL_PLACES, ROUTES, THEME_SHORT_LABELS, THEMES, route_counts, theme_label, theme_mask
 
 REFERENCES: dict[str, str] = {"scope": "Périmètre", "region": "Région", "national": "France entière"}
 """Reference territories of the theme mix, in display order."""
@@ -480,11 +477,6 @@ def gap_summary(gaps: pd.DataFrame) -> dict[str, int]:
 def _km(series: pd.Series) -> pd.Series:
     values = series.astype(float) / 1000.0
     return values.where(np.isfinite(values)).round(1)
-
-
-def theme_label(code: str) -> str:
-    """Short French label of a theme code (« Tous les tiers-lieux » for :data:`ALL_PLACES`)."""
-    return "Tous les tiers-lieux" if code == ALL_PLACES else THEME_SHORT_LABELS[code]
 
 
 def indicators_for_export(table: pd.DataFrame, *, level: str, radius_km: float) -> pd.DataFrame:

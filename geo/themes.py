@@ -41,6 +41,15 @@ THEME_SHORT_LABELS: dict[str, str] = {
     "numerique": "Numérique",
 }
 
+ALL_PLACES = "tous"
+"""Pseudo-theme code meaning « every place, whatever its themes »."""
+
+
+def theme_label(code: str) -> str:
+    """Short French label of a theme code (« Tous les tiers-lieux » for :data:`ALL_PLACES`)."""
+    return "Tous les tiers-lieux" if code == ALL_PLACES else THEME_SHORT_LABELS.get(code, code)
+
+
 ROUTE_TYPOLOGY = "typologie"
 ROUTE_PROGRAMME = "programme"
 ROUTE_KEYWORD = "mot-clé"

@@ -15,7 +15,7 @@ from ui.components import caption_sources, download_buttons, export_metadata, me
 from ui.data import atlas
 from ui.maps import areas_for, context_outlines
 from ui.pages import current_filters, describe
-from ui.state import url_backed, warn_rejected_params
+from ui.state import url_choice, warn_rejected_params
 
 LEVEL_SOURCES = {"reg": "regions", "dep": "departements", "epci": "epci", "commune": "communes_polygons"}
 DISTANCE_NOTE = (
@@ -43,37 +43,40 @@ if figures.population == 0:
 
 levels = available_levels(filters.scope)
 columns = st.columns([3, 2, 2, 3])
-with columns[0]:
-    url_backed("cov_indicator", "indicateur", "places_per_100k", allowed=list(COVERAGE_INDICATORS))
-    indicator_code = st.selectbox(
-        "Indicateur",
-        options=list(COVERAGE_INDICATORS),
-        format_func=lambda code: COVERAGE_INDICATORS[code].title(filters.radius_km),
-        key="cov_indicator",
-    )
-with columns[1]:
-    url_backed("cov_level", "niveau", filters.scope.detail_level, allowed=list(levels))
-    level = st.selectbox(
-        "Échelle",
-        options=list(levels),
-        format_func=LEVELS.__getitem__,
-        key="cov_level",
-        help="Les contours des communes ne sont proposés qu'à l'échelle d'un département ou moins.",
-    )
-with columns[2]:
-    url_backed("cov_scheme", "classes", "quantiles", allowed=list(SCHEMES))
-    scheme = st.selectbox(
-        "Classes de la carte", options=list(SCHEMES), format_func=SCHEMES.__getitem__, key="cov_scheme"
-    )
-with columns[3]:
-    url_backed("cov_layers", "couches", [], allowed=list(OVERLAYS))
-    overlays = st.multiselect(
-        "Couches à superposer",
-        options=list(OVERLAYS),
-        format_func=OVERLAYS.__getitem__,
-        key="cov_layers",
-        placeholder="Aucune",
-    )
+indicator_code = url_choice(
+    columns[0].selectbox,
+    "Indicateur",
+    {code: indicator.title(filters.radius_km) for code, indicator in COVERAGE_INDICATORS.items()},
+    key="cov_indicator",
+    param="indicateur",
+    default="places_per_100k",
+)
+level = url_choice(
+    columns[1].selectbox,
+    "Échelle",
+    {code: LEVELS[code] for code in levels},
+    key="cov_level",
+    param="niveau",
+    default=filters.scope.detail_level,
+    help="Les contours des communes ne sont proposés qu'à l'échelle d'un département ou moins.",
+)
+scheme = url_choice(
+    columns[2].selectbox,
+    "Classes de la carte",
+    SCHEMES,
+    key="cov_scheme",
+    param="classes",
+    default="quantiles",
+)
+overlays = url_choice(
+    columns[3].multiselect,
+    "Couches à superposer",
+    OVERLAYS,
+    key="cov_layers",
+    param="couches",
+    default=[],
+    placeholder="Aucune",
+)
 warn_rejected_params()
 
 indicator = COVERAGE_INDICATORS[indicator_code]

@@ -25,7 +25,7 @@ from ui.components import caption_sources, download_buttons, export_metadata, me
 from ui.data import atlas
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe
-from ui.state import url_backed, warn_rejected_params
+from ui.state import url_backed, url_choice, warn_rejected_params
 
 # Rows shown before « show all »: formatting thousands of cells the French way costs a rerun ~0.2 s.
 TABLE_ROWS = 200
@@ -53,20 +53,18 @@ st.markdown(
 )
 
 columns = st.columns([3, 2])
-with columns[0]:
-    url_backed("gaps_programmes", "programmes", list(PROGRAMMES), allowed=list(PROGRAMMES))
-    programmes = st.multiselect(
-        "Programmes",
-        options=list(PROGRAMMES),
-        format_func=PROGRAMMES.__getitem__,
-        key="gaps_programmes",
-        placeholder="Choisissez au moins un programme",
-    )
-with columns[1]:
-    url_backed("gaps_rank", "classement", "population", allowed=list(RANKINGS))
-    rank_by = st.radio(
-        "Classer par", options=list(RANKINGS), format_func=RANKINGS.__getitem__, key="gaps_rank"
-    )
+programmes = url_choice(
+    columns[0].multiselect,
+    "Programmes",
+    PROGRAMMES,
+    key="gaps_programmes",
+    param="programmes",
+    default=list(PROGRAMMES),
+    placeholder="Choisissez au moins un programme",
+)
+rank_by = url_choice(
+    columns[1].radio, "Classer par", RANKINGS, key="gaps_rank", param="classement", default="population"
+)
 
 warn_rejected_params()
 

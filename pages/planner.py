@@ -35,7 +35,7 @@ from ui.components import caption_sources, download_buttons, export_metadata, me
 from ui.data import atlas
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe
-from ui.state import url_backed
+from ui.state import url_backed, url_choice
 
 MODES = {"optimisation": "Optimisation automatique", "manuel": "Et si… (choix manuel des communes)"}
 # Extra weight of a priority inhabitant → label (its total weight).
@@ -106,58 +106,57 @@ def _remove(position: int) -> None:
         saved.pop(position)
 
 
-url_backed("planner_mode", "sim_mode", "optimisation", allowed=list(MODES))
-mode = st.radio(
-    "Mode", options=list(MODES), format_func=MODES.__getitem__, key="planner_mode", horizontal=True
+mode = url_choice(
+    st.radio, "Mode", MODES, key="planner_mode", param="sim_mode", default="optimisation", horizontal=True
 )
 manual = mode == "manuel"
 cols = st.columns(4)
-with cols[0]:
-    url_backed("planner_candidates", "sim_candidats", "communes", allowed=list(CANDIDATE_SETS))
-    candidate_set = st.selectbox(
-        "Communes candidates",
-        options=list(CANDIDATE_SETS),
-        format_func=CANDIDATE_SETS.__getitem__,
-        key="planner_candidates",
+candidate_set = url_choice(
+    cols[0].selectbox,
+    "Communes candidates",
+    CANDIDATE_SETS,
+    key="planner_candidates",
+    param="sim_candidats",
+    default="communes",
+)
+weight = float(
+    url_choice(
+        cols[1].select_slider,
+        "Poids d'un habitant de territoire prioritaire",
+        WEIGHTS,
+        key="planner_weight",
+        param="sim_poids",
+        default=1.0,
+        parse=float,
+        help="Territoires prioritaires : communes Action Cœur de Ville, Petites villes de demain ou "
+        "comprenant un quartier prioritaire (QPV). Toute la population de la commune est pondérée, "
+        "pas seulement celle du quartier.",
     )
-with cols[1]:
-    url_backed("planner_weight", "sim_poids", 1.0, allowed=list(WEIGHTS), parse=float)
-    weight = float(
-        st.select_slider(
-            "Poids d'un habitant de territoire prioritaire",
-            options=list(WEIGHTS),
-            format_func=WEIGHTS.__getitem__,
-            key="planner_weight",
-            help="Territoires prioritaires : communes Action Cœur de Ville, Petites villes de demain ou "
-            "comprenant un quartier prioritaire (QPV). Toute la population de la commune est pondérée, "
-            "pas seulement celle du quartier.",
-        )
-    )
-with cols[2]:
-    url_backed("planner_n", "sim_sites", 5, allowed=list(range(1, MAX_SITES + 1)), parse=int)
-    n_sites = int(
-        st.number_input(
-            "Nombre de nouveaux tiers-lieux",
-            min_value=1,
-            max_value=MAX_SITES,
-            step=1,
-            key="planner_n",
-            disabled=manual,
-        )
-    )
-with cols[3]:
-    url_backed("planner_method", "sim_methode", "auto", allowed=list(METHODS))
-    method = st.selectbox(
-        "Méthode",
-        options=list(METHODS),
-        format_func=METHODS.__getitem__,
-        key="planner_method",
+)
+url_backed("planner_n", "sim_sites", 5, allowed=list(range(1, MAX_SITES + 1)), parse=int)
+n_sites = int(
+    cols[2].number_input(
+        "Nombre de nouveaux tiers-lieux",
+        min_value=1,
+        max_value=MAX_SITES,
+        step=1,
+        key="planner_n",
         disabled=manual,
-        help=f"Exacte : optimum prouvé (solveur HiGHS, limité à {fr_number(DEFAULT_TIME_LIMIT_S)} s). "
-        "Gloutonne : ajoute à chaque étape le site qui couvre le plus de nouveaux habitants ; "
-        f"garantie d'atteindre au moins {fr_percent(GREEDY_GUARANTEE, 0)} de l'optimum, et une borne "
-        "supérieure est calculée.",
     )
+)
+method = url_choice(
+    cols[3].selectbox,
+    "Méthode",
+    METHODS,
+    key="planner_method",
+    param="sim_methode",
+    default="auto",
+    disabled=manual,
+    help=f"Exacte : optimum prouvé (solveur HiGHS, limité à {fr_number(DEFAULT_TIME_LIMIT_S)} s). "
+    "Gloutonne : ajoute à chaque étape le site qui couvre le plus de nouveaux habitants ; "
+    f"garantie d'atteindre au moins {fr_percent(GREEDY_GUARANTEE, 0)} de l'optimum, et une borne "
+    "supérieure est calculée.",
+)
 
 problem_key = (id(data.places), scope, filters.themes, filters.radius_km, candidate_set, weight)
 problem: PlanningProblem | None = _memo(("problem", problem_key))

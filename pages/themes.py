@@ -10,7 +10,6 @@ from geo.charts import image_download_config, theme_heatmap, theme_mix_chart, th
 from geo.fmt import fr_number, fr_percent
 from geo.territory import LEVELS, scope_label
 from geo.thematic import (
-    ALL_PLACES,
     GAP_MODES,
     PRIORITY_KINDS,
     comparison_for_export,
@@ -21,15 +20,14 @@ from geo.thematic import (
     route_note,
     thematic_gaps,
     theme_indicators,
-    theme_label,
     theme_mix_comparison,
     under_represented_themes,
 )
-from geo.themes import THEMES
+from geo.themes import ALL_PLACES, THEMES, theme_label
 from ui.components import caption_sources, download_buttons, export_metadata, metric
 from ui.data import atlas
 from ui.pages import current_filters, describe
-from ui.state import url_backed
+from ui.state import url_choice
 from ui.thematic import cached_theme_distances
 
 INDICATORS = {
@@ -126,12 +124,13 @@ download_buttons(
 )
 
 st.subheader(f"Thèmes × territoires, par {level_word}")
-url_backed("themes_indicator", "th_indic", "places_per_100k", allowed=list(INDICATORS))
-indicator = st.radio(
+indicator = url_choice(
+    st.radio,
     "Indicateur",
-    options=list(INDICATORS),
-    format_func=lambda code: INDICATORS[code].replace("R km", f"{radius} km"),
+    {code: label.replace("R km", f"{radius} km") for code, label in INDICATORS.items()},
     key="themes_indicator",
+    param="th_indic",
+    default="places_per_100k",
     horizontal=True,
 )
 n_territories = indicators["code"].nunique()
@@ -181,25 +180,26 @@ st.markdown(
     f"Communes *Action Cœur de Ville*, *Petites villes de demain* et quartiers prioritaires qui ont un "
     f"tiers-lieu du thème présent à moins de {radius} km, mais pas du ou des thèmes manquants."
 )
-gap_options = [ALL_PLACES, *THEMES]
-url_backed("themes_present", "th_present", "coworking", allowed=gap_options)
-url_backed("themes_missing", "th_absent", ["alimentation", "reemploi"], allowed=list(THEMES))
-url_backed("themes_how", "th_mode", "all", allowed=list(GAP_MODES))
+theme_choices = {code: theme_label(code) for code in THEMES}
 cols = st.columns([1, 2, 1])
-with cols[0]:
-    present = st.selectbox(
-        "Thème présent", options=gap_options, format_func=theme_label, key="themes_present"
-    )
-with cols[1]:
-    missing = st.multiselect(
-        "Thème(s) manquant(s)",
-        options=list(THEMES),
-        format_func=theme_label,
-        key="themes_missing",
-        placeholder="Choisissez au moins un thème",
-    )
-with cols[2]:
-    how = st.radio("Manque", options=list(GAP_MODES), format_func=GAP_MODES.__getitem__, key="themes_how")
+present = url_choice(
+    cols[0].selectbox,
+    "Thème présent",
+    {ALL_PLACES: theme_label(ALL_PLACES), **theme_choices},
+    key="themes_present",
+    param="th_present",
+    default="coworking",
+)
+missing = url_choice(
+    cols[1].multiselect,
+    "Thème(s) manquant(s)",
+    theme_choices,
+    key="themes_missing",
+    param="th_absent",
+    default=["alimentation", "reemploi"],
+    placeholder="Choisissez au moins un thème",
+)
+how = url_choice(cols[2].radio, "Manque", GAP_MODES, key="themes_how", param="th_mode", default="all")
 if not missing:
     st.info("Choisissez au moins un thème manquant pour lister les territoires prioritaires concernés.")
     st.stop()

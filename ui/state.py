@@ -8,7 +8,7 @@ view. Pages register their own URL parameters with :func:`url_backed`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -89,6 +89,28 @@ def url_backed(
     st.session_state[key] = current
 
 
+def url_choice(
+    widget: Callable[..., Any],
+    label: str,
+    choices: Mapping[Any, str],
+    *,
+    key: str,
+    param: str,
+    default: Any,
+    parse: Callable[[str], Any] = str,
+    **kwargs: Any,
+) -> Any:
+    """A choice widget over ``choices`` (value → French label), kept in URL parameter ``param``.
+
+    ``widget`` is ``st.selectbox``, ``st.radio``, ``st.multiselect`` or ``st.select_slider``
+    (or the same method of a container); ``kwargs`` go to it, and ``format_func`` defaults to
+    the labels of ``choices``. Returns the widget's value.
+    """
+    url_backed(key, param, default, allowed=list(choices), parse=parse)
+    kwargs.setdefault("format_func", choices.__getitem__)
+    return widget(label, options=list(choices), key=key, **kwargs)
+
+
 def warn_rejected_params() -> None:
     """Show the link parameters a page's :func:`url_backed` widgets refused, in this run.
 
@@ -132,20 +154,21 @@ def sidebar_filters() -> Filters:
     communes = atlas().communes
     with st.sidebar:
         st.header("Filtres")
-        url_backed("f_zone", "zone", "metro", allowed=list(ZONES))
-        zone = st.selectbox("Zone", options=list(ZONES), format_func=lambda z: ZONES[z].label, key="f_zone")
+        zone_labels = {code: z.label for code, z in ZONES.items()}
+        zone = url_choice(st.selectbox, "Zone", zone_labels, key="f_zone", param="zone", default="metro")
         regs = _options("reg", Scope(zone))
         reg = _territory_select("f_reg", "reg", "Région", regs, disabled=zone != "metro")
         deps = _options("dep", Scope(zone, reg or None))
         dep = _territory_select("f_dep", "dep", "Département", deps, disabled=zone != "metro")
         epcis = _options("epci", Scope(zone, reg or None, dep or None))
         epci = _territory_select("f_epci", "epci", "EPCI (intercommunalité)", epcis)
-        url_backed("f_themes", "themes", [], allowed=list(THEMES))
-        themes = st.multiselect(
+        themes = url_choice(
+            st.multiselect,
             "Thèmes (aucun = tous les tiers-lieux)",
-            options=list(THEMES),
-            format_func=lambda t: THEMES[t],
+            THEMES,
             key="f_themes",
+            param="themes",
+            default=[],
             placeholder="Tous les thèmes",
             help="Thèmes issus de la typologie des sources, des labels de programme, ou de règles "
             "par mots-clés sur les noms (indicatif) : voir « À propos des données ».",
@@ -154,9 +177,8 @@ def sidebar_filters() -> Filters:
         radius = st.select_slider(
             "Distance d'accès (km, à vol d'oiseau)", options=list(RADIUS_CHOICES), key="f_radius"
         )
-        url_backed("f_basemap", "fond", "ign_plan", allowed=list(BASEMAPS))
-        basemap = st.radio(
-            "Fond de carte", options=list(BASEMAPS), format_func=BASEMAPS.__getitem__, key="f_basemap"
+        basemap = url_choice(
+            st.radio, "Fond de carte", BASEMAPS, key="f_basemap", param="fond", default="ign_plan"
         )
         rejected = st.session_state.pop("_url_rejected", None)
         if rejected:

@@ -13,7 +13,6 @@ from geo.coverage import aggregate_coverage, coverage_of_points
 from geo.export import csv_bytes
 from geo.territory import Scope
 from geo.thematic import (
-    ALL_PLACES,
     BOTH_PROGRAMMES,
     PRIORITY_KINDS,
     comparison_for_export,
@@ -28,7 +27,7 @@ from geo.thematic import (
     theme_mix_comparison,
     under_represented_themes,
 )
-from geo.themes import THEMES, theme_mask
+from geo.themes import ALL_PLACES, THEMES, theme_mask
 
 EMPTY = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
 
