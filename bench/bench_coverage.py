@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from bench.common import ROOT, Row, map_payload_bytes, median_seconds
+from bench.common import Row, map_payload_bytes, median_seconds
 from geo.atlas import Atlas, load_atlas, load_commune_polygons
 from geo.coverage import coverage_by_theme
 from geo.fmt import fr_number
@@ -86,16 +86,9 @@ def _kernel_rows(atlas: Atlas) -> list[Row]:
 
 
 def _open(page: str, query: dict[str, str]) -> object:
-    from streamlit.testing.v1 import AppTest
+    from tests.app.conftest import open_app
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(page)
-    at.run()
+    at = open_app(page, query, timeout=300)
     assert not at.exception, at.exception
     return at
 

@@ -52,15 +52,9 @@ def apptest_rerun_ms(
     ``change`` receives the AppTest and must alter one widget (alternating values so that
     every rerun really recomputes); the first, cold run is not timed.
     """
-    from streamlit.testing.v1 import AppTest
+    from tests.app.conftest import open_app
 
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
+    at = open_app(page, query, timeout=300)
     times = []
     for index in range(repeat + 1):
         change_result = change(at)

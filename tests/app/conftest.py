@@ -11,21 +11,24 @@ from streamlit.testing.v1 import AppTest
 from tests.conftest import ROOT
 
 
-def _run(page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+def open_app(
+    page: str | None = None, query: dict[str, str] | None = None, *, timeout: float = 180
+) -> AppTest:
+    """The app opened as from a shared link: ``query`` in the URL, then ``page`` if given.
+
+    AppTest first runs the default page, whose URL sync drops the other pages' parameters:
+    they are set again before switching, as a link opened on the page itself would.
+    """
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()
     if page is not None:
+        for key, value in (query or {}).items():
+            at.query_params[key] = value
         at.switch_page(page)
         at.run()
     return at
-
-
-@pytest.fixture
-def run_app() -> Callable[..., AppTest]:
-    """``run_app(page="pages/x.py", query={...})`` → an AppTest that has run once."""
-    return _run
 
 
 @pytest.fixture

@@ -5,13 +5,13 @@ from __future__ import annotations
 from geo.catalog import DATASETS, PLACE_SOURCES
 from geo.fmt import fr_number
 from geo.themes import KEYWORD_RULES, ROUTES, route_counts, theme_rules_table
-from tests.app.conftest import _run
+from tests.app.conftest import open_app
 
 PAGE = "pages/about.py"
 
 
 def test_every_dataset_with_producer_licence_and_vintage() -> None:
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     assert not at.exception
     assert at.title[0].value == "À propos des données"
     datasets = at.dataframe[0].value
@@ -26,7 +26,7 @@ def test_every_dataset_with_producer_licence_and_vintage() -> None:
 
 
 def test_route_counts_and_rules_come_from_the_code(atlas) -> None:
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     counts = route_counts(atlas.places)
     shown = at.dataframe[2].value.set_index("Thème")
     for theme, row in counts.iterrows():
@@ -42,7 +42,7 @@ def test_route_counts_and_rules_come_from_the_code(atlas) -> None:
 
 
 def test_approximations_are_stated() -> None:
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     text = " ".join(m.value for m in at.markdown)
     for phrase in (
         "centroïde de leur commune",

@@ -11,20 +11,10 @@ from streamlit.testing.v1 import AppTest
 
 from geo.atlas import Atlas
 from geo.fmt import fr_number, fr_percent
-from tests.app.conftest import _run
+from tests.app.conftest import open_app
 
 PAGE = "pages/coverage.py"
 L93 = "EPSG:2154"
-
-
-def _open(query: dict[str, str] | None = None) -> AppTest:
-    """The page as opened from a shared link (see tests/app/test_gaps_page.py)."""
-    at = _run(query=query)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    return at
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -40,7 +30,7 @@ def _map_script(at: AppTest) -> str:
 def test_national_view_has_map_table_and_figures(
     atlas: Atlas, downloads: dict[str, Callable[[], object]]
 ) -> None:
-    at = _open()
+    at = open_app(PAGE)
     assert not at.exception
     assert at.title[0].value == "Couverture"
     metro = atlas.communes[atlas.communes["zone"] == "metro"]
@@ -64,7 +54,7 @@ def test_national_view_has_map_table_and_figures(
 
 
 def test_share_covered_matches_an_independent_computation(atlas: Atlas) -> None:
-    at = _open({"dep": "34", "themes": "fabrication", "rayon": "15"})
+    at = open_app(PAGE, {"dep": "34", "themes": "fabrication", "rayon": "15"})
     assert not at.exception
     communes = atlas.communes[(atlas.communes["dep"] == "34") & atlas.communes.geometry.notna()]
     places = atlas.places[(atlas.places["zone"] == "metro") & (atlas.places["theme_fabrication"] != "")]
@@ -82,7 +72,7 @@ def test_share_covered_matches_an_independent_computation(atlas: Atlas) -> None:
 
 
 def test_controls_go_to_the_url_and_survive_other_changes(atlas: Atlas) -> None:
-    at = _open({"dep": "34"})
+    at = open_app(PAGE, {"dep": "34"})
     assert at.selectbox(key="cov_level").options == ["EPCI", "Commune"]
     at.selectbox(key="cov_indicator").set_value("share_covered").run()
     at.selectbox(key="cov_level").set_value("commune").run()
@@ -110,14 +100,15 @@ def test_controls_go_to_the_url_and_survive_other_changes(atlas: Atlas) -> None:
 
 
 def test_link_restores_the_view() -> None:
-    at = _open(
+    at = open_app(
+        PAGE,
         {
             "reg": "76",
             "indicateur": "population_uncovered",
             "niveau": "epci",
             "classes": "fisher_jenks",
             "couches": "qpv",
-        }
+        },
     )
     assert not at.exception
     assert at.selectbox(key="cov_indicator").value == "population_uncovered"
@@ -131,7 +122,7 @@ def test_link_restores_the_view() -> None:
 
 def test_commune_level_is_refused_for_a_national_link() -> None:
     # Commune outlines are only drawn for a département or smaller.
-    at = _open({"niveau": "commune"})
+    at = open_app(PAGE, {"niveau": "commune"})
     assert not at.exception
     assert at.selectbox(key="cov_level").value == "dep"
     assert "Commune" not in at.selectbox(key="cov_level").options
@@ -143,13 +134,13 @@ def test_empty_overlay_is_explained(atlas: Atlas) -> None:
     dep = sorted(
         set(communes.loc[communes["zone"] == "metro", "dep"]) - set(communes.loc[communes["acv"], "dep"])
     )[0]
-    at = _open({"dep": dep, "couches": "acv"})
+    at = open_app(PAGE, {"dep": dep, "couches": "acv"})
     assert not at.exception
     assert any("Communes Action Cœur de Ville" in i.value for i in at.info)
 
 
 def test_overseas_zone_offers_commune_outlines(atlas: Atlas) -> None:
-    at = _open({"zone": "974", "niveau": "commune"})
+    at = open_app(PAGE, {"zone": "974", "niveau": "commune"})
     assert not at.exception
     assert at.selectbox(key="cov_level").value == "commune"
     assert len(at.dataframe[0].value) == int((atlas.communes["zone"] == "974").sum())

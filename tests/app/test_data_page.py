@@ -6,7 +6,7 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
-from tests.app.conftest import _run
+from tests.app.conftest import open_app
 from tests.conftest import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
@@ -34,7 +34,7 @@ def _upload(at: AppTest, *names: str) -> AppTest:
 
 
 def test_page_without_upload_explains_and_shows_bundled_source() -> None:
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     assert not at.exception
     assert at.title[0].value == "Données"
     assert any("Déposez un fichier" in i.value for i in at.info)
@@ -44,7 +44,7 @@ def test_page_without_upload_explains_and_shows_bundled_source() -> None:
 
 
 def test_census_2026_is_recognised_and_imported_for_the_session() -> None:
-    at = _upload(_run(page=PAGE), "bdftl-2026-01-fiche-identite.csv", "bdftl-2026-02-activites.csv")
+    at = _upload(open_app(page=PAGE), "bdftl-2026-01-fiche-identite.csv", "bdftl-2026-02-activites.csv")
     assert any("Recensement France Tiers-Lieux 2026" in s.value for s in at.success)
     # Personal columns are announced as dropped, and absent from the preview.
     assert any("EMAIL" in c.value and "TELEPHONE" in c.value for c in at.caption)
@@ -81,15 +81,15 @@ def test_census_2026_is_recognised_and_imported_for_the_session() -> None:
 
 
 def test_import_does_not_leak_to_another_session() -> None:
-    at = _upload(_run(page=PAGE), "liste_xss.csv")
+    at = _upload(open_app(page=PAGE), "liste_xss.csv")
     at.button(key="data_import").click().run()
     assert not at.exception
-    other = _run(page="pages/overview.py")
+    other = open_app(page="pages/overview.py")
     assert _metrics(other)["Tiers-lieux dans le périmètre"] == "1\u202f976"
 
 
 def test_free_list_mapping_can_be_corrected_and_add_mode_keeps_bundled_places() -> None:
-    at = _upload(_run(page=PAGE), "reseau_occitanie_cp1252.csv")
+    at = _upload(open_app(page=PAGE), "reseau_occitanie_cp1252.csv")
     assert at.selectbox(key="data_map_name").value == "Nom du lieu"
     assert at.selectbox(key="data_map_lat").value == "Latitude"
     assert at.multiselect(key="data_map_typology").value == ["Type de lieu"]
@@ -109,7 +109,7 @@ def test_free_list_mapping_can_be_corrected_and_add_mode_keeps_bundled_places() 
 
 
 def test_missing_name_mapping_gives_a_french_error() -> None:
-    at = _upload(_run(page=PAGE), "liste_lambert93.csv")
+    at = _upload(open_app(page=PAGE), "liste_lambert93.csv")
     at.selectbox(key="data_map_name").select("").run()
     at.button(key="data_import").click().run()
     assert not at.exception
@@ -117,7 +117,7 @@ def test_missing_name_mapping_gives_a_french_error() -> None:
 
 
 def test_unsupported_file_gives_a_french_error() -> None:
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     at.file_uploader(key="data_upload").set_value([("notes.csv", b"\x00\x01\x02binaire", "text/csv")])
     at.run()
     assert not at.exception
@@ -125,7 +125,7 @@ def test_unsupported_file_gives_a_french_error() -> None:
 
 
 def test_report_download_button_is_offered(tmp_path: Path) -> None:
-    at = _upload(_run(page=PAGE), "casse.csv")
+    at = _upload(open_app(page=PAGE), "casse.csv")
     at.button(key="data_import").click().run()
     assert not at.exception
     assert _metrics(at)["Rejetées"] == "3"
@@ -144,7 +144,7 @@ def test_refreshed_files_are_listed_and_preferred(tmp_path: Path, monkeypatch) -
     }
     (tmp_path / "refresh.json").write_text(json.dumps(manifest), encoding="utf-8")
     monkeypatch.setenv(LOCAL_DIR_ENV, str(tmp_path))
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     assert not at.exception
     refreshed = _table_with(at, "Actualisé le")
     assert refreshed["Jeu de données"].tolist() == ["Petites villes de demain (communes)"]

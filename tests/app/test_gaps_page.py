@@ -9,28 +9,13 @@ from collections.abc import Callable
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from streamlit.testing.v1 import AppTest
 
 from geo.atlas import Atlas
 from geo.fmt import fr_number, fr_percent
-from tests.app.conftest import _run
+from tests.app.conftest import open_app
 
 L93 = "EPSG:2154"
 PAGE = "pages/gaps.py"
-
-
-def _open(query: dict[str, str] | None = None) -> AppTest:
-    """The page as opened from a shared link: its own parameters are read on its first run.
-
-    AppTest must first run the default page; the shell then rewrites the address with the
-    parameters it knows, so the link's are given again when switching to the page.
-    """
-    at = _run(query=query)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.switch_page(PAGE)
-    at.run()
-    return at
 
 
 def _metrics(at) -> dict[str, str]:
@@ -60,7 +45,7 @@ def test_which_pvd_of_occitanie_have_no_fabrication_place_within_15_km(
 ) -> None:
     expected = _independent_pvd_gaps(atlas, "76", "fabrication", 15)
     total = int(expected["total"].iloc[0])
-    at = _open({"reg": "76", "themes": "fabrication", "rayon": "15"})
+    at = open_app(PAGE, {"reg": "76", "themes": "fabrication", "rayon": "15"})
     assert not at.exception
     at.multiselect(key="gaps_programmes").set_value(["pvd"]).run()
     assert not at.exception
@@ -110,7 +95,7 @@ def test_which_pvd_of_occitanie_have_no_fabrication_place_within_15_km(
 
 
 def test_ranking_by_distance_keeps_the_other_controls(atlas: Atlas) -> None:
-    at = _open({"dep": "34", "themes": "coworking", "rayon": "5", "programmes": "pvd,qpv"})
+    at = open_app(PAGE, {"dep": "34", "themes": "coworking", "rayon": "5", "programmes": "pvd,qpv"})
     assert not at.exception
     at.radio(key="gaps_rank").set_value("distance").run()
     assert not at.exception
@@ -131,14 +116,14 @@ def test_ranking_by_distance_keeps_the_other_controls(atlas: Atlas) -> None:
 
 
 def test_qpv_population_is_said_unavailable() -> None:
-    at = _open({"zone": "974", "programmes": "qpv", "rayon": "2"})
+    at = open_app(PAGE, {"zone": "974", "programmes": "qpv", "rayon": "2"})
     assert not at.exception
     assert any("population non disponible pour les QPV" in c.value for c in at.caption)
     assert any("centroïde" in c.value for c in at.caption)
 
 
 def test_no_programme_selected_explains_what_to_do() -> None:
-    at = _open()
+    at = open_app(PAGE)
     at.multiselect(key="gaps_programmes").set_value([]).run()
     assert not at.exception
     assert any("au moins un programme" in i.value for i in at.info)
@@ -149,7 +134,7 @@ def test_scope_without_territories_of_the_programme(atlas: Atlas) -> None:
     communes = atlas.communes
     acv_deps = set(communes.loc[communes["acv"], "dep"])
     dep = sorted(set(communes.loc[communes["zone"] == "metro", "dep"]) - acv_deps)[0]
-    at = _open({"dep": dep, "programmes": "acv"})
+    at = open_app(PAGE, {"dep": dep, "programmes": "acv"})
     assert not at.exception
     assert any("Aucun territoire des programmes choisis" in i.value for i in at.info)
     assert not at.dataframe
@@ -161,14 +146,14 @@ def test_no_gap_says_so_instead_of_an_empty_table(atlas: Atlas) -> None:
     places = atlas.places[atlas.places["zone"] == "metro"].to_crs(L93)
     nearest = qpv.geometry.apply(lambda p: places.distance(p).min())
     assert (nearest <= 5000).all()
-    at = _open({"dep": "75", "rayon": "5", "programmes": "qpv"})
+    at = open_app(PAGE, {"dep": "75", "rayon": "5", "programmes": "qpv"})
     assert not at.exception
     assert any("Aucune zone blanche" in i.value for i in at.info)
     assert not at.dataframe
 
 
 def test_invalid_link_values_are_reported_and_defaults_used() -> None:
-    at = _open({"programmes": "zrr", "classement": "alphabet"})
+    at = open_app(PAGE, {"programmes": "zrr", "classement": "alphabet"})
     assert not at.exception
     assert at.multiselect(key="gaps_programmes").value == ["acv", "pvd", "qpv"]
     assert at.radio(key="gaps_rank").value == "population"
@@ -176,7 +161,7 @@ def test_invalid_link_values_are_reported_and_defaults_used() -> None:
 
 
 def test_long_lists_show_the_first_rows_until_asked(atlas: Atlas) -> None:
-    at = _open({"rayon": "5"})
+    at = open_app(PAGE, {"rayon": "5"})
     assert not at.exception
     total = int(at.metric[0].value.split("/")[0].replace("\u202f", "").strip())
     assert total > 200

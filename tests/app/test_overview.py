@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import _run
+from tests.app.conftest import open_app
 
 
 def _metrics(at) -> dict[str, str]:
@@ -10,7 +10,7 @@ def _metrics(at) -> dict[str, str]:
 
 
 def test_overview_national_figures() -> None:
-    at = _run()
+    at = open_app()
     assert not at.exception
     metrics = _metrics(at)
     assert metrics["Tiers-lieux dans le périmètre"] == "1\u202f976"
@@ -20,7 +20,7 @@ def test_overview_national_figures() -> None:
 
 
 def test_region_selection_narrows_scope_and_updates_url() -> None:
-    at = _run()
+    at = open_app()
     at.selectbox(key="f_reg").select("76").run()
     assert not at.exception
     metrics = _metrics(at)
@@ -30,7 +30,7 @@ def test_region_selection_narrows_scope_and_updates_url() -> None:
 
 
 def test_query_params_restore_the_view() -> None:
-    at = _run(query={"zone": "metro", "dep": "34", "themes": "fabrication", "rayon": "15"})
+    at = open_app(query={"zone": "metro", "dep": "34", "themes": "fabrication", "rayon": "15"})
     assert not at.exception
     assert at.selectbox(key="f_dep").value == "34"
     assert at.multiselect(key="f_themes").value == ["fabrication"]
@@ -39,7 +39,7 @@ def test_query_params_restore_the_view() -> None:
 
 
 def test_unknown_query_values_are_reported_not_fatal() -> None:
-    at = _run(query={"zone": "atlantide", "rayon": "7"})
+    at = open_app(query={"zone": "atlantide", "rayon": "7"})
     assert not at.exception
     assert at.selectbox(key="f_zone").value == "metro"
     assert any("ignorés" in w.value for w in at.warning)
@@ -47,20 +47,20 @@ def test_unknown_query_values_are_reported_not_fatal() -> None:
 
 def test_scope_without_places_shows_a_message() -> None:
     # Mayotte has no food place in the bundled lists.
-    at = _run(query={"zone": "976", "themes": "alimentation"})
+    at = open_app(query={"zone": "976", "themes": "alimentation"})
     assert not at.exception
     assert _metrics(at)["Tiers-lieux dans le périmètre"] == "0"
     assert any("Aucun tiers-lieu" in i.value for i in at.info)
 
 
 def test_changing_one_control_keeps_the_others() -> None:
-    at = _run(query={"themes": "coworking", "rayon": "20"})
+    at = open_app(query={"themes": "coworking", "rayon": "20"})
     at.selectbox(key="f_reg").select("53").run()
     assert at.multiselect(key="f_themes").value == ["coworking"]
     assert at.select_slider(key="f_radius").value == 20
 
 
 def test_drom_zone() -> None:
-    at = _run(query={"zone": "974"})
+    at = open_app(query={"zone": "974"})
     assert not at.exception
     assert _metrics(at)["Tiers-lieux dans le périmètre"] == "11"

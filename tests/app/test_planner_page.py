@@ -8,26 +8,9 @@ from streamlit.testing.v1 import AppTest
 from geo.atlas import load_atlas
 from geo.coverage import coverage_of_points
 from geo.territory import Scope
-from tests.conftest import ROOT
+from tests.app.conftest import open_app
 
 PAGE = "pages/planner.py"
-
-
-def _run(page: str, query: dict[str, str]) -> AppTest:
-    """Open the app then ``page``, with ``query`` in the URL of the page's first run.
-
-    The first run lands on the default page, whose URL sync drops this page's parameters:
-    they are set again before switching, as a link opened on the page itself would.
-    """
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(page)
-    at.run()
-    return at
 
 
 def _table(at: AppTest, column: str = "Code INSEE"):
@@ -48,7 +31,7 @@ def _metrics(at) -> dict[str, str]:
 
 
 def test_departement_scenario_is_exact_and_shown() -> None:
-    at = _run(page=PAGE, query={"dep": "34", "sim_sites": "4"})
+    at = open_app(page=PAGE, query={"dep": "34", "sim_sites": "4"})
     assert not at.exception
     assert at.title[0].value == "Simulateur d'implantation"
     metrics = _metrics(at)
@@ -68,7 +51,7 @@ def test_departement_scenario_is_exact_and_shown() -> None:
 
 
 def test_newly_covered_matches_an_independent_recomputation() -> None:
-    at = _run(page=PAGE, query={"dep": "34", "sim_sites": "3", "sim_poids": "0.0"})
+    at = open_app(page=PAGE, query={"dep": "34", "sim_sites": "3", "sim_poids": "0.0"})
     assert not at.exception
     table = _table(at)
     new_population = int(_metrics(at)["Habitants nouvellement couverts"].replace("\u202f", ""))
@@ -83,7 +66,7 @@ def test_newly_covered_matches_an_independent_recomputation() -> None:
 
 
 def test_parameters_change_the_result_and_scenarios_compare() -> None:
-    at = _run(page=PAGE, query={"dep": "34", "sim_sites": "2"})
+    at = open_app(page=PAGE, query={"dep": "34", "sim_sites": "2"})
     at.button(key="planner_save").click().run()
     assert not at.exception
     at.number_input(key="planner_n").set_value(5).run()
@@ -102,7 +85,7 @@ def test_parameters_change_the_result_and_scenarios_compare() -> None:
 
 
 def test_at_most_three_scenarios() -> None:
-    at = _run(page=PAGE, query={"dep": "34", "sim_sites": "1"})
+    at = open_app(page=PAGE, query={"dep": "34", "sim_sites": "1"})
     for n in (1, 2, 3):
         at.number_input(key="planner_n").set_value(n).run()
         at.button(key="planner_save").click().run()
@@ -113,7 +96,7 @@ def test_at_most_three_scenarios() -> None:
 
 
 def test_what_if_mode_shows_the_gain_of_each_commune() -> None:
-    at = _run(page=PAGE, query={"dep": "34", "sim_mode": "manuel"})
+    at = open_app(page=PAGE, query={"dep": "34", "sim_mode": "manuel"})
     assert not at.exception
     assert any("Choisissez une ou plusieurs communes" in i.value for i in at.info)
     at.multiselect(key="planner_manual").select("34142").select("34003").run()
@@ -126,27 +109,27 @@ def test_what_if_mode_shows_the_gain_of_each_commune() -> None:
 
 
 def test_what_if_selection_restored_from_the_url() -> None:
-    at = _run(page=PAGE, query={"dep": "34", "sim_mode": "manuel", "sim_choix": "34142"})
+    at = open_app(page=PAGE, query={"dep": "34", "sim_mode": "manuel", "sim_choix": "34142"})
     assert not at.exception
     assert at.multiselect(key="planner_manual").value == ["34142"]
     assert _table(at)["Code INSEE"].tolist() == ["34142"]
 
 
 def test_too_many_sites_for_the_candidates_is_a_french_error() -> None:
-    at = _run(page=PAGE, query={"dep": "34", "sim_candidats": "qpv", "sim_sites": "50"})
+    at = open_app(page=PAGE, query={"dep": "34", "sim_candidats": "qpv", "sim_sites": "50"})
     assert not at.exception
     assert any("il n'y a que" in e.value and "candidate" in e.value for e in at.error)
 
 
 def test_everything_covered_is_an_information_not_an_error() -> None:
-    at = _run(page=PAGE, query={"dep": "75", "rayon": "50"})
+    at = open_app(page=PAGE, query={"dep": "75", "rayon": "50"})
     assert not at.exception
     assert any("déjà à moins de 50 km" in i.value for i in at.info)
     assert not at.error
 
 
 def test_national_scope_uses_the_greedy_method() -> None:
-    at = _run(page=PAGE, query={"sim_sites": "20"})
+    at = open_app(page=PAGE, query={"sim_sites": "20"})
     assert not at.exception
     assert _metrics(at)["Méthode"] == "Gloutonne"
     assert any("trop grand" in i.value for i in at.info)

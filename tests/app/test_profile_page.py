@@ -12,23 +12,10 @@ from geo.atlas import load_atlas, load_commune_polygons
 from geo.briefing import briefing_pack
 from geo.profile import key_figure_items, profile_basis, territory_profile
 from geo.search import territory_by_key
-from tests.conftest import ROOT
+from tests.app.conftest import open_app
 
 PAGE = "pages/profile.py"
 SPACES = re.compile(r"[\s\u202f\u00a0]+")
-
-
-def _run_profile(query: dict[str, str]) -> AppTest:
-    """Open the app, go to the profile page with ``query`` in the URL (as a shared link would)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    at.switch_page(PAGE)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()
-    return at
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
@@ -36,7 +23,7 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def test_page_figures_are_the_pack_figures() -> None:
-    at = _run_profile({"territoire": "commune:89418", "themes": "coworking", "rayon": "20"})
+    at = open_app(PAGE, {"territoire": "commune:89418", "themes": "coworking", "rayon": "20"})
     assert not at.exception
     assert at.header[0].value == "Tonnerre"
     shown = _metrics(at)
@@ -56,7 +43,7 @@ def test_page_figures_are_the_pack_figures() -> None:
 
 
 def test_search_by_name_without_accents_updates_the_url() -> None:
-    at = _run_profile({})
+    at = open_app(PAGE)
     assert any("Recherchez" in i.value for i in at.info)
     at.text_input(key="profile_search").input("saint etienne").run()
     assert not at.exception
@@ -66,7 +53,7 @@ def test_search_by_name_without_accents_updates_the_url() -> None:
 
 
 def test_ambiguous_name_offers_suggestions() -> None:
-    at = _run_profile({})
+    at = open_app(PAGE)
     at.text_input(key="profile_search").input("Sainte Colombe").run()
     assert not at.exception
     assert any("Plusieurs territoires" in w.value for w in at.warning)
@@ -78,20 +65,20 @@ def test_ambiguous_name_offers_suggestions() -> None:
 
 
 def test_unknown_territory_in_the_url_is_an_error_message() -> None:
-    at = _run_profile({"territoire": "commune:99999"})
+    at = open_app(PAGE, {"territoire": "commune:99999"})
     assert not at.exception
     assert any("Territoire inconnu" in e.value for e in at.error)
 
 
 def test_misspelt_search_suggests_close_names() -> None:
-    at = _run_profile({})
+    at = open_app(PAGE)
     at.text_input(key="profile_search").input("Montpelier").run()
     assert any("Vouliez-vous dire" in w.value for w in at.warning)
     assert at.button(key="profile_suggestion_0").label == "Montpellier (commune, 34)"
 
 
 def test_presentation_mode_has_no_widgets_and_hides_the_sidebar() -> None:
-    at = _run_profile({"territoire": "dep:34", "presentation": "1"})
+    at = open_app(PAGE, {"territoire": "dep:34", "presentation": "1"})
     assert not at.exception
     assert at.title[0].value == "Hérault"
     assert len(at.text_input) == 0
@@ -102,13 +89,13 @@ def test_presentation_mode_has_no_widgets_and_hides_the_sidebar() -> None:
 
 
 def test_sidebar_scope_is_the_default_territory() -> None:
-    at = _run_profile({"dep": "34"})
+    at = open_app(PAGE, {"dep": "34"})
     assert not at.exception
     assert at.header[0].value == "Hérault"
 
 
 def test_territory_without_place_nor_programme() -> None:
-    at = _run_profile({"territoire": "commune:01001", "themes": "alimentation", "rayon": "1"})
+    at = open_app(PAGE, {"territoire": "commune:01001", "themes": "alimentation", "rayon": "1"})
     assert not at.exception
     assert _metrics(at)["Tiers-lieux dans le territoire"] == "0"
     assert any("Aucun tiers-lieu" in i.value for i in at.info)

@@ -17,11 +17,11 @@ from geo.territory import Scope
 from geo.thematic import (
     thematic_gaps,
     theme_distances,
-    theme_label,
     theme_mix_comparison,
     under_represented_themes,
 )
-from tests.app.conftest import _run
+from geo.themes import theme_label
+from tests.app.conftest import open_app
 
 PAGE = "pages/themes.py"
 
@@ -44,7 +44,7 @@ def _csv(raw: bytes) -> pd.DataFrame:
 
 
 def test_page_renders_all_sections_nationally() -> None:
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     assert not at.exception
     assert at.title[0].value == "Thématiques"
     subheaders = [s.value for s in at.subheader]
@@ -62,7 +62,7 @@ def test_region_under_represented_themes_and_priority_gaps_are_shown_and_exporte
 ) -> None:
     """The issue's « done when »: for a région, which themes are under-represented relative to the
     national mix and which priority communes lack a food or reuse place nearby — and export both."""
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     at.selectbox(key="f_reg").select("76").run()
     assert not at.exception
     distances = theme_distances(data)
@@ -105,7 +105,7 @@ def test_region_under_represented_themes_and_priority_gaps_are_shown_and_exporte
 
 
 def test_changing_gap_themes_updates_table_and_url(data: Atlas) -> None:
-    at = _run(page=PAGE, query={"dep": "34"})
+    at = open_app(page=PAGE, query={"dep": "34"})
     at.selectbox(key="themes_present").select("fabrication").run()
     at.multiselect(key="themes_missing").set_value(["culture"]).run()
     assert not at.exception
@@ -128,7 +128,7 @@ def test_changing_gap_themes_updates_table_and_url(data: Atlas) -> None:
 def test_indicator_choice_redraws_the_heat_map_and_goes_into_the_url() -> None:
     # Restoring page widgets from a link is checked in the browser test (AppTest always starts
     # on the default page, whose run rewrites the URL before this page registers its parameters).
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     before = at.get("plotly_chart")[1].proto.spec
     at.radio(key="themes_indicator").set_value("share_covered").run()
     assert not at.exception
@@ -140,21 +140,21 @@ def test_indicator_choice_redraws_the_heat_map_and_goes_into_the_url() -> None:
 
 
 def test_empty_missing_selection_is_a_guard_not_an_error() -> None:
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     at.multiselect(key="themes_missing").set_value([]).run()
     assert not at.exception
     assert any("au moins un thème manquant" in i.value for i in at.info)
 
 
 def test_same_theme_present_and_missing_shows_a_french_error() -> None:
-    at = _run(page=PAGE)
+    at = open_app(page=PAGE)
     at.multiselect(key="themes_missing").set_value(["coworking"]).run()
     assert not at.exception
     assert any("à la fois présent et manquant" in e.value for e in at.error)
 
 
 def test_sidebar_theme_filter_restricts_the_themes_shown() -> None:
-    at = _run(page=PAGE, query={"themes": "alimentation,reemploi"})
+    at = open_app(page=PAGE, query={"themes": "alimentation,reemploi"})
     assert not at.exception
     labels = [m.label for m in at.metric]
     assert "Alimentation : tiers-lieux" in labels
@@ -162,7 +162,7 @@ def test_sidebar_theme_filter_restricts_the_themes_shown() -> None:
 
 
 def test_drom_scope(data: Atlas) -> None:
-    at = _run(page=PAGE, query={"zone": "974"})
+    at = open_app(page=PAGE, query={"zone": "974"})
     assert not at.exception
     n_coworking = int(((data.places["zone"] == "974") & (data.places["theme_coworking"] != "")).sum())
     metrics = {m.label: m.value for m in at.metric}
