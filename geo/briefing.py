@@ -763,6 +763,17 @@ def briefing_pptx(profile: TerritoryProfile, images: PackImages, *, generated_on
                 for paragraph in grid.cell(i, j).text_frame.paragraphs:
                     paragraph.font.size = Pt(size)
 
+    def long_table(slide: Any, frame: pd.DataFrame, empty: str, *, size: float) -> None:
+        """A full-width table of at most MAX_SLIDE_ROWS rows (« … et N autres »), or ``empty``."""
+        shown, left_out = _truncated(frame, MAX_SLIDE_ROWS)
+        if not len(shown):
+            text_box(slide, (0.5, 1.3, 12.3, 1.0), [empty], size=16)
+            return
+        table(slide, shown, 0.5, 1.2, 12.3, size=size)
+        if left_out:
+            more = f"… et {fr_number(left_out)} autres."
+            text_box(slide, (0.5, 6.3, 12.3, 0.5), [more], size=11, color=grey)
+
     sources_short = (
         f"Sources : {profile.places_source} ; INSEE, population 2023 ; ANCT (ACV, PVD, QPV, France services)"
     )
@@ -842,39 +853,21 @@ def briefing_pptx(profile: TerritoryProfile, images: PackImages, *, generated_on
         f"Priorités : ACV, PVD et QPV sans tiers-lieu à moins de {profile.radius_label}",
         sources_short + ". QPV situés au centroïde de leur commune (approximatif).",
     )
-    gaps, gaps_left = _truncated(gaps_table(profile), MAX_SLIDE_ROWS)
-    if len(gaps):
-        table(slide, gaps, 0.5, 1.2, 12.3, size=10)
-        if gaps_left:
-            text_box(
-                slide, (0.5, 6.3, 12.3, 0.5), [f"… et {fr_number(gaps_left)} autres."], size=11, color=grey
-            )
-    else:
-        text_box(
-            slide,
-            (0.5, 1.3, 12.3, 1.0),
-            ["Aucune commune ACV ou PVD ni aucun QPV du territoire n'est sans tiers-lieu à cette distance."],
-            size=16,
-        )
+    long_table(
+        slide,
+        gaps_table(profile),
+        "Aucune commune ACV ou PVD ni aucun QPV du territoire n'est sans tiers-lieu à cette distance.",
+        size=10,
+    )
 
     slide = new_slide("Tiers-lieux dans le territoire et alentour", sources_short)
-    places, places_left = _truncated(places_table(profile), MAX_SLIDE_ROWS)
-    if len(places):
-        table(slide, places, 0.5, 1.2, 12.3, size=9)
-        if places_left:
-            text_box(
-                slide, (0.5, 6.3, 12.3, 0.5), [f"… et {fr_number(places_left)} autres."], size=11, color=grey
-            )
-    else:
-        text_box(
-            slide,
-            (0.5, 1.3, 12.3, 1.0),
-            [
-                f"Aucun tiers-lieu ({profile.themes_label}) dans le territoire ni à "
-                f"moins de {profile.radius_label} de ses limites."
-            ],
-            size=16,
-        )
+    long_table(
+        slide,
+        places_table(profile),
+        f"Aucun tiers-lieu ({profile.themes_label}) dans le territoire ni à "
+        f"moins de {profile.radius_label} de ses limites.",
+        size=9,
+    )
 
     slide = new_slide("Sources, millésimes et méthode")
     text_box(slide, (0.5, 1.1, 6.1, 5.8), ["Sources et millésimes", *sources_lines(profile)], size=10)

@@ -9,7 +9,7 @@ town hall nor from where its inhabitants live.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import geopandas as gpd
 import numpy as np
@@ -126,8 +126,20 @@ def count_within(targets: pd.DataFrame, sources: pd.DataFrame, radius_km: float)
     return counts
 
 
-def _projected_shapes(polygons: gpd.GeoDataFrame, rows: np.ndarray, zone: str) -> np.ndarray:
-    return polygons.iloc[rows].geometry.to_crs(projected_crs_for_zone(zone)).to_numpy()
+def _polygon_zones(
+    polygons: gpd.GeoDataFrame, sources: pd.DataFrame
+) -> Iterator[tuple[np.ndarray, np.ndarray, shapely.STRtree, np.ndarray]]:
+    """For each zone with polygons and sources: polygon rows, source rows, a tree of those
+    sources (projected points) and the polygons projected in the zone's CRS."""
+    source_xy = _xy(sources)
+    source_rows = _zone_rows(sources, source_xy)
+    for zone in ZONES:
+        rows = np.flatnonzero((polygons["zone"] == zone).to_numpy())
+        src = source_rows[zone]
+        if len(rows) == 0 or len(src) == 0:
+            continue
+        shapes = polygons.iloc[rows].geometry.to_crs(projected_crs_for_zone(zone)).to_numpy()
+        yield rows, src, shapely.STRtree(shapely.points(source_xy[src])), shapes
 
 
 def polygon_nearest_source(
@@ -149,17 +161,8 @@ def polygon_nearest_source(
     """
     distances = np.full(len(polygons), np.inf)
     positions = np.full(len(polygons), -1, dtype=np.int64)
-    source_xy = _xy(sources)
-    source_rows = _zone_rows(sources, source_xy)
-    for zone in ZONES:
-        rows = np.flatnonzero((polygons["zone"] == zone).to_numpy())
-        src = source_rows[zone]
-        if len(rows) == 0 or len(src) == 0:
-            continue
-        tree = shapely.STRtree(shapely.points(source_xy[src]))
-        (left, right), found = tree.query_nearest(
-            _projected_shapes(polygons, rows, zone), return_distance=True, all_matches=False
-        )
+    for rows, src, tree, shapes in _polygon_zones(polygons, sources):
+        (left, right), found = tree.query_nearest(shapes, return_distance=True, all_matches=False)
         distances[rows[left]] = found
         positions[rows[left]] = src[right]
     return distances, positions
@@ -178,17 +181,8 @@ def polygon_count_within(polygons: gpd.GeoDataFrame, sources: pd.DataFrame, radi
     """Number of sources of the same zone within ``radius_km`` (inclusive) of each polygon (or inside)."""
     _check_radius(radius_km)
     counts = np.zeros(len(polygons), dtype=np.int64)
-    source_xy = _xy(sources)
-    source_rows = _zone_rows(sources, source_xy)
-    for zone in ZONES:
-        rows = np.flatnonzero((polygons["zone"] == zone).to_numpy())
-        src = source_rows[zone]
-        if len(rows) == 0 or len(src) == 0:
-            continue
-        tree = shapely.STRtree(shapely.points(source_xy[src]))
-        left, _ = tree.query(
-            _projected_shapes(polygons, rows, zone), predicate="dwithin", distance=radius_km * 1000.0
-        )
+    for rows, _, tree, shapes in _polygon_zones(polygons, sources):
+        left, _ = tree.query(shapes, predicate="dwithin", distance=radius_km * 1000.0)
         counts[rows] = np.bincount(left, minlength=len(rows))
     return counts
 

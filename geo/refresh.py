@@ -649,23 +649,17 @@ def _build(
     *,
     vintage: str,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    notes: list[str] = []
-    if name == "qpv_polygons":
-        if "qpv_polygons" not in data:
-            raise SourceUnavailableError(errors["qpv_polygons"])
-        outlines, rejected = qpv_polygons_from_zip(data["qpv_polygons"])
-        return outlines, rejected, notes
-    if name == "france_services":
-        if "france_services" not in data:
-            raise SourceUnavailableError(errors["france_services"])
-        services, rejected = france_services_from_bytes(data["france_services"], communes, commune_polygons)
-        return services, rejected, notes
-    if name == "pvd":
-        if "pvd" not in data:
-            raise SourceUnavailableError(errors["pvd"])
-        pvd, rejected = pvd_from_bytes(data["pvd"], communes)
-        return pvd, rejected, notes
-    return _build_places(data, errors, communes, commune_polygons, vintage=vintage)
+    if name == "places":
+        return _build_places(data, errors, communes, commune_polygons, vintage=vintage)
+    if name not in data:
+        raise SourceUnavailableError(errors[name])
+    parsers: dict[str, Callable[[bytes], tuple[pd.DataFrame, pd.DataFrame]]] = {
+        "qpv_polygons": qpv_polygons_from_zip,
+        "france_services": lambda raw: france_services_from_bytes(raw, communes, commune_polygons),
+        "pvd": lambda raw: pvd_from_bytes(raw, communes),
+    }
+    table, rejected = parsers[name](data[name])
+    return table, rejected, []
 
 
 def _build_places(

@@ -258,39 +258,27 @@ if not presentation:
     )
     get_pack = _pack_getter(profile)
     stem = f"fiche-territoire-{territory.level}-{territory.code}"
-    columns = st.columns(4)
-    columns[0].download_button(
-        "Dossier complet (ZIP)",
-        lambda: get_pack().zip_bytes(),
-        file_name=f"{stem}.zip",
-        mime="application/zip",
-        key="profile_pack_zip",
-        on_click="ignore",
-        type="primary",
+    downloads = (
+        ("Dossier complet (ZIP)", lambda: get_pack().zip_bytes(), ".zip", "application/zip", "zip"),
+        ("PDF", lambda: get_pack().pdf, ".pdf", "application/pdf", "pdf"),
+        (
+            "PowerPoint",
+            lambda: get_pack().pptx,
+            ".pptx",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            "pptx",
+        ),
+        ("Carte interactive (HTML)", lambda: get_pack().html, "-carte.html", "text/html", "html"),
     )
-    columns[1].download_button(
-        "PDF",
-        lambda: get_pack().pdf,
-        file_name=f"{stem}.pdf",
-        mime="application/pdf",
-        key="profile_pack_pdf",
-        on_click="ignore",
-    )
-    columns[2].download_button(
-        "PowerPoint",
-        lambda: get_pack().pptx,
-        file_name=f"{stem}.pptx",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        key="profile_pack_pptx",
-        on_click="ignore",
-    )
-    columns[3].download_button(
-        "Carte interactive (HTML)",
-        lambda: get_pack().html,
-        file_name=f"{stem}-carte.html",
-        mime="text/html",
-        key="profile_pack_html",
-        on_click="ignore",
-    )
+    for column, (label, content, suffix, mime, kind) in zip(st.columns(4), downloads, strict=True):
+        column.download_button(
+            label,
+            content,
+            file_name=f"{stem}{suffix}",
+            mime=mime,
+            key=f"profile_pack_{kind}",
+            on_click="ignore",
+            type="primary" if kind == "zip" else "secondary",
+        )
 else:
     st.caption(f"Sources et méthode : {parameters_text(profile)} {APPROXIMATIONS}")
