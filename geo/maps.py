@@ -202,7 +202,40 @@ def _feature_collection(frame: gpd.GeoDataFrame, properties: dict[str, Sequence[
     return ('{"type":"FeatureCollection","features":[' + ",".join(features) + "]}").replace("</", "<\\/")
 
 
-class _FeatureLayer(branca.element.MacroElement):
+class _Rendered(branca.element.Element):
+    """Text already rendered, added to the page as is."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._text = text
+
+    def render(self, **kwargs: object) -> str:
+        del kwargs  # nothing left to render
+        return self._text
+
+
+class _DataElement(branca.element.MacroElement):
+    """A ``MacroElement`` whose rendered macros are inserted as plain text.
+
+    branca wraps each rendered macro in ``Element(text)``, which compiles the text as a
+    Jinja template: with data inside, that is slow (the whole GeoJSON is lexed on every
+    rerun) and unsafe (a place named ``{{ … }}`` would be evaluated, one named ``{% …``
+    would break the map).
+    """
+
+    def render(self, **kwargs: object) -> str:
+        figure = self.get_root()
+        assert isinstance(figure, branca.element.Figure), "element not attached to a map"
+        for part in ("header", "html", "script"):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+        return ""
+
+
+class _FeatureLayer(_DataElement):
     """One ``L.geoJson`` layer styled from its features' properties, in JavaScript.
 
     Folium's ``GeoJson`` evaluates a Python style function per feature and parses and
@@ -338,7 +371,7 @@ def add_points_layer(
     ).add_to(m)
 
 
-class _Legend(branca.element.MacroElement):
+class _Legend(_DataElement):
     """A Leaflet control holding a small HTML legend (no external asset)."""
 
     _template = Template(

@@ -21,6 +21,7 @@ pytestmark = pytest.mark.e2e
 
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 XSS_NAME = "<img src=x onerror=alert(1)>"
+TEMPLATE_NAME = "Atelier {{ 7*7 }} {% if x %}"  # must stay text, never be evaluated
 
 OPEN_TOOLTIPS_JS = """() => {
     const texts = [];
@@ -56,23 +57,24 @@ def _import(page, *names: str) -> None:
     wait_for_app(page)
 
 
-def test_uploaded_list_is_on_the_overview_map_and_xss_is_inert(app_url, page) -> None:
+def test_uploaded_list_is_on_the_overview_map_and_hostile_names_are_inert(app_url, page) -> None:
     dialogs: list[str] = []
     page.page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     _open_data_page(page.page, app_url)
     _import(page.page, "liste_xss.csv")
     metric = page.page.locator('[data-testid="stMetric"]').filter(has_text="Acceptées")
-    assert metric.locator('[data-testid="stMetricValue"]').inner_text() == "2"
+    assert metric.locator('[data-testid="stMetricValue"]').inner_text() == "3"
 
     # Same session: go to the overview through the app's navigation, not a new page load.
     page.page.get_by_role("link", name="Voir les lieux sur la carte de la vue d'ensemble").click()
     wait_for_app(page.page)
     page.page.get_by_role("heading", name="Vue d'ensemble", exact=True).wait_for(timeout=TIMEOUT_MS)
-    assert count_map_points(page.page) == 2
+    assert count_map_points(page.page) == 3
     frame = map_frame(page.page)
     handle = page.page.locator('iframe[title="streamlit_folium.st_folium"]').first.element_handle()
     texts = handle.content_frame().evaluate(OPEN_TOOLTIPS_JS)
     assert any(XSS_NAME in text for text in texts), texts
+    assert any(TEMPLATE_NAME in text for text in texts), texts
     assert any("Import : liste_xss.csv" in text for text in texts)
     # The name is shown as text: no <img src="x"> anywhere, no alert.
     assert frame.locator('img[src="x"]').count() == 0

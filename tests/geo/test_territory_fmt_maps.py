@@ -16,6 +16,7 @@ from geo._errors import InvalidParameterError
 from geo.crs import projected_crs_for_zone, zone_from_dep
 from geo.fmt import fr_km, fr_number, fr_percent
 from geo.maps import (
+    add_legend,
     add_points_layer,
     base_map,
     classify_values,
@@ -105,6 +106,18 @@ def test_tooltips_escape_hostile_names() -> None:
     html = m.get_root().render()
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_template_syntax_in_data_stays_text() -> None:
+    # Names come from imported files: never evaluated as Jinja, never breaking the map.
+    names = ["{{ 7*7 }}", "Atelier {% if x", "{# note"]
+    m = base_map(basemap="none")
+    points = gpd.GeoDataFrame(geometry=[Point(2.35, 48.85)] * 3, crs="EPSG:4326")
+    add_points_layer(m, points, colors=["#000"] * 3, tooltip={"Nom": names}, name="x")
+    add_legend(m, "{{ 6*7 }}", [("#000", "{% raw %}")])
+    html = m.get_root().render()
+    for text in [*names, "{{ 6*7 }}", "{% raw %}"]:
+        assert text in html
 
 
 def test_display_geometries_round_and_keep_shared_borders() -> None:
