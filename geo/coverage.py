@@ -66,6 +66,20 @@ def _zone_rows(frame: pd.DataFrame, xy: np.ndarray) -> dict[str, np.ndarray]:
     return rows
 
 
+def _point_zones(
+    targets: pd.DataFrame, sources: pd.DataFrame
+) -> Iterator[tuple[np.ndarray, np.ndarray, cKDTree, np.ndarray]]:
+    """For each zone with located targets and sources: target rows, source rows, a k-d tree
+    of those sources and the targets' projected coordinates."""
+    target_xy, source_xy = _xy(targets), _xy(sources)
+    target_rows, source_rows = _zone_rows(targets, target_xy), _zone_rows(sources, source_xy)
+    for zone in ZONES:
+        src, rows = source_rows[zone], target_rows[zone]
+        if len(src) == 0 or len(rows) == 0:
+            continue
+        yield rows, src, cKDTree(source_xy[src]), target_xy[rows]
+
+
 def nearest_source(targets: pd.DataFrame, sources: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """Distance in metres to, and position of, the nearest source of the same zone.
 
@@ -82,13 +96,8 @@ def nearest_source(targets: pd.DataFrame, sources: pd.DataFrame) -> tuple[np.nda
     """
     distances = np.full(len(targets), np.inf)
     positions = np.full(len(targets), -1, dtype=np.int64)
-    target_xy, source_xy = _xy(targets), _xy(sources)
-    target_rows, source_rows = _zone_rows(targets, target_xy), _zone_rows(sources, source_xy)
-    for zone in ZONES:
-        src, rows = source_rows[zone], target_rows[zone]
-        if len(src) == 0 or len(rows) == 0:
-            continue
-        found, index = cKDTree(source_xy[src]).query(target_xy[rows], k=1)
+    for rows, src, tree, xy in _point_zones(targets, sources):
+        found, index = tree.query(xy, k=1)
         distances[rows] = found
         positions[rows] = src[index]
     return distances, positions
@@ -114,15 +123,8 @@ def count_within(targets: pd.DataFrame, sources: pd.DataFrame, radius_km: float)
     """Number of sources of the same zone within ``radius_km`` (inclusive) of each target."""
     _check_radius(radius_km)
     counts = np.zeros(len(targets), dtype=np.int64)
-    target_xy, source_xy = _xy(targets), _xy(sources)
-    target_rows, source_rows = _zone_rows(targets, target_xy), _zone_rows(sources, source_xy)
-    for zone in ZONES:
-        src, rows = source_rows[zone], target_rows[zone]
-        if len(src) == 0 or len(rows) == 0:
-            continue
-        counts[rows] = cKDTree(source_xy[src]).query_ball_point(
-            target_xy[rows], r=radius_km * 1000.0, return_length=True
-        )
+    for rows, _, tree, xy in _point_zones(targets, sources):
+        counts[rows] = tree.query_ball_point(xy, r=radius_km * 1000.0, return_length=True)
     return counts
 
 

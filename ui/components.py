@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 
 import folium
@@ -80,30 +80,26 @@ def download_buttons(
     """
     frozen_table, frozen_meta = table.copy(), dict(metadata)
     frozen_geo = geo.copy() if geo is not None else None
-    columns = st.columns(3 if frozen_geo is not None else 2)
-    columns[0].download_button(
-        "Télécharger (CSV)",
-        lambda: csv_bytes(frozen_table, frozen_meta),
-        file_name=f"{basename}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click="ignore",
-    )
-    columns[1].download_button(
-        "Télécharger (Excel)",
-        lambda: xlsx_bytes(frozen_table, frozen_meta),
-        file_name=f"{basename}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"{key}_xlsx",
-        on_click="ignore",
-    )
+    files: list[tuple[str, str, Callable[[], bytes], str]] = [
+        ("CSV", "csv", lambda: csv_bytes(frozen_table, frozen_meta), "text/csv"),
+        (
+            "Excel",
+            "xlsx",
+            lambda: xlsx_bytes(frozen_table, frozen_meta),
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    ]
     if frozen_geo is not None:
-        columns[2].download_button(
-            "Télécharger (GeoJSON)",
-            lambda: geojson_bytes(frozen_geo, frozen_meta),
-            file_name=f"{basename}.geojson",
-            mime="application/geo+json",
-            key=f"{key}_geojson",
+        files.append(
+            ("GeoJSON", "geojson", lambda: geojson_bytes(frozen_geo, frozen_meta), "application/geo+json")
+        )
+    for column, (label, extension, build, mime) in zip(st.columns(len(files)), files, strict=True):
+        column.download_button(
+            f"Télécharger ({label})",
+            build,
+            file_name=f"{basename}.{extension}",
+            mime=mime,
+            key=f"{key}_{extension}",
             on_click="ignore",
         )
 

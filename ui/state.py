@@ -3,7 +3,8 @@
 Widget values live in ``st.session_state`` under ``f_*`` keys; on the first run of a
 session they are read from ``st.query_params`` (invalid values are ignored with a notice),
 and after every run the current values are written back, so a copied link reproduces the
-view. Pages register their own URL parameters with :func:`url_backed`.
+view. Pages register their own URL parameters with :func:`url_choice` (choice widgets) or
+:func:`url_backed` (any other widget).
 """
 
 from __future__ import annotations
