@@ -129,17 +129,16 @@ def base_map(
     if basemap not in BASEMAPS:
         raise InvalidParameterError(f"`basemap` vaut « {basemap} » mais doit être l'un de {list(BASEMAPS)}")
     info = ZONES[zone]
-    location, zoom = [info.center_lat, info.center_lon], info.zoom
+    location, zoom = [info.center_lat, info.center_lon], float(info.zoom)
     if bounds is not None and np.all(np.isfinite(bounds)):
-        minx, miny, maxx, maxy = bounds
-        location = [(miny + maxy) / 2, (minx + maxx) / 2]
-        zoom = zoom_for_bounds(bounds, height_px=height)
+        location, zoom = view_for_bounds(bounds, height_px=height)
     m = folium.Map(
         location=location,
-        zoom_start=zoom,
+        zoom_start=zoom,  # type: ignore[arg-type]  # Leaflet takes fractional zooms (zoomSnap)
         tiles=None,
         prefer_canvas=True,
         control_scale=True,
+        zoom_snap=ZOOM_SNAP,
         height=height,
     )
     if basemap == "ign_plan":
@@ -147,22 +146,52 @@ def base_map(
     return m
 
 
-def zoom_for_bounds(bounds: Sequence[float], *, width_px: int = 900, height_px: int = 560) -> int:
-    """Largest web-mercator zoom at which ``bounds`` fits a ``width_px`` × ``height_px`` map.
+ZOOM_SNAP = 0.25
+"""Zoom levels are multiples of this (Leaflet ``zoomSnap``): a view fills its frame better."""
+FIT_SHARE = 0.9
+"""Share of the free width and height that a fitted view may fill (a margin)."""
+MAP_WIDTH_PX = 820
+"""Usual width of a map in the app's main column (1280–1440 px wide screens)."""
+LEGEND_WIDTH_PX = 230
+"""Width kept clear of data on the right of a fitted view: the legends stand there."""
+
+
+def _mercator_y(lat: float) -> float:
+    lat = float(np.clip(lat, -85.0, 85.0))
+    return float(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
+
+
+def zoom_for_bounds(bounds: Sequence[float], *, width_px: int = MAP_WIDTH_PX, height_px: int = 560) -> float:
+    """Largest web-mercator zoom (a multiple of :data:`ZOOM_SNAP`) at which ``bounds`` fills
+    at most :data:`FIT_SHARE` of a ``width_px`` × ``height_px`` area.
 
     Computed here rather than with Leaflet's ``fitBounds``, which runs before the map's
     iframe has its final size and then zooms out too far.
     """
     minx, miny, maxx, maxy = bounds
-
-    def mercator_y(lat: float) -> float:
-        lat = float(np.clip(lat, -85.0, 85.0))
-        return float(np.log(np.tan(np.pi / 4 + np.radians(lat) / 2)))
-
     span_x = max(maxx - minx, 1e-3) / 360.0
-    span_y = max(mercator_y(maxy) - mercator_y(miny), 1e-5) / (2 * np.pi)
-    zoom = np.floor(np.log2(min(width_px / (256 * span_x), height_px / (256 * span_y))))
-    return int(np.clip(zoom, 3, 15))
+    span_y = max(_mercator_y(maxy) - _mercator_y(miny), 1e-5) / (2 * np.pi)
+    fit = np.log2(FIT_SHARE * min(width_px / (256 * span_x), height_px / (256 * span_y)))
+    return float(np.clip(np.floor(fit / ZOOM_SNAP) * ZOOM_SNAP, 3, 15))
+
+
+def view_for_bounds(
+    bounds: Sequence[float], *, width_px: int = MAP_WIDTH_PX, height_px: int = 560
+) -> tuple[list[float], float]:
+    """Centre ``[lat, lon]`` and zoom showing ``bounds`` left of the legends.
+
+    The legends stand in the bottom-right corner: ``bounds`` is fitted to the map minus
+    :data:`LEGEND_WIDTH_PX` on the right, and the centre moved east so that the data sits in
+    the free part (as far as the map's width allows).
+    """
+    minx, miny, maxx, maxy = bounds
+    zoom = zoom_for_bounds(bounds, width_px=width_px - LEGEND_WIDTH_PX, height_px=height_px)
+    px_per_degree = 256 * 2**zoom / 360.0
+    data_px = (maxx - minx) * px_per_degree
+    shift_px = max(0.0, min(LEGEND_WIDTH_PX, width_px - data_px) / 2)
+    mid_y = (_mercator_y(miny) + _mercator_y(maxy)) / 2
+    center_lat = float(np.degrees(2 * np.arctan(np.exp(mid_y)) - np.pi / 2))
+    return [center_lat, (minx + maxx) / 2 + shift_px / px_per_degree], zoom
 
 
 def display_geometries(frame: gpd.GeoDataFrame, tolerance_deg: float) -> gpd.GeoDataFrame:

@@ -16,12 +16,14 @@ from geo._errors import InvalidParameterError
 from geo.crs import projected_crs_for_zone, zone_from_dep
 from geo.fmt import fr_km, fr_number, fr_percent
 from geo.maps import (
+    LEGEND_WIDTH_PX,
     add_legend,
     add_points_layer,
     base_map,
     classify_values,
     display_geometries,
     localize_assets,
+    view_for_bounds,
     zoom_for_bounds,
 )
 from geo.territory import Scope, territory_options
@@ -137,5 +139,19 @@ def test_classify_values_handles_ties_and_missing() -> None:
 
 
 def test_zoom_for_bounds() -> None:
-    assert zoom_for_bounds((-5.2, 41.3, 9.6, 51.1)) in (5, 6)
+    # Mainland France and Corsica fill 90 % of 560 px at zoom 5.66, snapped down to a quarter.
+    assert zoom_for_bounds((-5.2, 41.3, 9.6, 51.1), width_px=590) == 5.5
     assert zoom_for_bounds((3.8, 43.55, 3.95, 43.65)) >= 11
+
+
+def test_fitted_view_keeps_the_data_left_of_the_legends() -> None:
+    bounds = (-5.2, 41.3, 9.6, 51.1)
+    (lat, lon), zoom = view_for_bounds(bounds, width_px=820, height_px=560)
+    assert zoom == 5.5
+    px_per_degree = 256 * 2**zoom / 360
+    left_px = 410 - (lon - bounds[0]) * px_per_degree
+    right_px = 410 + (bounds[2] - lon) * px_per_degree
+    assert left_px >= 0
+    assert right_px <= 820 - LEGEND_WIDTH_PX
+    # Centred on the web-mercator midpoint, north of the mean latitude (46.2).
+    assert 46.3 < lat < 46.5
