@@ -209,7 +209,11 @@ def _report(result: ImportResult, mode: str, label: str, duplicates: int) -> Non
             "Thèmes dérivés avec les mêmes règles que la liste intégrée : typologie de la source quand elle "
             "correspond à une famille connue, sinon mots-clés du nom et de la description (indicatif)."
         )
-        st.page_link("pages/overview.py", label="Voir les lieux sur la carte de la vue d'ensemble", icon="🧭")
+        st.page_link(
+            "pages/overview.py",
+            label="Voir les lieux sur la carte de la vue d'ensemble",
+            icon=":material/dashboard:",
+        )
 
 
 def _refreshed_section() -> None:
