@@ -294,21 +294,13 @@ def coverage_by_theme(
         masks[theme] = (places[f"theme_{theme}"] != "").to_numpy()
     distances = {name: np.full(len(communes), np.inf) for name in masks}
     counts = {name: np.zeros(len(communes), dtype=np.int64) for name in masks}
-    target_xy, source_xy = _xy(communes), _xy(places)
-    target_rows, source_rows = _zone_rows(communes, target_xy), _zone_rows(places, source_xy)
-    for zone in ZONES:
-        rows, src = target_rows[zone], source_rows[zone]
-        if len(rows) == 0 or len(src) == 0:
-            continue
-        zone_xy = source_xy[src]
-        pairs = cKDTree(zone_xy).sparse_distance_matrix(
-            cKDTree(target_xy[rows]), radius_m, output_type="ndarray"
-        )
+    for rows, src, tree, xy in _point_zones(communes, places):
+        pairs = tree.sparse_distance_matrix(cKDTree(xy), radius_m, output_type="ndarray")
         for name, mask in masks.items():
             selected = mask[src]
             if not selected.any():
                 continue
-            found, _ = cKDTree(zone_xy[selected]).query(target_xy[rows], k=1)
+            found, _ = cKDTree(tree.data[selected]).query(xy, k=1)
             distances[name][rows] = found
             counts[name][rows] = np.bincount(pairs["j"][selected[pairs["i"]]], minlength=len(rows))
     return {
