@@ -147,13 +147,21 @@ def _territory_outline(basis: ProfileBasis, profile: TerritoryProfile) -> gpd.Ge
 
 
 def _view_bounds(
-    outline: gpd.GeoSeries, profile: TerritoryProfile, crs: str
+    basis: ProfileBasis, outline: gpd.GeoSeries, profile: TerritoryProfile, crs: str
 ) -> tuple[float, float, float, float]:
-    """Metric bounds of the view: the territory and the ring of ``radius_km`` around it."""
+    """Metric bounds of the view: the territory and the ring of ``radius_km`` around it.
+
+    A territory without an outline (a commune created after the outlines' vintage) is shown
+    by its places, else by its département.
+    """
     points = _places_gdf(profile).to_crs(crs)
     geometries = list(outline.to_crs(crs)) if len(outline) else []
     if not geometries and len(points):
         geometries = list(points.geometry)
+    departements = basis.outlines["dep"]
+    if not geometries and profile.territory.dep in departements.index:
+        dep_outline = departements.loc[[profile.territory.dep], "geometry"]
+        geometries = list(gpd.GeoSeries(dep_outline, crs=WGS84).to_crs(crs))
     if not geometries:
         raise InvalidParameterError(f"« {profile.territory.label} » n'a ni contour ni point à cartographier")
     union = shapely.union_all(geometries)
@@ -238,7 +246,7 @@ def static_map_png(
     """
     crs = projected_crs_for_zone(profile.territory.zone)
     outline = _territory_outline(basis, profile)
-    bounds = _view_bounds(outline, profile, crs)
+    bounds = _view_bounds(basis, outline, profile, crs)
     bounds_wgs84 = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(WGS84).total_bounds
     fig = Figure(figsize=(width_in, height_in))
     ax = fig.add_axes((0.0, 0.06, 1.0, 0.94))
@@ -888,7 +896,7 @@ def profile_map(basis: ProfileBasis, profile: TerritoryProfile, *, basemap: str 
     """Leaflet map of the profile: neighbours' outlines, the territory, its tiers-lieux and gaps."""
     crs = projected_crs_for_zone(profile.territory.zone)
     outline = _territory_outline(basis, profile)
-    bounds = _view_bounds(outline, profile, crs)
+    bounds = _view_bounds(basis, outline, profile, crs)
     bounds_wgs84 = gpd.GeoSeries([shapely.box(*bounds)], crs=crs).to_crs(WGS84).total_bounds
     m = base_map(zone=profile.territory.zone, bounds=tuple(bounds_wgs84), basemap=basemap)
     tolerance = 0.0 if profile.territory.level in ("commune", "epci") else 0.003

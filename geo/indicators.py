@@ -33,6 +33,49 @@ class KeyFigures:
     qpv_approximate: int
     communes_unlocated: int
     """Communes of the scope with no point (kept in population, not in distances)."""
+    communes: int
+    communes_covered: int
+
+    @property
+    def population_uncovered(self) -> int:
+        """Inhabitants farther than the distance (communes without a point included)."""
+        return self.population - self.population_covered
+
+    @property
+    def communes_uncovered(self) -> int:
+        """Communes farther than the distance (communes without a point included)."""
+        return self.communes - self.communes_covered
+
+
+def key_figures(
+    communes: pd.DataFrame,
+    coverage: pd.DataFrame,
+    n_places: int,
+    qpv: pd.DataFrame,
+    qpv_coverage: pd.DataFrame,
+) -> KeyFigures:
+    """:class:`KeyFigures` of ``communes`` (with their :func:`coverage_of_points`), ``n_places``
+    places and the QPV ``qpv`` (with their coverage)."""
+    population = int(communes["population"].sum())
+    covered = coverage["covered"].to_numpy(dtype=bool)
+    covered_pop = int(communes["population"].to_numpy()[covered].sum())
+    return KeyFigures(
+        n_places=n_places,
+        population=population,
+        places_per_100k=n_places / population * 100_000 if population else float("nan"),
+        population_covered=covered_pop,
+        share_covered=covered_pop / population if population else float("nan"),
+        acv_total=int(communes["acv"].sum()),
+        acv_covered=int((communes["acv"].to_numpy(dtype=bool) & covered).sum()),
+        pvd_total=int(communes["pvd"].sum()),
+        pvd_covered=int((communes["pvd"].to_numpy(dtype=bool) & covered).sum()),
+        qpv_total=len(qpv),
+        qpv_covered=int(qpv_coverage["covered"].sum()),
+        qpv_approximate=int((qpv["location_precision"] != "polygone").sum()),
+        communes_unlocated=int(communes["x_m"].isna().sum()),
+        communes=len(communes),
+        communes_covered=int(covered.sum()),
+    )
 
 
 @dataclass(frozen=True)
@@ -66,23 +109,7 @@ def scope_coverage(atlas: Atlas, scope: Scope, themes: tuple[str, ...], radius_k
     # Outlines when the optional QPV layer is loaded, commune-centroid points otherwise.
     qpv = scope_qpv(atlas, scope)
     qpv_cov = qpv_coverage(qpv, zone_places, radius_km)
-    population = int(communes["population"].sum())
-    covered_pop = int((communes["population"] * coverage["covered"]).sum())
-    figures = KeyFigures(
-        n_places=len(in_scope),
-        population=population,
-        places_per_100k=len(in_scope) / population * 100_000 if population else float("nan"),
-        population_covered=covered_pop,
-        share_covered=covered_pop / population if population else float("nan"),
-        acv_total=int(communes["acv"].sum()),
-        acv_covered=int((communes["acv"] & coverage["covered"]).sum()),
-        pvd_total=int(communes["pvd"].sum()),
-        pvd_covered=int((communes["pvd"] & coverage["covered"]).sum()),
-        qpv_total=len(qpv),
-        qpv_covered=int(qpv_cov["covered"].sum()),
-        qpv_approximate=int((qpv["location_precision"] != "polygone").sum()),
-        communes_unlocated=int(communes["x_m"].isna().sum()),
-    )
+    figures = key_figures(communes, coverage, len(in_scope), qpv, qpv_cov)
     return ScopeCoverage(scope, tuple(themes), radius_km, in_scope, communes, coverage, qpv, qpv_cov, figures)
 
 

@@ -30,7 +30,7 @@ from geo.coverage import aggregate_coverage, coverage_by_theme, coverage_of_poin
 from geo.crs import WGS84, ZONES, projected_crs_for_zone
 from geo.fmt import NNBSP, fr_km, fr_number, fr_percent
 from geo.gaps import PROGRAMME_SHORT_LABELS, gaps_from_coverage, priority_coverage
-from geo.indicators import KeyFigures, scope_coverage
+from geo.indicators import KeyFigures, key_figures, scope_coverage
 from geo.mapviews import themes_text
 from geo.places import PRECISIONS
 from geo.search import Territory, territory_index
@@ -237,34 +237,6 @@ class TerritoryProfile:
         return f"{fr_number(self.radius_km, 0 if float(self.radius_km).is_integer() else 1)}{NNBSP}km"
 
 
-def _key_figures(
-    communes: pd.DataFrame,
-    coverage: pd.DataFrame,
-    n_places: int,
-    qpv: pd.DataFrame,
-    qpv_coverage: pd.DataFrame,
-) -> KeyFigures:
-    """:class:`KeyFigures` of a subset of a scope, built as :func:`scope_coverage` builds them."""
-    population = int(communes["population"].sum())
-    covered = coverage["covered"].to_numpy(dtype=bool)
-    covered_pop = int((communes["population"] * coverage["covered"]).sum())
-    return KeyFigures(
-        n_places=n_places,
-        population=population,
-        places_per_100k=n_places / population * 100_000 if population else float("nan"),
-        population_covered=covered_pop,
-        share_covered=covered_pop / population if population else float("nan"),
-        acv_total=int(communes["acv"].sum()),
-        acv_covered=int((communes["acv"].to_numpy(dtype=bool) & covered).sum()),
-        pvd_total=int(communes["pvd"].sum()),
-        pvd_covered=int((communes["pvd"].to_numpy(dtype=bool) & covered).sum()),
-        qpv_total=len(qpv),
-        qpv_covered=int(qpv_coverage["covered"].sum()),
-        qpv_approximate=int((qpv["location_precision"] != "polygone").sum()),
-        communes_unlocated=int(communes["x_m"].isna().sum()),
-    )
-
-
 def _sum_figures(parts: list[KeyFigures]) -> KeyFigures:
     """Key figures of the union of disjoint scopes (the zones of France)."""
     totals = {
@@ -281,6 +253,8 @@ def _sum_figures(parts: list[KeyFigures]) -> KeyFigures:
             "qpv_covered",
             "qpv_approximate",
             "communes_unlocated",
+            "communes",
+            "communes_covered",
         )
     }
     population = totals["population"]
@@ -314,7 +288,7 @@ def territory_figures(
         return result.figures
     rows = result.communes["code_insee"] == territory.code
     qpv_rows = _touching(result.qpv, territory.code)
-    return _key_figures(
+    return key_figures(
         result.communes[rows],
         result.coverage[rows],
         int((result.places["code_insee"] == territory.code).sum()),

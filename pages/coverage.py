@@ -91,17 +91,13 @@ with cols[1]:
         help_text=f"{fr_number(figures.population_covered)} habitants sur {fr_number(figures.population)} "
         "(population municipale 2023).",
     )
-uncovered = (~result.coverage["covered"] & result.communes["x_m"].notna()).to_numpy()
 with cols[2]:
     metric(
         f"Communes sans tiers-lieu à moins de {radius_text} km",
-        f"{fr_number(int(uncovered.sum()))} / {fr_number(len(result.communes))}",
+        f"{fr_number(figures.communes_uncovered)} / {fr_number(figures.communes)}",
     )
 with cols[3]:
-    metric(
-        f"Habitants à plus de {radius_text} km",
-        fr_number(int(result.communes["population"].to_numpy()[uncovered].sum())),
-    )
+    metric(f"Habitants à plus de {radius_text} km", fr_number(figures.population_uncovered))
 
 table = coverage_table(result, level)
 areas = areas_for(level, table.index.tolist())

@@ -66,9 +66,13 @@ def test_share_covered_matches_an_independent_computation(atlas: Atlas) -> None:
     population = atlas.communes.loc[atlas.communes["dep"] == "34", "population"].sum()
     share = communes.loc[covered, "population"].sum() / population
     assert _metrics(at)["Population à moins de 15 km d'un tiers-lieu"] == fr_percent(share)
+    # A commune without a point counts as farther than the distance, as in the table below.
+    n_communes = int((atlas.communes["dep"] == "34").sum())
     assert _metrics(at)["Communes sans tiers-lieu à moins de 15 km"] == (
-        f"{fr_number(int((~covered).sum()))} / {fr_number(int((atlas.communes['dep'] == '34').sum()))}"
+        f"{fr_number(n_communes - int(covered.sum()))} / {fr_number(n_communes)}"
     )
+    uncovered_population = population - communes.loc[covered, "population"].sum()
+    assert _metrics(at)["Habitants à plus de 15 km"] == fr_number(int(uncovered_population))
 
 
 def test_controls_go_to_the_url_and_survive_other_changes(atlas: Atlas) -> None:

@@ -99,3 +99,11 @@ def test_territory_without_place_nor_programme() -> None:
     assert not at.exception
     assert _metrics(at)["Tiers-lieux dans le territoire"] == "0"
     assert any("Aucun tiers-lieu" in i.value for i in at.info)
+
+
+def test_commune_without_outline_gets_a_profile_and_a_map() -> None:
+    at = open_app(PAGE, {"territoire": "commune:14666", "themes": "alimentation", "rayon": "1"})
+    assert not at.exception
+    assert at.header[0].value == "Sannerville"
+    assert _metrics(at)["Densité"] == "inconnue"
+    assert len(at.get("component_instance")) == 1  # the map

@@ -176,6 +176,18 @@ def test_empty_territory_gets_a_correct_pack(atlas, basis) -> None:
     assert "L.map(" in pack.html.decode("utf-8")
 
 
+def test_commune_without_outline_nor_place_is_shown_in_its_departement(atlas, basis) -> None:
+    # Sannerville (14666) was re-created after the outlines' vintage: no outline, no point.
+    territory = territory_by_key(basis.index, "commune:14666")
+    assert territory.code not in basis.outlines["commune"].index
+    profile = territory_profile(atlas, basis, territory, themes=("alimentation",), radius_km=1)
+    assert profile.places.empty
+    pack = briefing_pack(basis, profile, generated_on=DAY)
+    _reader, text = _pdf_text(pack.pdf)
+    assert pack_title(profile) in text
+    assert "L.map(" in pack.html.decode("utf-8")
+
+
 def test_big_region_stays_within_four_pages(atlas, basis) -> None:
     profile = territory_profile(atlas, basis, territory_by_key(basis.index, "reg:76"), radius_km=5)
     pack = briefing_pack(basis, profile, generated_on=DAY)
