@@ -380,7 +380,8 @@ def _read_csv(data: bytes, filename: str) -> RawTable:
             problems.append(problem)
     except csv.Error as exc:
         raise DataValidationError(
-            filename, [f"lecture du CSV impossible (ligne {reader.line_num}) : {exc}"]
+            filename,
+            [f"lecture du CSV impossible à la ligne {reader.line_num} (caractère nul ou champ démesuré)"],
         ) from exc
     if header is None:
         raise DataValidationError(filename, ["le fichier est vide"])
@@ -419,8 +420,13 @@ def _read_excel(data: bytes, filename: str) -> RawTable:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             sheets = pd.read_excel(io.BytesIO(data), sheet_name=None, dtype=str, engine="openpyxl")
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError, TypeError, IndexError, EOFError) as exc:
-        raise DataValidationError(filename, [f"lecture du classeur Excel impossible : {exc}"]) from exc
+    except DataValidationError:
+        raise
+    except Exception as exc:  # any parser failure on a user's file (zip, XML, styles…)
+        raise DataValidationError(
+            filename,
+            ["lecture du classeur Excel impossible : fichier endommagé ou format non pris en charge"],
+        ) from exc
     filled = [(name, frame) for name, frame in sheets.items() if len(frame.columns)]
     if not filled:
         raise DataValidationError(filename, ["le classeur ne contient aucune feuille remplie"])
@@ -458,14 +464,18 @@ def _read_geographic(path: Path, filename: str, *, layer: str | None = None) -> 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             frame = pyogrio.read_dataframe(path, layer=layer if layer else layers[0][0])
-    except (RuntimeError, ValueError, OSError, IndexError, TypeError) as exc:
-        raise DataValidationError(filename, [f"lecture du fichier géographique impossible : {exc}"]) from exc
+    except Exception as exc:  # any GDAL / driver failure on a user's file
+        raise DataValidationError(
+            filename, ["lecture du fichier géographique impossible : fichier endommagé ou format non reconnu"]
+        ) from exc
+    if not isinstance(frame, gpd.GeoDataFrame):  # a table without geometry (e.g. GeoPackage attributes)
+        return RawTable(filename, _text_frame(pd.DataFrame(frame)), notes=tuple(notes), first_line=1)
     table = _text_frame(pd.DataFrame(frame.drop(columns=frame.geometry.name)))
-    if isinstance(frame, gpd.GeoDataFrame) and frame.geometry.notna().any():
+    if frame.geometry.notna().any():
         try:
             lon, lat, point_notes = _points_of(frame)
         except (ValueError, RuntimeError, shapely.errors.GEOSException) as exc:
-            raise DataValidationError(filename, [f"géométries illisibles : {exc}"]) from exc
+            raise DataValidationError(filename, ["géométries illisibles"]) from exc
         table[GEOMETRY_LON] = lon
         table[GEOMETRY_LAT] = lat
         notes += point_notes
@@ -505,10 +515,10 @@ def _read_zip(data: bytes, filename: str) -> RawTable:
                 )
             member, name = readable[0]
             inner = archive.read(member)
+    except DataValidationError:
+        raise
     except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
-        if isinstance(exc, DataValidationError):
-            raise
-        raise DataValidationError(filename, [f"archive zip illisible : {exc}"]) from exc
+        raise DataValidationError(filename, ["archive zip illisible ou endommagée"]) from exc
     if len(inner) > MAX_UPLOAD_BYTES:
         raise DataValidationError(filename, ["le fichier contenu dans l'archive dépasse la taille maximale"])
     table = read_upload(inner, name.name)

@@ -364,6 +364,30 @@ def test_upload_limits_and_unreadable_files() -> None:
         prepare_import([read_upload(b"nom;latitude\n", "entete.csv")])
 
 
+def test_broken_files_get_a_french_message_without_internals(tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:  # a zip whose workbook XML is broken
+        archive.writestr("[Content_Types].xml", "<Types><broken")
+        archive.writestr("xl/workbook.xml", "<<<")
+    with pytest.raises(DataValidationError, match="fichier endommagé") as excel:
+        read_upload(buffer.getvalue(), "casse.xlsx")
+    with pytest.raises(DataValidationError, match="fichier endommagé") as geo:
+        read_upload(b'{"type": "FeatureCollection", "features": [', "casse.geojson")
+    for error in (excel, geo):  # no driver message in English, no temporary path
+        assert "/tmp" not in str(error.value)
+        assert "not" not in str(error.value).split(":")[-1]
+
+
+def test_geopackage_table_without_geometry(tmp_path: Path) -> None:
+    import pyogrio
+
+    path = tmp_path / "attributs.gpkg"
+    attributes = pd.DataFrame({"nom": ["A", "B"], "insee": ["34172", "75056"]})
+    pyogrio.write_dataframe(attributes, path, driver="GPKG")
+    table = read_upload(path.read_bytes(), "attributs.gpkg")
+    assert table.frame[["nom", "insee"]].to_numpy().tolist() == [["A", "34172"], ["B", "75056"]]
+
+
 def test_zip_bomb_is_refused() -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
