@@ -52,10 +52,12 @@ from geo.places import (  # _name_key: the very normalisation used to flag bundl
 )
 from geo.themes import normalize_text
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+MB = 1024 * 1024
+"""One « Mo » as Streamlit counts it (``server.maxUploadSize``)."""
+MAX_UPLOAD_BYTES = 20 * MB
 """Largest accepted file (same limit as ``server.maxUploadSize`` in ``.streamlit/config.toml``)."""
 
-MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_UNCOMPRESSED_BYTES = 200 * MB
 """Largest total size of the members of a zip (zipped Shapefile, XLSX): guards against zip bombs."""
 
 MAX_ROWS = 200_000
@@ -106,6 +108,8 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 SUPPORTED_EXTENSIONS = _words("csv txt tsv xlsx xlsm geojson json gpkg zip")
+UPLOAD_EXTENSIONS = (*SUPPORTED_EXTENSIONS, "xls", "ods")
+"""What the upload widget takes: old .xls and .ods then get a French explanation, not a refusal."""
 
 _PERSONAL_TOKENS = frozenset(
     _words(
@@ -406,8 +410,8 @@ def _check_zip(archive: zipfile.ZipFile, filename: str) -> list[zipfile.ZipInfo]
         raise DataValidationError(
             filename,
             [
-                f"archive trop volumineuse une fois décompressée ({fr_number(total / 1e6, 1)} Mo, "
-                f"maximum {fr_number(MAX_UNCOMPRESSED_BYTES / 1e6)} Mo)"
+                f"archive trop volumineuse une fois décompressée ({fr_number(total / MB, 1)} Mo, "
+                f"maximum {fr_number(MAX_UNCOMPRESSED_BYTES / MB)} Mo)"
             ],
         )
     return members
@@ -556,8 +560,8 @@ def read_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
         raise DataValidationError(
             shown,
             [
-                f"fichier trop volumineux ({fr_number(len(data) / 1e6, 1)} Mo ; "
-                f"maximum {fr_number(max_bytes / 1e6)} Mo)"
+                f"fichier trop volumineux ({fr_number(len(data) / MB, 1)} Mo ; "
+                f"maximum {fr_number(max_bytes / MB)} Mo)"
             ],
         )
     if not data:

@@ -19,7 +19,7 @@ from geo.maps import (
     classify_values,
 )
 from geo.places import PRECISION_ADDRESS, PRECISIONS
-from geo.themes import THEME_SHORT_LABELS, THEMES
+from geo.themes import ROUTE_KEYWORD, THEME_SHORT_LABELS, THEMES
 
 
 def place_colors(places: pd.DataFrame, themes: Sequence[str]) -> list[str]:
@@ -34,7 +34,7 @@ def themes_text(places: pd.DataFrame) -> list[str]:
     """« Fabrication, Culture (mot-clé) » for each place: its themes and how they were derived."""
     parts = [
         np.where(
-            places[f"theme_{t}"] == "mot-clé",
+            places[f"theme_{t}"] == ROUTE_KEYWORD,
             f"{THEME_SHORT_LABELS[t]} (mot-clé, indicatif)",
             np.where(places[f"theme_{t}"] != "", THEME_SHORT_LABELS[t], ""),
         )

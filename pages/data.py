@@ -13,7 +13,8 @@ from geo.export import csv_bytes
 from geo.fmt import fr_number
 from geo.importer import (
     MAX_UPLOAD_BYTES,
-    SUPPORTED_EXTENSIONS,
+    MB,
+    UPLOAD_EXTENSIONS,
     ColumnMapping,
     ImportResult,
     PreparedImport,
@@ -22,8 +23,8 @@ from geo.importer import (
     prepare_import,
     read_upload,
 )
+from geo.mapviews import themes_text
 from geo.places import PRECISIONS
-from geo.themes import THEME_SHORT_LABELS, THEMES
 from ui.components import metric
 from ui.data import (
     IMPORTED_PLACES_KEY,
@@ -183,9 +184,10 @@ def _report(result: ImportResult, mode: str, label: str, duplicates: int) -> Non
         "Fichier importé": label,
         "Résumé": result.summary(),
     }
+    report = result.report
     st.download_button(
         "Télécharger le rapport complet (CSV)",
-        csv_bytes(result.report, metadata),
+        lambda: csv_bytes(report, metadata),  # built on click only: up to 200 000 rows
         file_name="rapport_import.csv",
         mime="text/csv",
         key="data_report_csv",
@@ -197,10 +199,7 @@ def _report(result: ImportResult, mode: str, label: str, duplicates: int) -> Non
                 "Nom": result.places["name"],
                 "Commune (INSEE)": result.places["code_insee"],
                 "Localisation": result.places["location_precision"].map(PRECISIONS),
-                "Thèmes": [
-                    ", ".join(THEME_SHORT_LABELS[t] for t in themes.split(";") if t in THEMES) or "non classé"
-                    for themes in result.places["themes"]
-                ],
+                "Thèmes": themes_text(result.places),
             }
         )
         st.markdown(f"**Lieux importés** ({fr_number(len(preview))}) — {mode.lower()} :")
@@ -259,13 +258,13 @@ st.markdown(
     "Recensement France Tiers-Lieux (2023 ou 2026 : déposez la fiche identité et, si vous les avez, les "
     "fichiers thématiques), liste de votre réseau régional, export d'un SIG. Formats : CSV (séparateur `;` "
     "ou `,`, tout encodage courant), Excel (.xlsx), GeoJSON, GeoPackage, Shapefile zippé ; "
-    f"{fr_number(MAX_UPLOAD_BYTES / 1024 / 1024)} Mo au plus par fichier. L'import ne vaut que pour **votre "
+    f"{fr_number(MAX_UPLOAD_BYTES / MB)} Mo au plus par fichier. L'import ne vaut que pour **votre "
     "session** : il n'est ni enregistré ni visible des autres utilisateurs. Les colonnes de contact "
     "personnel (courriel, téléphone) sont supprimées dès la lecture."
 )
 st.file_uploader(
     "Fichier(s) à importer",
-    type=list(SUPPORTED_EXTENSIONS),
+    type=list(UPLOAD_EXTENSIONS),
     accept_multiple_files=True,
     key=UPLOAD_KEY,
 )
