@@ -273,7 +273,15 @@ def is_personal_column(name: object) -> bool:
     return key.startswith(("mail", "email", "e_mail", "courriel", "telephone", "tel_", "num_tel"))
 
 
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+"""Invisible control characters: never meaningful in a list, and refused by Excel exports."""
+
+
 def _cell_text(value: object) -> str:
+    return _CONTROL_CHARACTERS.sub(" ", _raw_cell_text(value)).strip()
+
+
+def _raw_cell_text(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, float):

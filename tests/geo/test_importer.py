@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from geo._errors import AtlasError, DataValidationError, InvalidParameterError
 from geo.atlas import Atlas, load_commune_polygons
 from geo.catalog import dataset
+from geo.export import xlsx_bytes
 from geo.importer import (
     FORMAT_CENSUS_2023,
     FORMAT_CENSUS_2026,
@@ -376,6 +377,12 @@ def test_broken_files_get_a_french_message_without_internals(tmp_path: Path) -> 
     for error in (excel, geo):  # no driver message in English, no temporary path
         assert "/tmp" not in str(error.value)
         assert "not" not in str(error.value).split(":")[-1]
+
+
+def test_control_characters_are_dropped_so_excel_exports_work() -> None:
+    table = read_upload(b"nom;insee\nLieu\x01test\x1f;34172\n", "liste.csv")
+    assert table.frame["nom"].tolist() == ["Lieu test"]
+    assert xlsx_bytes(table.frame, {"Source": "test"}).startswith(b"PK")
 
 
 def test_geopackage_table_without_geometry(tmp_path: Path) -> None:
