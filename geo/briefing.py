@@ -35,6 +35,7 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from geo._errors import InvalidParameterError
+from geo.catalog import DATASETS
 from geo.charts import NO_THEME_COLOR, THEME_COLORS
 from geo.crs import WGS84, projected_crs_for_zone
 from geo.fmt import NNBSP, fr_km, fr_number, fr_percent
@@ -65,6 +66,9 @@ from geo.profile import (
     theme_table,
 )
 from geo.themes import THEME_SHORT_LABELS, THEMES
+
+OUTLINES_CREDIT = f"{DATASETS['communes_polygons'].producer} ({DATASETS['communes_polygons'].vintage})"
+"""« IGN ADMIN EXPRESS 2018 recodé COG 2026 (contours 2018, codes 2026) »: the outlines drawn."""
 
 # No display on the server: geopandas' plotting imports pyplot, which must pick Agg.
 matplotlib.use("Agg")
@@ -371,7 +375,7 @@ def static_map_png(
     fig.text(
         0.01,
         0.015,
-        "Sources : tiers-lieux CGET 2019, ANCT 2022–2024 ; contours IGN ADMIN EXPRESS (COG 2026) ; "
+        f"Sources : {profile.places_source} ; contours {OUTLINES_CREDIT} ; "
         "ACV, PVD, QPV : ANCT. Projection métrique de la zone ; pas de fond de carte.",
         fontsize=5.8,
         color="#555555",
@@ -826,7 +830,7 @@ def briefing_pptx(profile: TerritoryProfile, images: PackImages, *, generated_on
             "Points : tiers-lieux colorés par thème ; cercles creux : situés au centroïde de leur commune "
             "(approximatif).",
             "Triangles et carrés : communes ACV / PVD et QPV sans tiers-lieu à cette distance.",
-            "Pas de fond de carte : contours IGN ADMIN EXPRESS (COG 2026).",
+            f"Pas de fond de carte : contours {OUTLINES_CREDIT}.",
         ],
         size=12,
     )
@@ -1026,7 +1030,7 @@ def briefing_pack(
     caption = (
         f"{pack_title(profile)} — {parameters_text(profile)} Cercles creux : lieux situés au centroïde "
         "de leur commune (approximatif) ; thèmes par mots-clés indicatifs. "
-        "Contours IGN ADMIN EXPRESS (COG 2026) ; "
+        f"Contours {OUTLINES_CREDIT} ; "
         f"ACV, PVD, QPV : ANCT. Carte produite le {french_date(day)} par l'Atlas des tiers-lieux."
     )
     return BriefingPack(

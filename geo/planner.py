@@ -159,15 +159,13 @@ def _as_csc(matrix: sparse.spmatrix | sparse.sparray, weights: np.ndarray) -> sp
 def _check_n_sites(n_sites: int, n_candidates: int) -> None:
     if isinstance(n_sites, bool) or not isinstance(n_sites, (int, np.integer)) or n_sites < 1:
         raise InvalidParameterError(
-            f"`n_sites` : le nombre de nouveaux sites doit être un entier ≥ 1 (reçu : {n_sites})."
+            f"Le nombre de nouveaux sites doit être un entier ≥ 1 (reçu : {n_sites})."
         )
     if n_sites > MAX_SITES:
-        raise InvalidParameterError(
-            f"`n_sites` : au plus {MAX_SITES} nouveaux sites par simulation (reçu : {n_sites})."
-        )
+        raise InvalidParameterError(f"Au plus {MAX_SITES} nouveaux sites par simulation (reçu : {n_sites}).")
     if n_sites > n_candidates:
         raise InvalidParameterError(
-            f"`n_sites` : vous demandez {n_sites} nouveaux sites mais il n'y a que {n_candidates} "
+            f"Vous demandez {n_sites} nouveaux sites mais il n'y a que {n_candidates} "
             "commune(s) candidate(s). Réduisez le nombre de sites ou élargissez l'ensemble des candidats."
         )
 

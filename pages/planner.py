@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -35,7 +36,7 @@ from ui.components import caption_sources, download_buttons, export_metadata, me
 from ui.data import atlas
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe
-from ui.state import url_backed, url_choice
+from ui.state import url_backed, url_choice, warn_rejected_params
 
 MODES = {"optimisation": "Optimisation automatique", "manuel": "Et si… (choix manuel des communes)"}
 # Extra weight of a priority inhabitant → label (its total weight).
@@ -85,13 +86,12 @@ def _remember(key: Hashable, value: object) -> None:
 
 
 def _coverage_metric(label: str, before: float, after: float, help_text: str | None = None) -> None:
-    """A share after the scenario, with its gain in points and the share before."""
-    st.metric(
-        label,
-        fr_percent(after),
-        delta=f"+{fr_number(100 * (after - before), 1)} points (avant : {fr_percent(before)})",
-        help=help_text,
-    )
+    """A share after the scenario, with its gain in points and the share before (none when undefined)."""
+    gain = after - before
+    delta = None
+    if np.isfinite(gain):
+        delta = f"+{fr_number(100 * gain, 1)} points (avant : {fr_percent(before)})"
+    st.metric(label, fr_percent(after), delta=delta, help=help_text)
 
 
 def _save(summary: ScenarioSummary) -> None:
@@ -157,6 +157,8 @@ method = url_choice(
     f"garantie d'atteindre au moins {fr_percent(GREEDY_GUARANTEE, 0)} de l'optimum, et une borne "
     "supérieure est calculée.",
 )
+
+warn_rejected_params()
 
 problem_key = (id(data.places), scope, filters.themes, filters.radius_km, candidate_set, weight)
 problem: PlanningProblem | None = _memo(("problem", problem_key))
@@ -401,3 +403,4 @@ if saved_scenarios:
             st.button("Retirer", key=f"planner_remove_{position}", on_click=_remove, args=(position,))
     comparison: pd.DataFrame = compare_scenarios(saved_scenarios)
     st.dataframe(comparison, width="stretch", key="planner_comparison")
+    caption_sources(SOURCES, note="Chaque scénario garde les paramètres et la liste de lieux de son calcul.")

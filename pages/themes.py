@@ -5,7 +5,6 @@ from __future__ import annotations
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.catalog import DATASETS
 from geo.charts import image_download_config, theme_heatmap, theme_mix_chart, theme_treemap
 from geo.fmt import fr_number, fr_percent
 from geo.territory import LEVELS, scope_label
@@ -48,7 +47,7 @@ radius = fr_number(filters.radius_km)
 level = scope.detail_level
 level_word = LEVELS[level] if level == "epci" else LEVELS[level].lower()
 where = scope_label(scope, data.communes)
-vintage = f"tiers-lieux {DATASETS['places'].vintage}, population 2023"
+vintage = f"{data.places_source} ; population 2023"
 chart_source = f"{data.places_source} ; INSEE, population municipale 2023"
 
 st.title("Thématiques")

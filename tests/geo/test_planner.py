@@ -319,7 +319,7 @@ def test_bad_inputs_give_french_messages() -> None:
     with pytest.raises(InvalidParameterError, match="Aucune commune candidate"):
         planning_problem(no_qpv, places, Scope("metro"), radius_km=5, candidate_set="qpv")
     problem = planning_problem(communes, places, Scope("metro"), radius_km=5)
-    with pytest.raises(InvalidParameterError, match="vous demandez 6 nouveaux sites"):
+    with pytest.raises(InvalidParameterError, match="Vous demandez 6 nouveaux sites"):
         plan_expansion(problem, 6)
 
 
