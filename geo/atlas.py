@@ -8,7 +8,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.catalog import DATASETS, Dataset
+from geo.catalog import DATASETS
 from geo.coverage import with_projected_xy
 from geo.io import dataset_path, read_dataset, refreshed_on
 
@@ -108,8 +108,3 @@ def data_version(*, data_dir: Path | None = None) -> str:
         path = dataset_path(name, data_dir=data_dir)
         parts.append(f"{path}:{path.stat().st_mtime_ns if path.exists() else 0}")
     return "|".join(parts)
-
-
-def sources_used(names: list[str]) -> list[Dataset]:
-    """Catalogue entries of the datasets a view uses, for its « Sources » line."""
-    return [DATASETS[n] for n in names]

@@ -240,5 +240,4 @@ def theme_treemap(
             hovertemplate="%{label}<br>%{value:,.0f} tiers-lieux<extra></extra>",
         )
     )
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 60, "b": 70})
     return french_layout(fig, title=title, source=source, height=520)

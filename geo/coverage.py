@@ -170,15 +170,6 @@ def polygon_nearest_source(
     return distances, positions
 
 
-def polygon_distance_m(polygons: gpd.GeoDataFrame, sources: pd.DataFrame) -> np.ndarray:
-    """Distance in metres from each polygon (0 inside) to the nearest source of its zone.
-
-    ``polygons`` needs a ``zone`` column; it is projected zone by zone. Used for QPV
-    outlines when that layer is present.
-    """
-    return polygon_nearest_source(polygons, sources)[0]
-
-
 def polygon_count_within(polygons: gpd.GeoDataFrame, sources: pd.DataFrame, radius_km: float) -> np.ndarray:
     """Number of sources of the same zone within ``radius_km`` (inclusive) of each polygon (or inside)."""
     _check_radius(radius_km)

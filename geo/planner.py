@@ -438,9 +438,6 @@ def solve_max_coverage(
     return greedy_max_coverage(matrix, weights, n_sites)
 
 
-PRIORITY_LABEL = "ACV, PVD ou commune avec QPV"
-
-
 @dataclass(frozen=True)
 class PlanningProblem:
     """A scope's demand, candidate sites and coverage matrix for one set of parameters."""

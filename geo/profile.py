@@ -217,11 +217,6 @@ class TerritoryProfile:
     reference_label: str
 
     @property
-    def n_inside(self) -> int:
-        """Tiers-lieux located in the territory."""
-        return int(self.places["inside"].sum())
-
-    @property
     def n_around(self) -> int:
         """Tiers-lieux outside the territory but within ``radius_km`` of it."""
         return int((~self.places["inside"]).sum())
@@ -954,10 +949,3 @@ def method_lines(profile: TerritoryProfile) -> list[str]:
         f"Zones de revitalisation rurale : {ZRR_NOTE} ; mentionnées à titre historique.",
         "Les listes de tiers-lieux datent de 2019 à janvier 2024 : des lieux ont pu ouvrir ou fermer depuis.",
     ]
-
-
-def nearest_place_m(profile: TerritoryProfile) -> float:
-    """Distance from the territory to its nearest tiers-lieu of the selected themes (0 if one is inside)."""
-    if profile.places.empty:
-        return float("inf")
-    return float(profile.places["distance_m"].min())

@@ -60,7 +60,6 @@ from geo.places import (
 
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
 TIMEOUT_S = 60.0
-"""File of the local data folder listing what was refreshed, when and from where."""
 REJECTED = "rejected_rows.csv"
 
 

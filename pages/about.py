@@ -7,7 +7,7 @@ import streamlit as st
 
 from geo.catalog import DATASETS, PLACE_SOURCES
 from geo.fmt import fr_number
-from geo.themes import ROUTES, THEMES, route_counts, theme_rules_table
+from geo.themes import ROUTES, route_counts, theme_columns, theme_rules_table
 from ui.data import atlas
 
 data = atlas()
@@ -69,7 +69,7 @@ counts_display = pd.DataFrame(
 )
 st.markdown("**Nombre de lieux par thème et par voie** (un lieu à plusieurs thèmes compte dans chacun) :")
 st.dataframe(counts_display, hide_index=True, key="about_route_counts")
-no_theme = int((data.places[[f"theme_{t}" for t in THEMES]] == "").all(axis=1).sum())
+no_theme = int((data.places[theme_columns()] == "").all(axis=1).sum())
 st.caption(
     f"{fr_number(no_theme)} lieux sur {fr_number(len(data.places))} n'ont aucun thème : ils comptent dans "
     "« tous les tiers-lieux » mais dans aucun thème."

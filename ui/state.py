@@ -181,9 +181,7 @@ def sidebar_filters() -> Filters:
         basemap = url_choice(
             st.radio, "Fond de carte", BASEMAPS, key="f_basemap", param="fond", default="ign_plan"
         )
-        rejected = st.session_state.pop("_url_rejected", None)
-        if rejected:
-            st.warning("Paramètres de lien ignorés (valeurs inconnues) : " + ", ".join(rejected))
+        warn_rejected_params()
     if dep and not reg:
         reg = str(communes.loc[communes["dep"] == dep, "reg"].iloc[0])
     return Filters(

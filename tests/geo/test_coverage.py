@@ -23,7 +23,6 @@ from geo.coverage import (
     nearest_distance_m,
     nearest_source,
     polygon_count_within,
-    polygon_distance_m,
     polygon_nearest_source,
     with_projected_xy,
 )
@@ -166,7 +165,7 @@ def test_polygon_distance_is_zero_inside_and_measured_from_the_edge() -> None:
     # First square: a place inside. Second square: its west edge is 8 500 m from the second place.
     assert distance.tolist() == pytest.approx([0.0, 8500.0])
     assert position.tolist() == [0, 1]
-    assert polygon_distance_m(polygons, places).tolist() == pytest.approx([0.0, 8500.0])
+    assert polygon_nearest_source(polygons, places)[0].tolist() == pytest.approx([0.0, 8500.0])
     # Counting is inclusive at the radius: 8.5 km reaches the second square.
     assert polygon_count_within(polygons, places, 8.5).tolist() == [2, 1]
     assert polygon_count_within(polygons, places, 8.4).tolist() == [2, 0]
@@ -178,9 +177,9 @@ def test_polygon_distance_is_zero_inside_and_measured_from_the_edge() -> None:
 def test_polygons_in_wgs84_are_projected_per_zone() -> None:
     polygons = _square_polygons(L93).to_crs("EPSG:4326")
     places = pd.DataFrame({"x_m": [X0 + 1500], "y_m": [Y0 + 500], "zone": "metro"})
-    assert polygon_distance_m(polygons, places)[0] == pytest.approx(500.0, abs=0.5)
+    assert polygon_nearest_source(polygons, places)[0][0] == pytest.approx(500.0, abs=0.5)
     other_zone = places.assign(zone="971")
-    assert np.isinf(polygon_distance_m(polygons, other_zone)).all()
+    assert np.isinf(polygon_nearest_source(polygons, other_zone)[0]).all()
 
 
 def test_aggregate_coverage_hand_computed() -> None:
