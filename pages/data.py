@@ -33,6 +33,7 @@ from ui.data import (
     bundled_atlas,
     commune_polygons,
     refresh_manifest,
+    use_import,
 )
 
 UPLOAD_KEY = "data_upload"
@@ -64,8 +65,8 @@ def _md(text: object) -> str:
 
 
 def _reset_import() -> None:
-    for key in (IMPORTED_PLACES_KEY, "_imported_atlas", RESULT_KEY):
-        st.session_state.pop(key, None)
+    use_import(None)
+    st.session_state.pop(RESULT_KEY, None)
 
 
 def _prepared_upload() -> PreparedImport | None:
@@ -145,8 +146,7 @@ def _run_import(prepared: PreparedImport, mapping: ColumnMapping, mode: str) -> 
         duplicates = int((places["possible_duplicate_of"] != "").sum())
     st.session_state[RESULT_KEY] = (result, mode, prepared.label, duplicates)
     if len(result.places):
-        st.session_state[IMPORTED_PLACES_KEY] = SessionPlaces(places=places, source_label=label)
-        st.session_state.pop("_imported_atlas", None)
+        use_import(SessionPlaces(places=places, source_label=label))
 
 
 def _report(result: ImportResult, mode: str, label: str, duplicates: int) -> None:

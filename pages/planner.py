@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import Any
-
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -33,7 +30,7 @@ from geo.planner import (
     sites_table,
 )
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
-from ui.data import atlas
+from ui.data import SessionMemo, atlas
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe
 from ui.state import url_backed, url_choice, warn_rejected_params
@@ -45,7 +42,8 @@ METHOD_SHORT = {"exact": "Exacte", "greedy": "Gloutonne", "manual": "Choix manue
 MAX_SCENARIOS = 3
 # The what-if list shows the most populous candidates only (a national list would be too heavy).
 MAX_MANUAL_OPTIONS = 3000
-MEMO_KEY, SCENARIOS_KEY = "planner_memo", "planner_scenarios"
+SCENARIOS_KEY = "planner_scenarios"
+memo = SessionMemo("planner_memo", max_entries=6)
 SOURCES = ["places", "communes", "acv", "pvd", "qpv"]
 INTEGER_COLUMNS = (
     "Population de la commune",
@@ -72,17 +70,6 @@ st.markdown(
     "d'implantation qui ajoutent le plus d'habitants couverts. Territoire, thèmes et distance se "
     "règlent dans le panneau de gauche."
 )
-
-
-def _memo(key: Hashable) -> Any:
-    return st.session_state.setdefault(MEMO_KEY, {}).get(key)
-
-
-def _remember(key: Hashable, value: object) -> None:
-    memo: dict[Hashable, object] = st.session_state.setdefault(MEMO_KEY, {})
-    while len(memo) >= 6:
-        memo.pop(next(iter(memo)))
-    memo[key] = value
 
 
 def _coverage_metric(label: str, before: float, after: float, help_text: str | None = None) -> None:
@@ -161,7 +148,7 @@ method = url_choice(
 warn_rejected_params()
 
 problem_key = (id(data.places), scope, filters.themes, filters.radius_km, candidate_set, weight)
-problem: PlanningProblem | None = _memo(("problem", problem_key))
+problem: PlanningProblem | None = memo.get(("problem", problem_key))
 try:
     if problem is None:
         with st.spinner("Préparation : habitants non couverts et communes à portée de chaque site candidat…"):
@@ -174,7 +161,7 @@ try:
                 candidate_set=candidate_set,
                 priority_weight=weight,
             )
-        _remember(("problem", problem_key), problem)
+        memo.put(("problem", problem_key), problem)
 except NoDemandError as exc:
     st.info(str(exc))
     st.stop()
@@ -224,7 +211,7 @@ if manual:
         result = evaluate_sites(problem, list(picked))
 else:
     result_key = (problem_key, n_sites, method)
-    result = _memo(("result", result_key))
+    result = memo.get(("result", result_key))
     if result is None:
         status = st.status(f"Recherche des {fr_number(n_sites)} meilleures implantations…", expanded=False)
         with status:
@@ -246,7 +233,7 @@ else:
             label=f"Scénario calculé en {elapsed} s (méthode {METHOD_LABELS[result.method]})",
             state="complete",
         )
-        _remember(("result", result_key), result)
+        memo.put(("result", result_key), result)
 
 if result is not None:
     parameters = {

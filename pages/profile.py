@@ -8,17 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.atlas import Atlas, data_version
 from geo.briefing import BriefingPack, briefing_pack, pack_subtitle, parameters_text, profile_map
 from geo.profile import (
     DENSITY_NOTE,
-    ProfileBasis,
     TerritoryProfile,
     comparison_chart,
     gaps_table,
     key_figure_items,
     places_table,
-    profile_basis,
     references_table,
     similar_table,
     territory_profile,
@@ -27,7 +24,7 @@ from geo.profile import (
 )
 from geo.search import TerritorySearchError, resolve_territory, territory_by_key
 from ui.components import caption_sources, metric, show_map
-from ui.data import atlas, commune_polygons
+from ui.data import SessionMemo, atlas, territory_profile_basis
 from ui.pages import current_filters
 from ui.state import url_backed
 
@@ -51,30 +48,24 @@ filters = current_filters()
 data = atlas()
 
 
-@st.cache_resource(show_spinner="Préparation des fiches territoires…")
-def _basis(version: str, _atlas: Atlas) -> ProfileBasis:
-    del version  # cache key only: areas and names depend on the bundled territories, not on places
-    return profile_basis(_atlas, commune_polygons())
-
-
-basis = _basis(data_version(), data)
+basis = territory_profile_basis()
+profiles = SessionMemo("_profile_memo", max_entries=4)
 
 
 def _profile(key: str) -> TerritoryProfile:
     """The profile of ``key`` for the sidebar's themes and distance, kept for this session."""
-    cache_key = (key, filters.themes, filters.radius_km, data.places_source, id(data.places))
-    cache: dict[tuple[object, ...], TerritoryProfile] = st.session_state.setdefault("_profile_cache", {})
-    if cache_key not in cache:
-        if len(cache) >= 4:
-            cache.pop(next(iter(cache)))
-        cache[cache_key] = territory_profile(
+    memo_key = (key, filters.themes, filters.radius_km, data.places_source, id(data.places))
+    profile: TerritoryProfile | None = profiles.get(memo_key)
+    if profile is None:
+        profile = territory_profile(
             data,
             basis,
             territory_by_key(basis.index, key),
             themes=filters.themes,
             radius_km=filters.radius_km,
         )
-    return cache[cache_key]
+        profiles.put(memo_key, profile)
+    return profile
 
 
 def _pick(key: str) -> None:

@@ -24,10 +24,9 @@ from geo.thematic import (
 )
 from geo.themes import ALL_PLACES, THEMES, theme_label
 from ui.components import caption_sources, download_buttons, export_metadata, metric
-from ui.data import atlas
+from ui.data import atlas, session_theme_distances
 from ui.pages import current_filters, describe
 from ui.state import url_choice
-from ui.thematic import cached_theme_distances
 
 INDICATORS = {
     "places_per_100k": "Tiers-lieux pour 100 000 habitants",
@@ -53,7 +52,7 @@ chart_source = f"{data.places_source} ; INSEE, population municipale 2023"
 st.title("Thématiques")
 st.caption(describe(filters))
 
-distances = cached_theme_distances()
+distances = session_theme_distances()
 try:
     indicators = theme_indicators(data, distances, scope, filters.radius_km, level=level, themes=themes)
     comparison = theme_mix_comparison(data, distances, scope, filters.radius_km, themes=themes)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import streamlit as st
@@ -10,6 +12,11 @@ import streamlit as st
 from geo.atlas import Atlas, data_version, load_atlas, load_commune_polygons
 from geo.io import read_manifest
 from geo.maps import display_geometries
+from geo.profile import ProfileBasis, profile_basis
+from geo.territory import Scope, territory_options
+from geo.thematic import ThemeDistances, theme_distances
+
+T = TypeVar("T")
 
 IMPORTED_PLACES_KEY = "imported_places"
 """Session-state key of a user's imported places (a :class:`SessionPlaces`)."""
@@ -45,12 +52,93 @@ def atlas() -> Atlas:
     imported = st.session_state.get(IMPORTED_PLACES_KEY)
     if imported is None:
         return base
-    cached = st.session_state.get("_imported_atlas")
+    return _for_this_import(
+        "_imported_atlas", lambda: base.with_places(imported.places, imported.source_label)
+    )
+
+
+_DERIVED_FROM_IMPORT = ("_imported_atlas", "_theme_distances")
+
+
+def use_import(imported: SessionPlaces | None) -> None:
+    """Make ``imported`` this session's places (``None``: back to the bundled list) and forget
+    what was computed from the previous import."""
+    for key in _DERIVED_FROM_IMPORT:
+        st.session_state.pop(key, None)
+    if imported is None:
+        st.session_state.pop(IMPORTED_PLACES_KEY, None)
+    else:
+        st.session_state[IMPORTED_PLACES_KEY] = imported
+
+
+def _for_this_import(key: str, build: Callable[[], T]) -> T:
+    """``build()`` for this session's imported places, kept in its state until the import changes."""
+    imported = st.session_state.get(IMPORTED_PLACES_KEY)
+    cached = st.session_state.get(key)
     if cached is not None and cached[0] is imported:
-        return cached[1]
-    session_atlas = base.with_places(imported.places, imported.source_label)
-    st.session_state["_imported_atlas"] = (imported, session_atlas)
-    return session_atlas
+        value: T = cached[1]
+        return value
+    value = build()
+    st.session_state[key] = (imported, value)
+    return value
+
+
+@st.cache_resource(show_spinner="Calcul des distances par thème…")
+def _bundled_theme_distances(version: str) -> ThemeDistances:
+    del version  # only part of the cache key
+    return theme_distances(bundled_atlas())
+
+
+def session_theme_distances() -> ThemeDistances:
+    """Distances to the nearest place of each theme for the Atlas of this session.
+
+    Shared by every session for the bundled data (read-only); kept in the session's state
+    for a user's imported list, so that it never leaks to other users.
+    """
+    if st.session_state.get(IMPORTED_PLACES_KEY) is None:
+        return _bundled_theme_distances(data_version())
+    return _for_this_import("_theme_distances", lambda: theme_distances(atlas()))
+
+
+@st.cache_resource(show_spinner="Préparation des fiches territoires…")
+def _profile_basis(version: str) -> ProfileBasis:
+    del version  # areas and names depend on the bundled territories, not on places
+    return profile_basis(bundled_atlas(), commune_polygons())
+
+
+def territory_profile_basis() -> ProfileBasis:
+    """Search index, areas and densities of every territory (once per data version)."""
+    return _profile_basis(data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def _territory_choices(level: str, scope: Scope, version: str) -> dict[str, str]:
+    del version  # only part of the cache key
+    return territory_options(bundled_atlas().communes, level, scope)
+
+
+def territory_choices(level: str, scope: Scope) -> dict[str, str]:
+    """Territories of ``level`` in ``scope`` (code → name), computed once per scope (35 000 communes)."""
+    return _territory_choices(level, scope, data_version())
+
+
+@dataclass(frozen=True)
+class SessionMemo:
+    """The ``max_entries`` latest results of a page's computations, in this session's state only."""
+
+    name: str
+    max_entries: int
+
+    def get(self, key: Hashable) -> Any:
+        """The value kept for ``key``, or ``None``."""
+        return st.session_state.setdefault(self.name, {}).get(key)
+
+    def put(self, key: Hashable, value: object) -> None:
+        """Keep ``value`` for ``key``, forgetting the oldest entry when full."""
+        memo: dict[Hashable, object] = st.session_state.setdefault(self.name, {})
+        while len(memo) >= self.max_entries:
+            memo.pop(next(iter(memo)))
+        memo[key] = value
 
 
 def commune_polygons() -> gpd.GeoDataFrame:

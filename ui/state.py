@@ -15,12 +15,11 @@ from typing import Any
 
 import streamlit as st
 
-from geo.atlas import data_version
 from geo.crs import ZONES
 from geo.maps import BASEMAPS
-from geo.territory import Scope, territory_options
+from geo.territory import Scope
 from geo.themes import THEMES
-from ui.data import atlas, bundled_atlas
+from ui.data import atlas, territory_choices
 
 ALL = ""
 RADIUS_CHOICES = (1, 2, 5, 10, 15, 20, 30, 50)
@@ -139,17 +138,6 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
-def _cached_options(level: str, scope: Scope, version: str) -> dict[str, str]:
-    del version  # only part of the cache key
-    return territory_options(bundled_atlas().communes, level, scope)
-
-
-def _options(level: str, scope: Scope) -> dict[str, str]:
-    """Territory choices of the cascading selectors, computed once per scope (35 000 communes)."""
-    return _cached_options(level, scope, data_version())
-
-
 def sidebar_filters() -> Filters:
     """Draw the shared sidebar and return the selection."""
     communes = atlas().communes
@@ -157,11 +145,11 @@ def sidebar_filters() -> Filters:
         st.header("Filtres")
         zone_labels = {code: z.label for code, z in ZONES.items()}
         zone = url_choice(st.selectbox, "Zone", zone_labels, key="f_zone", param="zone", default="metro")
-        regs = _options("reg", Scope(zone))
+        regs = territory_choices("reg", Scope(zone))
         reg = _territory_select("f_reg", "reg", "Région", regs, disabled=zone != "metro")
-        deps = _options("dep", Scope(zone, reg or None))
+        deps = territory_choices("dep", Scope(zone, reg or None))
         dep = _territory_select("f_dep", "dep", "Département", deps, disabled=zone != "metro")
-        epcis = _options("epci", Scope(zone, reg or None, dep or None))
+        epcis = territory_choices("epci", Scope(zone, reg or None, dep or None))
         epci = _territory_select("f_epci", "epci", "EPCI (intercommunalité)", epcis)
         themes = url_choice(
             st.multiselect,
