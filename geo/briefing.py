@@ -863,7 +863,7 @@ def briefing_pptx(profile: TerritoryProfile, images: PackImages, *, generated_on
 
     slide = new_slide(
         f"Priorités : ACV, PVD et QPV sans tiers-lieu à moins de {profile.radius_label}",
-        sources_short + ". QPV situés au centroïde de leur commune (approximatif).",
+        f"{sources_short}. {profile.qpv_note}.",
     )
     long_table(
         slide,

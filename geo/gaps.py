@@ -170,6 +170,13 @@ def qpv_location_note(atlas: Atlas) -> str:
     )
 
 
+def qpv_location_short(atlas: Atlas) -> str:
+    """Short form of :func:`qpv_location_note`, for a caption or a key figure's help."""
+    if atlas.qpv_polygons is None:
+        return "QPV situés au centroïde de leur commune (approximatif)"
+    return "QPV mesurés depuis leur contour (centroïde de commune, approximatif, pour ceux sans contour)"
+
+
 def _column(series: pd.Series) -> pd.Series:
     """``series`` on a fresh 0..n-1 index: keeps its dtype (no type inference on object arrays)."""
     return series.reset_index(drop=True)

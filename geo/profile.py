@@ -29,7 +29,7 @@ from geo.charts import ACCENT, THEME_COLORS, french_layout
 from geo.coverage import aggregate_coverage, coverage_by_theme, coverage_of_points
 from geo.crs import WGS84, ZONES, projected_crs_for_zone
 from geo.fmt import NNBSP, fr_km, fr_number, fr_percent
-from geo.gaps import PROGRAMME_SHORT_LABELS, gaps_from_coverage, priority_coverage
+from geo.gaps import PROGRAMME_SHORT_LABELS, gaps_from_coverage, priority_coverage, qpv_location_short
 from geo.indicators import KeyFigures, key_figures, scope_coverage
 from geo.mapviews import themes_text
 from geo.places import PRECISIONS
@@ -215,6 +215,8 @@ class TerritoryProfile:
     similar_criteria: str
     places_source: str
     reference_label: str
+    qpv_note: str
+    """How the QPV are located with the data loaded (:func:`geo.gaps.qpv_location_short`)."""
 
     @property
     def n_around(self) -> int:
@@ -705,6 +707,7 @@ def territory_profile(
         similar=similar,
         similar_criteria=criteria,
         places_source=atlas.places_source,
+        qpv_note=qpv_location_short(atlas),
         reference_label=reference_label,
     )
 
@@ -755,7 +758,7 @@ def key_figure_items(profile: TerritoryProfile) -> list[tuple[str, str, str]]:
             (
                 "Quartiers prioritaires (QPV) couverts",
                 f"{fr_number(f.qpv_covered)} / {fr_number(f.qpv_total)}",
-                "QPV 2024 situés au centroïde de leur commune : approximatif.",
+                profile.qpv_note + ".",
             )
         )
     return items
@@ -939,8 +942,9 @@ def method_lines(profile: TerritoryProfile) -> list[str]:
         f"Distance d'accès : {profile.radius_label} à vol d'oiseau, mesurée dans la projection métrique "
         "de la zone (Lambert-93 en métropole, UTM locale outre-mer) depuis le point représentatif de "
         "chaque commune.",
-        "Les Fabriques de territoire, Manufactures de proximité et QPV sont situés au centroïde de leur "
-        "commune (approximatif) ; les lieux de la liste CGET 2019 sont géocodés à l'adresse.",
+        "Les Fabriques de territoire et Manufactures de proximité sont situées au centroïde de leur "
+        f"commune (approximatif) ; {profile.qpv_note} ; les lieux de la liste CGET 2019 sont géocodés "
+        "à l'adresse.",
         "Thèmes : typologie de la source ou label du programme quand ils existent, sinon règles par "
         "mots-clés sur les noms — indicatif.",
         "Les tiers-lieux des territoires voisins comptent pour la couverture (un habitant peut traverser "

@@ -7,6 +7,7 @@ import streamlit as st
 from geo._errors import AtlasError
 from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays
 from geo.fmt import fr_number, fr_percent
+from geo.gaps import qpv_location_short
 from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table, scope_coverage
 from geo.maps import SCHEMES
 from geo.mapviews import add_places, indicator_map
@@ -129,8 +130,8 @@ drawn = add_overlays(m, data, filters.scope, overlays)
 show_map(m, key="cov_map")
 caption_sources(
     ["places", "communes", LEVEL_SOURCES[level], *(OVERLAY_DATASETS[o] for o in overlays)],
-    note=f"{DISTANCE_NOTE} Cercles creux : lieux et QPV situés au centroïde de leur commune (approximatif). "
-    f"Classes : {SCHEMES[scheme].lower()}.",
+    note=f"{DISTANCE_NOTE} Cercles creux : lieux situés au centroïde de leur commune (approximatif) ; "
+    f"{qpv_location_short(data)}. Classes : {SCHEMES[scheme].lower()}.",
 )
 empty_overlays = [OVERLAYS[o] for o, n in drawn.items() if n == 0]
 if empty_overlays:

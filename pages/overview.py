@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.charts import coverage_bar_chart
 from geo.fmt import fr_number, fr_percent
+from geo.gaps import qpv_location_short
 from geo.indicators import scope_coverage, territory_table
 from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS
@@ -55,11 +56,12 @@ with cols[2]:
     metric(
         "Quartiers prioritaires (QPV) couverts",
         f"{fr_number(figures.qpv_covered)} / {fr_number(figures.qpv_total)}",
-        help_text="QPV 2024 situés au centroïde de leur commune : approximatif.",
+        help_text=qpv_location_short(data) + ".",
     )
 caption_sources(
     ["places", "communes", "acv", "pvd", "qpv"],
-    note="Thèmes par mots-clés indicatifs ; QPV et lieux labellisés situés au centroïde de leur commune.",
+    note=f"Thèmes par mots-clés indicatifs ; lieux labellisés situés au centroïde de leur commune ; "
+    f"{qpv_location_short(data)}.",
 )
 if figures.n_places == 0:
     st.info(

@@ -29,10 +29,6 @@ from ui.pages import current_filters
 from ui.state import url_backed
 
 SOURCES = ["places", "communes", "acv", "pvd", "qpv", "france_services", "zrr"]
-APPROXIMATIONS = (
-    "Distances à vol d'oiseau depuis le point représentatif de chaque commune ; Fabriques, Manufactures et "
-    "QPV situés au centroïde de leur commune (approximatif) ; thèmes par mots-clés indicatifs."
-)
 PRESENTATION_CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
@@ -158,6 +154,11 @@ except AtlasError as exc:
     st.stop()
 
 territory = profile.territory
+approximations = (
+    "Distances à vol d'oiseau depuis le point représentatif de chaque commune ; Fabriques et Manufactures "
+    f"situées au centroïde de leur commune (approximatif) ; {profile.qpv_note} ; thèmes par mots-clés "
+    "indicatifs."
+)
 figures = profile.figures
 if presentation:
     st.title(territory.name)
@@ -180,7 +181,7 @@ for start in range(0, len(items), per_row):
     for column, (label, value, help_text) in zip(columns, items[start : start + per_row], strict=False):
         with column:
             metric(label, value, help_text=None if presentation else (help_text or None))
-caption_sources(SOURCES, note=APPROXIMATIONS)
+caption_sources(SOURCES, note=approximations)
 if figures.n_places == 0 and profile.n_around == 0:
     st.info(
         f"Aucun tiers-lieu ({profile.themes_label}) dans ce territoire ni à moins de {profile.radius_label} "
@@ -232,7 +233,7 @@ if len(profile.gaps):
     _table(gaps_table(profile), "profile_gaps")
 else:
     st.success("Aucune commune ACV ou PVD ni aucun QPV du territoire n'est sans tiers-lieu à cette distance.")
-caption_sources(["acv", "pvd", "qpv"], note="QPV situés au centroïde de leur commune (approximatif).")
+caption_sources(["acv", "pvd", "qpv"], note=profile.qpv_note + ".")
 
 if not presentation:
     st.subheader("Tiers-lieux dans le territoire et alentour")
@@ -272,4 +273,4 @@ if not presentation:
             type="primary" if kind == "zip" else "secondary",
         )
 else:
-    st.caption(f"Sources et méthode : {parameters_text(profile)} {APPROXIMATIONS}")
+    st.caption(f"Sources et méthode : {parameters_text(profile)} {approximations}")

@@ -7,6 +7,7 @@ import streamlit as st
 from geo._errors import AtlasError
 from geo.charts import image_download_config, theme_heatmap, theme_mix_chart, theme_treemap
 from geo.fmt import fr_number, fr_percent
+from geo.gaps import qpv_location_short
 from geo.territory import LEVELS, scope_label
 from geo.thematic import (
     GAP_MODES,
@@ -258,6 +259,6 @@ download_buttons(
 )
 caption_sources(
     [*SOURCES, "acv", "pvd", "qpv"],
-    note="Distances à vol d'oiseau depuis le point représentatif de chaque commune ; QPV situés au centroïde "
-    "de leur commune (approximatif) ; lieux labellisés au centroïde de leur commune. " + themes_note,
+    note="Distances à vol d'oiseau depuis le point représentatif de chaque commune ; "
+    f"{qpv_location_short(data)} ; lieux labellisés au centroïde de leur commune. {themes_note}",
 )

@@ -26,6 +26,7 @@ from geo.gaps import (
     priority_coverage,
     priority_gaps,
     qpv_location_note,
+    qpv_location_short,
     rank_gaps,
     scope_places,
     scope_qpv,
@@ -232,6 +233,8 @@ def test_qpv_outlines_when_present_give_zero_inside() -> None:
     assert (table.geom_type == "Point").all()
     assert "contour" in qpv_location_note(atlas)
     assert "centroïde" in qpv_location_note(_tiny_atlas())
+    assert qpv_location_short(atlas).startswith("QPV mesurés depuis leur contour")
+    assert qpv_location_short(_tiny_atlas()) == "QPV situés au centroïde de leur commune (approximatif)"
 
 
 def test_scope_keeps_qpv_touching_one_of_its_communes() -> None:
