@@ -45,9 +45,12 @@ def with_projected_xy(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     return out
 
 
-def _check_radius(radius_km: float) -> None:
+def check_radius(radius_km: float) -> None:
+    """Raise :class:`InvalidParameterError` (French message) unless ``radius_km`` is a positive distance."""
     if not np.isfinite(radius_km) or radius_km <= 0:
-        raise InvalidParameterError(f"La distance doit être strictement positive (reçu : {radius_km} km).")
+        raise InvalidParameterError(
+            f"La distance d'accès doit être strictement positive (reçu : {radius_km} km)."
+        )
 
 
 def _xy(frame: pd.DataFrame) -> np.ndarray:
@@ -121,7 +124,7 @@ def nearest_distance_m(targets: pd.DataFrame, sources: pd.DataFrame) -> np.ndarr
 
 def count_within(targets: pd.DataFrame, sources: pd.DataFrame, radius_km: float) -> np.ndarray:
     """Number of sources of the same zone within ``radius_km`` (inclusive) of each target."""
-    _check_radius(radius_km)
+    check_radius(radius_km)
     counts = np.zeros(len(targets), dtype=np.int64)
     for rows, _, tree, xy in _point_zones(targets, sources):
         counts[rows] = tree.query_ball_point(xy, r=radius_km * 1000.0, return_length=True)
@@ -172,7 +175,7 @@ def polygon_nearest_source(
 
 def polygon_count_within(polygons: gpd.GeoDataFrame, sources: pd.DataFrame, radius_km: float) -> np.ndarray:
     """Number of sources of the same zone within ``radius_km`` (inclusive) of each polygon (or inside)."""
-    _check_radius(radius_km)
+    check_radius(radius_km)
     counts = np.zeros(len(polygons), dtype=np.int64)
     for rows, _, tree, shapes in _polygon_zones(polygons, sources):
         left, _ = tree.query(shapes, predicate="dwithin", distance=radius_km * 1000.0)
@@ -209,7 +212,7 @@ def coverage_of_polygons(
     (and ``nearest``, the position in ``places`` of the nearest one, ``-1`` if none,
     when ``with_nearest``).
     """
-    _check_radius(radius_km)
+    check_radius(radius_km)
     distance, nearest = polygon_nearest_source(polygons, places)
     within = polygon_count_within(polygons, places, radius_km)
     return _coverage_frame(distance, nearest, within, radius_km, polygons.index, with_nearest=with_nearest)
@@ -246,7 +249,7 @@ def coverage_of_points(
     InvalidParameterError
         If ``radius_km`` is not a positive number.
     """
-    _check_radius(radius_km)
+    check_radius(radius_km)
     distance, nearest = nearest_source(targets, places)
     within = count_within(targets, places, radius_km)
     return _coverage_frame(distance, nearest, within, radius_km, targets.index, with_nearest=with_nearest)
@@ -278,7 +281,7 @@ def coverage_by_theme(
     -------
     ``{"tous": frame, theme: frame, ...}``, each frame as in :func:`coverage_of_points`.
     """
-    _check_radius(radius_km)
+    check_radius(radius_km)
     radius_m = radius_km * 1000.0
     masks = {"tous": np.ones(len(places), dtype=bool)}
     for theme in themes:

@@ -33,7 +33,7 @@ import pandas as pd
 
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
-from geo.coverage import _check_radius, coverage_of_points, coverage_of_polygons
+from geo.coverage import check_radius, coverage_of_points, coverage_of_polygons
 from geo.crs import WGS84
 from geo.territory import Scope
 from geo.themes import theme_mask
@@ -286,7 +286,7 @@ def priority_coverage(
     InvalidParameterError
         Unknown programme or theme, or a radius that is not a positive number.
     """
-    _check_radius(radius_km)
+    check_radius(radius_km)
     selected = _check_programmes(programmes)
     places = atlas.places[(atlas.places["zone"] == scope.zone) & theme_mask(atlas.places, themes)]
     in_scope = scope.mask(atlas.communes)

@@ -45,7 +45,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.spatial import cKDTree
 
 from geo._errors import InvalidParameterError
-from geo.coverage import X, Y, coverage_of_points
+from geo.coverage import X, Y, check_radius, coverage_of_points
 from geo.fmt import fr_number, fr_percent
 from geo.maps import add_legend, add_outline_layer, add_points_layer, base_map, bounds_of
 from geo.territory import Scope
@@ -95,13 +95,6 @@ MAX_SITES = 200
 
 class NoDemandError(InvalidParameterError):
     """Nothing left to cover: no inhabitant in the scope, or all already covered."""
-
-
-def _check_radius(radius_km: float) -> None:
-    if not np.isfinite(radius_km) or radius_km <= 0:
-        raise InvalidParameterError(
-            f"`radius_km` : la distance d'accès doit être strictement positive (reçu : {radius_km} km)."
-        )
 
 
 @dataclass(frozen=True)
@@ -515,7 +508,7 @@ def planning_problem(
     NoDemandError
         When the scope has no inhabitant, or they are all covered already.
     """
-    _check_radius(radius_km)
+    check_radius(radius_km)
     if candidate_set not in CANDIDATE_SETS:
         raise InvalidParameterError(
             f"`candidate_set` vaut « {candidate_set} » mais doit être l'un de {list(CANDIDATE_SETS)}"

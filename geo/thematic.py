@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
-from geo.coverage import nearest_distance_m
+from geo.coverage import check_radius, nearest_distance_m
 from geo.fmt import fr_number
 from geo.gaps import PROGRAMMES
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES, LEVELS, Scope, scope_label
@@ -79,11 +79,6 @@ def theme_distances(atlas: Atlas) -> ThemeDistances:
         index=atlas.qpv.index,
     )
     return ThemeDistances(communes=communes, qpv=qpv)
-
-
-def _check_radius(radius_km: float) -> None:
-    if not np.isfinite(radius_km) or radius_km <= 0:
-        raise InvalidParameterError(f"`radius_km` doit être strictement positif (reçu : {radius_km} km).")
 
 
 def _check_themes(themes: Sequence[str], argument: str, *, allow_all: bool = False) -> tuple[str, ...]:
@@ -188,7 +183,7 @@ def theme_indicators(
         For an unknown level or theme, or a non-positive distance.
     """
     _check_level(level)
-    _check_radius(radius_km)
+    check_radius(radius_km)
     selected = _check_themes(themes, "themes")
     if not selected:
         raise InvalidParameterError("`themes` est vide : choisissez au moins un thème.")
@@ -252,7 +247,7 @@ def theme_mix_comparison(
         and ``under_represented`` (bool, only meaningful on the ``scope`` rows). The région
         rows are absent when the scope is metropolitan France or is itself a région.
     """
-    _check_radius(radius_km)
+    check_radius(radius_km)
     if threshold_index <= 0:
         raise InvalidParameterError(f"`threshold_index` doit être positif (reçu : {threshold_index}).")
     selected = _check_themes(themes, "themes")
@@ -357,7 +352,7 @@ def thematic_gaps(
         For unknown themes or kinds, an empty ``missing``, a theme both present and missing,
         an unknown ``how`` or a non-positive distance.
     """
-    _check_radius(radius_km)
+    check_radius(radius_km)
     present_t = _check_themes(present, "present", allow_all=True)
     missing_t = _check_themes(missing, "missing")
     if not missing_t:

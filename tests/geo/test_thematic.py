@@ -237,7 +237,7 @@ def test_indicators_reject_bad_input(tiny: Atlas) -> None:
     d = theme_distances(tiny)
     with pytest.raises(InvalidParameterError, match="level"):
         theme_indicators(tiny, d, Scope("metro"), 10, level="canton")
-    with pytest.raises(InvalidParameterError, match="radius_km"):
+    with pytest.raises(InvalidParameterError, match="strictement positive"):
         theme_indicators(tiny, d, Scope("metro"), 0, level="dep")
     with pytest.raises(InvalidParameterError, match="themes"):
         theme_mix_comparison(tiny, d, Scope("metro"), 10, themes=("fooding",))
