@@ -27,6 +27,11 @@ def fr_percent(share: float | None, decimals: int = 1, *, missing: str = "–") 
     return f"{fr_number(100 * float(share), decimals)}{NNBSP}%"
 
 
+def fr_radius(radius_km: float) -> str:
+    """A distance in km as typed by a user: « 10 », « 2,5 » (no unit)."""
+    return fr_number(radius_km, 0 if float(radius_km).is_integer() else 1)
+
+
 def fr_km(distance_m: float | None, decimals: int = 1, *, missing: str = "aucun") -> str:
     """Format a distance in metres as kilometres: ``12345`` → ``"12,3 km"``."""
     if distance_m is None or _is_missing(distance_m):

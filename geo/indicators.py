@@ -9,7 +9,7 @@ import pandas as pd
 
 from geo.atlas import Atlas
 from geo.coverage import aggregate_coverage, coverage_of_points
-from geo.fmt import fr_km, fr_number, fr_percent
+from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_coverage, scope_qpv
 from geo.territory import LEVEL_KEYS, Scope
 from geo.themes import theme_mask
@@ -131,7 +131,7 @@ class Indicator:
 
     def title(self, radius_km: float) -> str:
         """The label with the distance filled in."""
-        return self.label.format(radius=fr_number(radius_km, 0 if float(radius_km).is_integer() else 1))
+        return self.label.format(radius=fr_radius(radius_km))
 
     def text(self, value: float | None) -> str:
         """``value`` formatted the French way for this indicator (« – » when missing)."""

@@ -28,7 +28,7 @@ from geo.catalog import DATASETS, PLACE_SOURCES
 from geo.charts import ACCENT, THEME_COLORS, french_layout
 from geo.coverage import aggregate_coverage, coverage_by_theme, coverage_of_points
 from geo.crs import WGS84, ZONES, projected_crs_for_zone
-from geo.fmt import NNBSP, fr_km, fr_number, fr_percent
+from geo.fmt import NNBSP, fr_km, fr_number, fr_percent, fr_radius
 from geo.gaps import PROGRAMME_SHORT_LABELS, gaps_from_coverage, priority_coverage, qpv_location_short
 from geo.indicators import KeyFigures, key_figures, scope_coverage
 from geo.mapviews import themes_text
@@ -231,7 +231,7 @@ class TerritoryProfile:
     @property
     def radius_label(self) -> str:
         """« 10 km »."""
-        return f"{fr_number(self.radius_km, 0 if float(self.radius_km).is_integer() else 1)}{NNBSP}km"
+        return f"{fr_radius(self.radius_km)}{NNBSP}km"
 
 
 def _sum_figures(parts: list[KeyFigures]) -> KeyFigures:

@@ -20,7 +20,7 @@ import pandas as pd
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
 from geo.coverage import check_radius, nearest_distance_m
-from geo.fmt import fr_number
+from geo.fmt import fr_number, fr_radius
 from geo.gaps import PROGRAMMES
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES, LEVELS, Scope, scope_label
 from geo.themes import ALL_PLACES, ROUTES, THEME_SHORT_LABELS, THEMES, route_counts, theme_label, theme_mask
@@ -477,7 +477,7 @@ def _km(series: pd.Series) -> pd.Series:
 def indicators_for_export(table: pd.DataFrame, *, level: str, radius_km: float) -> pd.DataFrame:
     """French-labelled copy of :func:`theme_indicators` output for CSV / Excel exports."""
     _check_level(level)
-    radius = f"{radius_km:g}".replace(".", ",")
+    radius = fr_radius(radius_km)
     return pd.DataFrame(
         {
             f"Code ({LEVELS[level]})": table["code"],
@@ -495,7 +495,7 @@ def indicators_for_export(table: pd.DataFrame, *, level: str, radius_km: float) 
 
 def comparison_for_export(comparison: pd.DataFrame, *, radius_km: float) -> pd.DataFrame:
     """French-labelled copy of :func:`theme_mix_comparison` output."""
-    radius = f"{radius_km:g}".replace(".", ",")
+    radius = fr_radius(radius_km)
     is_scope = comparison["reference"] == "scope"
     return pd.DataFrame(
         {

@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo._errors import AtlasError
 from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays
-from geo.fmt import fr_number, fr_percent
+from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
 from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table, scope_coverage
 from geo.maps import SCHEMES
@@ -27,7 +27,7 @@ DISTANCE_NOTE = (
 
 filters = current_filters()
 data = atlas()
-radius_text = fr_number(filters.radius_km, 0 if filters.radius_km.is_integer() else 1)
+radius_text = fr_radius(filters.radius_km)
 
 st.title("Couverture")
 st.caption(describe(filters))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo._errors import AtlasError
 from geo.coveragemaps import gaps_map
-from geo.fmt import fr_km, fr_number, fr_percent
+from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
 from geo.gaps import (
     PROGRAMME_DATASETS,
     PROGRAMME_SHORT_LABELS,
@@ -43,7 +43,7 @@ METHOD_NOTE = (
     "Distance à vol d'oiseau au tiers-lieu le plus proche (y compris hors du périmètre), depuis le "
     "point représentatif de chaque commune ; " + qpv_location_note(data)
 )
-radius_text = fr_number(filters.radius_km, 0 if filters.radius_km.is_integer() else 1)
+radius_text = fr_radius(filters.radius_km)
 
 st.title("Zones blanches")
 st.caption(describe(filters))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.charts import coverage_bar_chart
-from geo.fmt import fr_number, fr_percent
+from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
 from geo.indicators import scope_coverage, territory_table
 from geo.mapviews import add_places, indicator_map
@@ -19,7 +19,7 @@ filters = current_filters()
 data = atlas()
 result = scope_coverage(data, filters.scope, filters.themes, filters.radius_km)
 figures = result.figures
-radius = fr_number(filters.radius_km)
+radius = fr_radius(filters.radius_km)
 
 st.title("Vue d'ensemble")
 st.caption(describe(filters))

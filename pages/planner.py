@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.fmt import fr_number, fr_percent
+from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.planner import (
     CANDIDATE_SETS,
     DEFAULT_TIME_LIMIT_S,
@@ -59,7 +59,7 @@ INTEGER_COLUMNS = (
 filters = current_filters()
 data = atlas()
 scope = filters.scope
-radius = fr_number(filters.radius_km)
+radius = fr_radius(filters.radius_km)
 
 st.title("Simulateur d'implantation")
 st.caption(describe(filters))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo._errors import AtlasError
 from geo.charts import image_download_config, theme_heatmap, theme_mix_chart, theme_treemap
-from geo.fmt import fr_number, fr_percent
+from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
 from geo.territory import LEVELS, scope_label
 from geo.thematic import (
@@ -43,7 +43,7 @@ filters = current_filters()
 data = atlas()
 scope = filters.scope
 themes = filters.themes or tuple(THEMES)
-radius = fr_number(filters.radius_km)
+radius = fr_radius(filters.radius_km)
 level = scope.detail_level
 level_word = LEVELS[level] if level == "epci" else LEVELS[level].lower()
 where = scope_label(scope, data.communes)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.fmt import NNBSP
+from geo.fmt import NNBSP, fr_radius
 from geo.territory import scope_label
 from geo.themes import THEME_SHORT_LABELS
 from ui.data import atlas
@@ -23,5 +23,5 @@ def current_filters() -> Filters:
 def describe(filters: Filters) -> str:
     """« Occitanie · thèmes : Fabrication · 10 km » for titles and exports."""
     themes = ", ".join(THEME_SHORT_LABELS[t] for t in filters.themes) or "tous thèmes"
-    radius = f"{filters.radius_km:g}".replace(".", ",")
+    radius = fr_radius(filters.radius_km)
     return f"{scope_label(filters.scope, atlas().communes)} · {themes} · {radius}{NNBSP}km"

@@ -14,7 +14,7 @@ from shapely.geometry import Point, box
 
 from geo._errors import InvalidParameterError
 from geo.crs import projected_crs_for_zone, zone_from_dep
-from geo.fmt import fr_km, fr_number, fr_percent
+from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
 from geo.maps import (
     LEGEND_WIDTH_PX,
     add_legend,
@@ -80,6 +80,7 @@ def test_french_formatting() -> None:
     assert fr_percent(0.1234) == "12,3\u202f%"
     assert fr_km(12345) == "12,3\u202fkm"
     assert fr_km(float("inf")) == "aucun"
+    assert (fr_radius(10), fr_radius(2.5)) == ("10", "2,5")
 
 
 def test_localize_assets_leaves_no_cdn_link() -> None:
