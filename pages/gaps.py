@@ -8,6 +8,7 @@ from geo._errors import AtlasError
 from geo.coveragemaps import gaps_map
 from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
 from geo.gaps import (
+    EXPORT_COLUMNS,
     PROGRAMME_DATASETS,
     PROGRAMME_SHORT_LABELS,
     PROGRAMMES,
@@ -163,7 +164,7 @@ caption_sources(
 
 st.subheader(f"Liste classée ({RANKINGS[rank_by].lower()})")
 export = gaps_export_table(gaps)
-table = export.drop(columns=["geometry", "Code(s) INSEE", "Nom du département"])
+table = export.drop(columns=["geometry", EXPORT_COLUMNS["codes_insee"], EXPORT_COLUMNS["nom_dep"]])
 if len(table) > TABLE_ROWS:
     url_backed("gaps_all_rows", "liste_complete", False, allowed=[True, False], parse=_parse_flag)
     show_all = st.toggle(f"Afficher les {fr_number(len(table))} lignes", key="gaps_all_rows")
@@ -173,11 +174,10 @@ if len(table) > TABLE_ROWS:
             f"Les {fr_number(TABLE_ROWS)} premières lignes selon le classement choisi ; la liste complète "
             f"({fr_number(len(export))} territoires) est dans les fichiers à télécharger."
         )
-distance_column = "Distance au tiers-lieu le plus proche (km, vol d'oiseau)"
 styled = (
-    table.style.format(fr_number, subset=["Population municipale 2023"], na_rep="non disponible")
-    .format(lambda v: fr_km(v * 1000), subset=[distance_column], na_rep="aucun dans la zone")
-    .format(fr_number, subset=["Tiers-lieux dans le rayon"])
+    table.style.format(fr_number, subset=[EXPORT_COLUMNS["population"]], na_rep="non disponible")
+    .format(lambda v: fr_km(v * 1000), subset=[EXPORT_COLUMNS["distance_km"]], na_rep="aucun dans la zone")
+    .format(fr_number, subset=[EXPORT_COLUMNS["n_within"]])
 )
 st.dataframe(styled, hide_index=True, width="stretch", key="gaps_table")
 metadata = export_metadata(
