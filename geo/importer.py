@@ -1049,7 +1049,7 @@ def _code_from_name(index: _CommuneIndex, postcode: str, commune: str, dep_hint:
     """(code, how) for a postcode + commune name; ``("", reason)`` when not found."""
     key = commune_key(commune)
     if not key:
-        return "", ""
+        return "", "code postal seul, sans nom de commune"
     deps = deps_from_postcode(postcode) or ([dep_hint] if dep_hint else [])
     for dep in deps:
         code = index.by_dep_name.get((dep, key))

@@ -379,6 +379,14 @@ def test_broken_files_get_a_french_message_without_internals(tmp_path: Path) -> 
         assert "not" not in str(error.value).split(":")[-1]
 
 
+def test_postcode_without_commune_name_says_so(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+    table = read_upload(b"nom;cp;commune\nLieu sans commune;34000;\n", "liste.csv")
+    result = import_places(prepare_import([table]), atlas.communes, polygons)
+    assert result.rejected["motif"].tolist() == [
+        "sans coordonnées et commune non reconnue (code postal seul, sans nom de commune)"
+    ]
+
+
 def test_control_characters_are_dropped_so_excel_exports_work() -> None:
     table = read_upload(b"nom;insee\nLieu\x01test\x1f;34172\n", "liste.csv")
     assert table.frame["nom"].tolist() == ["Lieu test"]
