@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -80,6 +81,14 @@ PLACE_SOURCES: dict[str, PlaceSource] = {
         "centroïde de la commune",
     ),
 }
+
+
+def place_sources_in(codes: Iterable[str]) -> list[PlaceSource]:
+    """The catalogued sources among ``codes`` (the ``source`` column of the places in use), in
+    catalogue order: an import or a refreshed list is credited by its own label instead."""
+    present = set(codes)
+    return [source for code, source in PLACE_SOURCES.items() if code in present]
+
 
 _COG = "IGN ADMIN EXPRESS 2018 recodé COG 2026"
 _TERRITORY_COLUMNS = ("code_insee", "nom", "dep", "reg", "epci_siren", "population", "zone")

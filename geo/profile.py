@@ -24,7 +24,7 @@ import shapely
 
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
-from geo.catalog import DATASETS, PLACE_SOURCES
+from geo.catalog import DATASETS, PLACE_SOURCES, PlaceSource, place_sources_in
 from geo.charts import ACCENT, THEME_COLORS, french_layout
 from geo.coverage import aggregate_coverage, coverage_by_theme, coverage_of_points
 from geo.crs import WGS84, ZONES, projected_crs_for_zone
@@ -216,6 +216,8 @@ class TerritoryProfile:
     places_source: str
     reference_label: str
     qpv_note: str
+    place_sources: tuple[PlaceSource, ...]
+    """Catalogued sources of the places in use (none for an import or a refreshed list)."""
     """How the QPV are located with the data loaded (:func:`geo.gaps.qpv_location_short`)."""
 
     @property
@@ -708,6 +710,7 @@ def territory_profile(
         similar_criteria=criteria,
         places_source=atlas.places_source,
         qpv_note=qpv_location_short(atlas),
+        place_sources=tuple(place_sources_in(atlas.places["source"])),
         reference_label=reference_label,
     )
 
@@ -919,7 +922,7 @@ def theme_chart(profile: TerritoryProfile, *, source: str) -> go.Figure:
 def sources_lines(profile: TerritoryProfile) -> list[str]:
     """« producer, title (vintage), licence » of every dataset behind a profile."""
     lines = [f"Tiers-lieux utilisés : {profile.places_source}"]
-    lines += [f"{s.producer}, {s.title} ({s.vintage}), {s.licence}" for s in PLACE_SOURCES.values()]
+    lines += [f"{s.producer}, {s.title} ({s.vintage}), {s.licence}" for s in profile.place_sources]
     for name in (
         "communes",
         "communes_polygons",

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.catalog import DATASETS, PLACE_SOURCES, Dataset
+from geo.catalog import DATASETS, Dataset, place_sources_in
 from geo.export import csv_bytes, geojson_bytes, xlsx_bytes
 from geo.io import refreshed_on
 from geo.maps import localize_assets
@@ -110,7 +110,7 @@ def footer() -> None:
         lines = [f"- **Tiers-lieux utilisés** : {atlas().places_source}"]
         lines += [
             f"- **{s.title}** — {s.producer}, {s.vintage}, {s.licence} ; localisation : {s.location}"
-            for s in PLACE_SOURCES.values()
+            for s in place_sources_in(atlas().places["source"])
         ]
         lines += [
             f"- **{d.title}** — {d.producer}, {_vintage(name)}, {d.licence}"

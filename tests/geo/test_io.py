@@ -10,7 +10,7 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from geo._errors import DataValidationError
-from geo.catalog import dataset
+from geo.catalog import dataset, place_sources_in
 from geo.io import dataset_path, in_france, read_dataset, refreshed_on, validate, validation_problems
 
 
@@ -88,3 +88,11 @@ def test_refreshed_copy_reports_its_date(tmp_path: Path, monkeypatch: pytest.Mon
     (tmp_path / "refresh.json").write_text('{"qpv": {"date": "02/11/2026"}}', encoding="utf-8")
     assert refreshed_on("qpv") == "02/11/2026"
     assert refreshed_on("places") is None
+
+
+def test_only_the_place_sources_in_use_are_credited() -> None:
+    assert [s.code for s in place_sources_in(["cget_2019", "anct_manufactures_2022", "cget_2019"])] == [
+        "cget_2019",
+        "anct_manufactures_2022",
+    ]
+    assert place_sources_in(["import", "ftl_2026"]) == []  # an import or a refresh names itself
