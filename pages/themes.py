@@ -31,11 +31,12 @@ from ui.state import url_choice
 
 INDICATORS = {
     "places_per_100k": "Tiers-lieux pour 100 000 habitants",
-    "share_covered": "Part de la population à moins de R km",
+    "share_covered": "Part de la population à moins de {radius} km",
     "places": "Nombre de tiers-lieux",
     "mix_share": "Part des tiers-lieux du territoire portant le thème",
 }
 HEATMAP_ROWS = 40
+TREEMAP_TERRITORIES = 30
 TABLE_ROWS = 200
 SOURCES = ["places", "communes"]
 
@@ -126,7 +127,7 @@ st.subheader(f"Thèmes × territoires, par {level_word}")
 indicator = url_choice(
     st.radio,
     "Indicateur",
-    {code: label.replace("R km", f"{radius} km") for code, label in INDICATORS.items()},
+    {code: label.format(radius=radius) for code, label in INDICATORS.items()},
     key="themes_indicator",
     param="th_indic",
     default="places_per_100k",
@@ -136,8 +137,7 @@ n_territories = indicators["code"].nunique()
 heatmap = theme_heatmap(
     indicators,
     value=indicator,
-    title=f"{INDICATORS[indicator].replace('R km', f'{radius} km')} par thème — {where}, "
-    f"par {level_word} ({vintage})",
+    title=f"{INDICATORS[indicator].format(radius=radius)} par thème — {where}, par {level_word} ({vintage})",
     source=chart_source,
     max_rows=HEATMAP_ROWS,
 )
@@ -164,14 +164,20 @@ with st.expander("Répartition des tiers-lieux par territoire et par thème (tre
         root=where,
         title=f"Tiers-lieux par {level_word} et par thème — {where} ({vintage})",
         source=chart_source,
+        max_territories=TREEMAP_TERRITORIES,
     )
     st.plotly_chart(
         treemap, width="stretch", key="themes_treemap", config=image_download_config("themes-treemap")
     )
-    st.caption(
-        "Une tuile par thème porté : un lieu à plusieurs thèmes compte dans chacun. Les 30 territoires "
-        "comptant le plus de tiers-lieux sont affichés (données : téléchargement ci-dessus)."
+    shown = (
+        ""
+        if n_territories <= TREEMAP_TERRITORIES
+        else (
+            f" Les {TREEMAP_TERRITORIES} territoires comptant le plus de tiers-lieux sont affichés "
+            "(données : téléchargement ci-dessus)."
+        )
     )
+    st.caption(f"Une tuile par thème porté : un lieu à plusieurs thèmes compte dans chacun.{shown}")
     caption_sources(SOURCES, note=themes_note)
 
 st.subheader("Territoires prioritaires : un thème présent, un autre absent")
