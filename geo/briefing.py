@@ -60,6 +60,7 @@ from geo.profile import (
     key_figure_items,
     method_lines,
     places_table,
+    programmes_table,
     references_table,
     similar_table,
     sources_lines,
@@ -588,14 +589,7 @@ def briefing_pdf(profile: TerritoryProfile, images: PackImages, *, generated_on:
     figures_table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8c8c8"))]))
     story.append(figures_table)
     story.append(Paragraph("Programmes publics", heading))
-    programmes = pd.DataFrame(
-        {
-            "Programme": [p.label + (" — historique" if p.historical else "") for p in profile.programmes],
-            "Situation": [p.text + (f" ({p.note})" if p.note else "") for p in profile.programmes],
-            "Source": [p.source for p in profile.programmes],
-        }
-    )
-    story.append(table(programmes, [0.3 * width, 0.36 * width, 0.34 * width]))
+    story.append(table(programmes_table(profile), [0.3 * width, 0.36 * width, 0.34 * width]))
     story.append(
         KeepTogether(
             [

@@ -798,6 +798,18 @@ def similar_table(profile: TerritoryProfile) -> pd.DataFrame:
     )
 
 
+def programmes_table(profile: TerritoryProfile) -> pd.DataFrame:
+    """The public programmes of the territory as shown to users (page, PDF)."""
+    programmes = profile.programmes
+    return pd.DataFrame(
+        {
+            "Programme": [p.label + (" (historique)" if p.historical else "") for p in programmes],
+            "Situation": [p.text + (f" — {p.note}" if p.note else "") for p in programmes],
+            "Source": [p.source for p in programmes],
+        }
+    )
+
+
 def places_table(profile: TerritoryProfile) -> pd.DataFrame:
     """Tiers-lieux in and around the territory as shown to users."""
     places = profile.places

@@ -16,6 +16,7 @@ from geo.profile import (
     gaps_table,
     key_figure_items,
     places_table,
+    programmes_table,
     references_table,
     similar_table,
     territory_profile,
@@ -189,14 +190,7 @@ if figures.n_places == 0 and profile.n_around == 0:
     )
 
 st.subheader("Programmes publics")
-programmes = pd.DataFrame(
-    {
-        "Programme": [p.label + (" (historique)" if p.historical else "") for p in profile.programmes],
-        "Situation": [p.text + (f" — {p.note}" if p.note else "") for p in profile.programmes],
-        "Source": [p.source for p in profile.programmes],
-    }
-)
-_table(programmes, "profile_programmes")
+_table(programmes_table(profile), "profile_programmes")
 
 st.subheader(f"Carte : le territoire et {profile.radius_label} alentour")
 show_map(
