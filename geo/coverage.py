@@ -122,15 +122,6 @@ def nearest_distance_m(targets: pd.DataFrame, sources: pd.DataFrame) -> np.ndarr
     return nearest_source(targets, sources)[0]
 
 
-def count_within(targets: pd.DataFrame, sources: pd.DataFrame, radius_km: float) -> np.ndarray:
-    """Number of sources of the same zone within ``radius_km`` (inclusive) of each target."""
-    check_radius(radius_km)
-    counts = np.zeros(len(targets), dtype=np.int64)
-    for rows, _, tree, xy in _point_zones(targets, sources):
-        counts[rows] = tree.query_ball_point(xy, r=radius_km * 1000.0, return_length=True)
-    return counts
-
-
 def _polygon_zones(
     polygons: gpd.GeoDataFrame, sources: pd.DataFrame
 ) -> Iterator[tuple[np.ndarray, np.ndarray, shapely.STRtree, np.ndarray]]:
@@ -145,42 +136,6 @@ def _polygon_zones(
             continue
         shapes = polygons.iloc[rows].geometry.to_crs(projected_crs_for_zone(zone)).to_numpy()
         yield rows, src, shapely.STRtree(shapely.points(source_xy[src])), shapes
-
-
-def polygon_nearest_source(
-    polygons: gpd.GeoDataFrame, sources: pd.DataFrame
-) -> tuple[np.ndarray, np.ndarray]:
-    """Distance in metres (0 inside) to, and position of, the nearest source of each polygon's zone.
-
-    Parameters
-    ----------
-    polygons
-        Polygons with a CRS and a ``zone`` column; projected zone by zone.
-    sources
-        Points with ``zone``, ``x_m``, ``y_m``.
-
-    Returns
-    -------
-    (distance_m, position) aligned on ``polygons``, like :func:`nearest_source`
-    (``inf`` / ``-1`` for an empty geometry or a zone without source).
-    """
-    distances = np.full(len(polygons), np.inf)
-    positions = np.full(len(polygons), -1, dtype=np.int64)
-    for rows, src, tree, shapes in _polygon_zones(polygons, sources):
-        (left, right), found = tree.query_nearest(shapes, return_distance=True, all_matches=False)
-        distances[rows[left]] = found
-        positions[rows[left]] = src[right]
-    return distances, positions
-
-
-def polygon_count_within(polygons: gpd.GeoDataFrame, sources: pd.DataFrame, radius_km: float) -> np.ndarray:
-    """Number of sources of the same zone within ``radius_km`` (inclusive) of each polygon (or inside)."""
-    check_radius(radius_km)
-    counts = np.zeros(len(polygons), dtype=np.int64)
-    for rows, _, tree, shapes in _polygon_zones(polygons, sources):
-        left, _ = tree.query(shapes, predicate="dwithin", distance=radius_km * 1000.0)
-        counts[rows] = np.bincount(left, minlength=len(rows))
-    return counts
 
 
 def _coverage_frame(
@@ -213,8 +168,15 @@ def coverage_of_polygons(
     when ``with_nearest``).
     """
     check_radius(radius_km)
-    distance, nearest = polygon_nearest_source(polygons, places)
-    within = polygon_count_within(polygons, places, radius_km)
+    distance = np.full(len(polygons), np.inf)
+    nearest = np.full(len(polygons), -1, dtype=np.int64)
+    within = np.zeros(len(polygons), dtype=np.int64)
+    for rows, src, tree, shapes in _polygon_zones(polygons, places):  # projected once per zone
+        (left, right), found = tree.query_nearest(shapes, return_distance=True, all_matches=False)
+        distance[rows[left]] = found
+        nearest[rows[left]] = src[right]
+        inside, _ = tree.query(shapes, predicate="dwithin", distance=radius_km * 1000.0)
+        within[rows] = np.bincount(inside, minlength=len(rows))
     return _coverage_frame(distance, nearest, within, radius_km, polygons.index, with_nearest=with_nearest)
 
 
@@ -250,8 +212,14 @@ def coverage_of_points(
         If ``radius_km`` is not a positive number.
     """
     check_radius(radius_km)
-    distance, nearest = nearest_source(targets, places)
-    within = count_within(targets, places, radius_km)
+    distance = np.full(len(targets), np.inf)
+    nearest = np.full(len(targets), -1, dtype=np.int64)
+    within = np.zeros(len(targets), dtype=np.int64)
+    for rows, src, tree, xy in _point_zones(targets, places):  # one tree per zone for both queries
+        found, index = tree.query(xy, k=1)
+        distance[rows] = found
+        nearest[rows] = src[index]
+        within[rows] = tree.query_ball_point(xy, r=radius_km * 1000.0, return_length=True)
     return _coverage_frame(distance, nearest, within, radius_km, targets.index, with_nearest=with_nearest)
 
 

@@ -16,14 +16,11 @@ from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
 from geo.coverage import (
     aggregate_coverage,
-    count_within,
     coverage_by_theme,
     coverage_of_points,
     coverage_of_polygons,
     nearest_distance_m,
     nearest_source,
-    polygon_count_within,
-    polygon_nearest_source,
     with_projected_xy,
 )
 from geo.indicators import (
@@ -122,7 +119,7 @@ def test_targets_without_coordinates_are_inf_not_covered() -> None:
     assert result["covered"].tolist() == [True, False]
     assert np.isinf(result.loc[1, "distance_m"])
     assert result["nearest"].tolist() == [0, -1]
-    assert count_within(communes, places, 1).tolist() == [1, 0]
+    assert result["n_within"].tolist() == [1, 0]
 
 
 @pytest.mark.parametrize("radius_km", [0, -5, float("nan"), float("inf")])
@@ -161,25 +158,22 @@ def _square_polygons(crs: str) -> gpd.GeoDataFrame:
 def test_polygon_distance_is_zero_inside_and_measured_from_the_edge() -> None:
     polygons = _square_polygons(L93)
     places = pd.DataFrame({"x_m": [X0 + 500, X0 + 1500], "y_m": [Y0 + 500, Y0 + 500], "zone": "metro"})
-    distance, position = polygon_nearest_source(polygons, places)
-    # First square: a place inside. Second square: its west edge is 8 500 m from the second place.
-    assert distance.tolist() == pytest.approx([0.0, 8500.0])
-    assert position.tolist() == [0, 1]
-    assert polygon_nearest_source(polygons, places)[0].tolist() == pytest.approx([0.0, 8500.0])
-    # Counting is inclusive at the radius: 8.5 km reaches the second square.
-    assert polygon_count_within(polygons, places, 8.5).tolist() == [2, 1]
-    assert polygon_count_within(polygons, places, 8.4).tolist() == [2, 0]
     result = coverage_of_polygons(polygons, places, 5, with_nearest=True)
-    assert result["covered"].tolist() == [True, False]
+    # First square: a place inside. Second square: its west edge is 8 500 m from the second place.
+    assert result["distance_m"].tolist() == pytest.approx([0.0, 8500.0])
     assert result["nearest"].tolist() == [0, 1]
+    assert result["covered"].tolist() == [True, False]
+    # Counting is inclusive at the radius: 8.5 km reaches the second square.
+    assert coverage_of_polygons(polygons, places, 8.5)["n_within"].tolist() == [2, 1]
+    assert coverage_of_polygons(polygons, places, 8.4)["n_within"].tolist() == [2, 0]
 
 
 def test_polygons_in_wgs84_are_projected_per_zone() -> None:
     polygons = _square_polygons(L93).to_crs("EPSG:4326")
     places = pd.DataFrame({"x_m": [X0 + 1500], "y_m": [Y0 + 500], "zone": "metro"})
-    assert polygon_nearest_source(polygons, places)[0][0] == pytest.approx(500.0, abs=0.5)
+    assert coverage_of_polygons(polygons, places, 1)["distance_m"].iloc[0] == pytest.approx(500.0, abs=0.5)
     other_zone = places.assign(zone="971")
-    assert np.isinf(polygon_nearest_source(polygons, other_zone)[0]).all()
+    assert np.isinf(coverage_of_polygons(polygons, other_zone, 1)["distance_m"]).all()
 
 
 def test_aggregate_coverage_hand_computed() -> None:
