@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TypedDict
 
 import geopandas as gpd
 import pandas as pd
@@ -39,14 +40,44 @@ MANIFEST = "refresh.json"
 """File of the local data folder recording what ``make refresh`` wrote and when."""
 
 
-def read_manifest(out_dir: Path | None = None) -> dict[str, dict[str, object]]:
+class ManifestEntry(TypedDict):
+    """What one refresh wrote for a dataset."""
+
+    date: str
+    rows: int
+    rejected: int
+    sources: dict[str, str]
+
+
+def read_manifest(out_dir: Path | None = None) -> dict[str, ManifestEntry]:
     """What the last refreshes wrote: ``{dataset: {"date", "rows", "rejected", "sources"}}`` ({} if none)."""
     path = (out_dir or local_data_dir()) / MANIFEST
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    # A hand-edited or damaged file must not break a page: keep well-formed values only.
+    entries: dict[str, ManifestEntry] = {}
+    for name, info in data.items():
+        if not isinstance(info, dict):
+            continue
+        sources = info.get("sources")
+        entries[str(name)] = ManifestEntry(
+            date=str(info.get("date", "date inconnue")),
+            rows=_count(info.get("rows")),
+            rejected=_count(info.get("rejected")),
+            sources={str(k): str(v) for k, v in sources.items()} if isinstance(sources, dict) else {},
+        )
+    return entries
+
+
+def _count(value: object) -> int:
+    try:
+        return max(int(str(value)), 0)
+    except ValueError:
+        return 0
 
 
 def refreshed_on(name: str) -> str | None:
@@ -54,8 +85,8 @@ def refreshed_on(name: str) -> str | None:
     entry = dataset(name)
     if dataset_path(name) != local_data_dir() / entry.filename:
         return None
-    info = read_manifest().get(name, {})
-    return str(info.get("date", "date inconnue"))
+    info = read_manifest().get(name)
+    return info["date"] if info else "date inconnue"
 
 
 def dataset_path(name: str, *, data_dir: Path | None = None) -> Path:

@@ -49,7 +49,7 @@ from geo.importer import (
     read_upload,
     suggest_mapping,
 )
-from geo.io import MANIFEST, in_france, local_data_dir, read_dataset, read_manifest, validate
+from geo.io import MANIFEST, ManifestEntry, in_france, local_data_dir, read_dataset, read_manifest, validate
 from geo.places import (
     LABEL_FABRIQUE,
     LABEL_MANUFACTURE,
@@ -718,12 +718,9 @@ def _write_side_files(
         return
     manifest = read_manifest(out_dir)
     for outcome in written:
-        manifest[outcome.dataset] = {
-            "date": stamp,
-            "rows": outcome.rows,
-            "rejected": outcome.rejected,
-            "sources": outcome.sources,
-        }
+        manifest[outcome.dataset] = ManifestEntry(
+            date=stamp, rows=outcome.rows, rejected=outcome.rejected, sources=dict(outcome.sources)
+        )
     (out_dir / MANIFEST).write_text(
         json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
     )

@@ -229,10 +229,10 @@ def _refreshed_section() -> None:
     rows = [
         {
             "Jeu de données": DATASETS[name].title if name in DATASETS else name,
-            "Actualisé le": str(info.get("date", "")),
-            "Lignes": fr_number(int(str(info.get("rows", 0)))),
-            "Lignes rejetées": fr_number(int(str(info.get("rejected", 0)))),
-            "Sources": " ; ".join(str(u) for u in dict(info.get("sources") or {}).values()),
+            "Actualisé le": info["date"],
+            "Lignes": fr_number(info["rows"]),
+            "Lignes rejetées": fr_number(info["rejected"]),
+            "Sources": " ; ".join(info["sources"].values()),
         }
         for name, info in manifest.items()
     ]

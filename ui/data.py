@@ -10,7 +10,7 @@ import geopandas as gpd
 import streamlit as st
 
 from geo.atlas import Atlas, data_version, load_atlas, load_commune_polygons
-from geo.io import read_manifest
+from geo.io import ManifestEntry, read_manifest
 from geo.maps import display_geometries
 from geo.profile import ProfileBasis, profile_basis
 from geo.territory import Scope, territory_options
@@ -161,11 +161,11 @@ def bundled_atlas() -> Atlas:
 
 
 @st.cache_data(show_spinner=False)
-def _refresh_manifest(version: str) -> dict[str, dict[str, object]]:
+def _refresh_manifest(version: str) -> dict[str, ManifestEntry]:
     del version
     return read_manifest()
 
 
-def refresh_manifest() -> dict[str, dict[str, object]]:
+def refresh_manifest() -> dict[str, ManifestEntry]:
     """What ``make refresh`` wrote to the local data folder (``{}`` when nothing was refreshed)."""
     return _refresh_manifest(data_version())

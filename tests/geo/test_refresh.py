@@ -184,6 +184,13 @@ def test_changed_format_is_reported_in_french_and_nothing_written(
     assert read_manifest(tmp_path) == {}
 
 
+def test_a_damaged_manifest_never_breaks_a_page(tmp_path: Path) -> None:
+    (tmp_path / "refresh.json").write_text(
+        '{"pvd": {"date": "02/11/2026", "rows": "beaucoup", "sources": ["x"]}, "qpv": 3}', encoding="utf-8"
+    )
+    assert read_manifest(tmp_path) == {"pvd": {"date": "02/11/2026", "rows": 0, "rejected": 0, "sources": {}}}
+
+
 def test_offline_gives_a_clear_message_and_a_non_zero_exit(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
