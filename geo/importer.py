@@ -50,6 +50,7 @@ from geo.places import (  # _name_key: the very normalisation used to flag bundl
     _name_key,
     places_from_records,
 )
+from geo.search import search_key
 from geo.themes import normalize_text
 
 MB = 1024 * 1024
@@ -970,16 +971,11 @@ def check_coordinates(lon: pd.Series, lat: pd.Series) -> tuple[pd.Series, pd.Ser
 
 def commune_key(name: str) -> str:
     """Commune name for matching (« St-Étienne » → « saint etienne », « Paris 11e » → « paris »)."""
-    text = normalize_text(name).replace("œ", "oe")
-    text = re.sub(r"\bcedex\b.*$", "", text)
+    text = re.sub(r"\bcedex\b.*$", "", normalize_text(name))
     moved = re.match(r"^(.*?)\s*\((le|la|les|l')\)$", text)
     if moved:
         text = f"{moved.group(2)} {moved.group(1)}"
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    text = re.sub(r"\s+\d+\s*(er|e|eme)?(\s+arrondissement)?$", "", text.strip())
-    text = re.sub(r"\bste\b", "sainte", text)
-    text = re.sub(r"\bst\b", "saint", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return re.sub(r"\s+\d+\s*(er|e|eme)?(\s+arrondissement)?$", "", search_key(text))
 
 
 def normalize_insee(value: str) -> str:

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
 
 from geo._errors import InvalidParameterError, UnknownTerritoryError
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES, LEVELS, Scope
+from geo.themes import normalize_text
 
 INDEX_COLUMNS = (
     "key",
@@ -112,12 +112,7 @@ def search_key(text: str | None) -> str:
     Lower case, accents removed, ligatures expanded, every run of non-alphanumeric
     characters turned into one space, and the abbreviations « st », « ste » spelled out.
     """
-    if not text or not isinstance(text, str):
-        return ""
-    decomposed = unicodedata.normalize("NFKD", text.lower())
-    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
-    stripped = stripped.replace("œ", "oe").replace("æ", "ae")
-    words = re.sub(r"[^0-9a-z]+", " ", stripped).split()
+    words = re.sub(r"[^0-9a-z]+", " ", normalize_text(text)).split()
     return " ".join(_ABBREVIATIONS.get(word, word) for word in words)
 
 
