@@ -104,11 +104,12 @@ def _mapping_widgets(prepared: PreparedImport) -> ColumnMapping:
     """Column mapping: fixed for the census, to confirm for a free list."""
     if prepared.is_census:
         with st.expander("Correspondance des colonnes (automatique pour le recensement)"):
-            rows = [
-                {"Information": label, "Colonne": ", ".join(v) if isinstance(v, list) else v or "—"}
-                for role, label in {**ROLES, **MULTI_ROLES}.items()
-                for v in [_mapping_values(prepared.mapping)[role]]
-            ]
+            mapped = {
+                role: ", ".join(value) if isinstance(value, list) else value or "—"
+                for role, value in _mapping_values(prepared.mapping).items()
+            }
+            labels = {**ROLES, **MULTI_ROLES}
+            rows = [{"Information": label, "Colonne": mapped[role]} for role, label in labels.items()]
             st.dataframe(pd.DataFrame(rows), hide_index=True, key="data_census_mapping")
         return prepared.mapping
     st.markdown("**Correspondance des colonnes** — vérifiez les propositions :")
