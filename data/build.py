@@ -17,19 +17,21 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.crs import WGS84, ZONES, zone_from_dep
-from geo.io import validate
+from geo.crs import WGS84, zone_from_dep
+from geo.io import read_linkage_exceptions, validate
+from geo.linkage import link_places
+from geo.placement import PRECISION_COMMUNE, CommuneLocator, commune_locator
 from geo.places import (
     LABEL_FABRIQUE,
     LABEL_MANUFACTURE,
-    PRECISION_COMMUNE,
-    france_services_from_csv,
+    france_services_from_table,
     places_from_records,
     records_from_anct_per_commune,
     records_from_cget,
     unlocated_places,
 )
 from geo.themes import KEYWORD_RULES
+from geo.typologies import typologies_from_tables
 
 DEFAULT_RAW = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 DEFAULT_OUT = Path(__file__).resolve().parent
@@ -39,6 +41,13 @@ PLACE_FILES = {
     "anct_fabriques_2024": "tierslieux/anct_fabriques_de_territoire_2024-01_par_commune.geojson",
     "anct_manufactures_2022": "tierslieux/anct_manufactures_de_proximite_2022-01_par_commune.geojson",
 }
+TYPOLOGY_FILES = {
+    "densite": "territoires/typologies/densite_communes.csv",
+    "centralite": "territoires/typologies/centralite_communes.csv",
+    "ruralite": "territoires/typologies/ruralite_communes.csv",
+    "massif": "territoires/typologies/montagne_communes.csv",
+}
+LINKAGE_DECISIONS = "linkage_decisions.csv"
 
 
 def _zone_column(deps: pd.Series) -> pd.Series:
@@ -50,7 +59,7 @@ def build_communes(raw: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.Da
     polygons = gpd.read_parquet(raw / "territoires/communes_2026_s200m.parquet")
     table = pd.read_csv(
         raw / "territoires/communes_2026.csv",
-        dtype={"code_insee": str, "dep": str, "reg": str, "epci_siren": str},
+        dtype={"code_insee": str, "dep": str, "reg": str, "epci_siren": str, "codes_postaux": str},
     )
     in_zones = table["zone"].isin(["metro", "drom"])
     rejected = pd.DataFrame(
@@ -80,6 +89,7 @@ def build_communes(raw: Path) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame, pd.Da
             "population": table["population"].fillna(0).astype("int64"),
             "zone": _zone_column(table["dep"].astype(str)),
             "point_method": table["point_method"],
+            "codes_postaux": table["codes_postaux"].fillna("").astype(str),
         },
         geometry=geometry.to_numpy(),
         crs=WGS84,
@@ -203,10 +213,37 @@ def build_qpv(raw: Path) -> gpd.GeoDataFrame:
     return qpv.sort_values("code_qp", ignore_index=True)
 
 
+def build_passage(raw: Path) -> pd.DataFrame:
+    """Former INSEE codes → COG 2026 codes (the COG passage table), for lists on an older COG."""
+    table = pd.read_csv(raw / "territoires/passage_codes_anciens_vers_cog2026.csv", dtype=str)
+    return table[["code_ancien", "code_insee_2026"]].sort_values("code_ancien", ignore_index=True)
+
+
+def build_typologies(raw: Path, communes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The commune typologies (density grid, centralities, ruralities, massifs), and the communes
+    of the Atlas that a typology does not class (none expected: listed if any)."""
+    tables = {
+        name: pd.read_csv(raw / path, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        for name, path in TYPOLOGY_FILES.items()
+    }
+    typologies = typologies_from_tables(tables, communes["code_insee"])
+    missing = typologies[typologies["densite"] == ""]
+    rejected = pd.DataFrame(
+        {
+            "dataset": "typologies",
+            "identifiant": missing["code_insee"],
+            "nom": missing["code_insee"].map(communes.set_index("code_insee")["nom"]),
+            "raison": "commune absente de la grille de densité (typologies non renseignées)",
+        }
+    )
+    return typologies, rejected
+
+
 def build_places(
-    raw: Path, communes: gpd.GeoDataFrame, commune_polygons: gpd.GeoDataFrame
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """The consolidated tiers-lieux table, and the rows that could not be placed in a zone."""
+    raw: Path, locator: CommuneLocator, exceptions: pd.DataFrame
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame, pd.DataFrame]:
+    """The consolidated tiers-lieux table (one row per place, duplicates merged), the rows that
+    could not be placed in a zone, and the linkage decisions."""
     records = pd.concat(
         [
             records_from_cget(raw / PLACE_FILES["cget_2019"]),
@@ -223,22 +260,23 @@ def build_places(
         ],
         ignore_index=True,
     )
-    places = places_from_records(records, communes, commune_polygons)
-    bad = unlocated_places(places) | ~places["zone"].isin(list(ZONES))
+    places = places_from_records(records, locator)
+    bad = unlocated_places(places)
     rejected = pd.DataFrame(
         {
             "dataset": "places",
             "identifiant": places.loc[bad, "place_id"],
             "nom": places.loc[bad, "name"],
-            "raison": [
-                "ni coordonnées ni commune connue"
-                if pd.isna(lon)
-                else f"hors des six zones de l'Atlas (commune « {code or 'inconnue'} »)"
-                for lon, code in zip(places.loc[bad, "lon"], places.loc[bad, "code_insee"], strict=True)
-            ],
+            "raison": places.loc[bad, "placement_note"].where(
+                places.loc[bad, "placement_note"] != "", "hors des six zones de l'Atlas"
+            ),
         }
     )
-    return places[~bad].reset_index(drop=True), rejected
+    located = places[~bad].reset_index(drop=True)
+    commune_names = located["code_insee"].map(locator.communes["nom"]).fillna("")
+    merged, decisions = link_places(located, commune_names, exceptions=exceptions)
+    merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=WGS84).drop(columns=["x_m", "y_m"])
+    return merged.sort_values("place_id", ignore_index=True), rejected, decisions
 
 
 def build_all(raw: Path, out: Path) -> dict[str, int]:
@@ -249,19 +287,15 @@ def build_all(raw: Path, out: Path) -> dict[str, int]:
     programmes, rejected_programmes = build_programmes(raw, communes)
     datasets.update(programmes)
     datasets["qpv"] = build_qpv(raw)
-    places, rejected_places = build_places(raw, communes, commune_polygons)
+    datasets["communes_passage"] = build_passage(raw)
+    datasets["typologies"], rejected_typologies = build_typologies(raw, communes)
+    locator = commune_locator(communes, commune_polygons, datasets["communes_passage"])
+    places, rejected_places, decisions = build_places(raw, locator, read_linkage_exceptions())
     datasets["places"] = places
-    services = france_services_from_csv(raw / "tierslieux/anct_france_services_2024-08-01.csv", communes)
-    outside = services["lon"].isna() | ~services["zone"].isin(list(ZONES))
-    datasets["france_services"] = services[~outside].reset_index(drop=True)
-    rejected_services = pd.DataFrame(
-        {
-            "dataset": "france_services",
-            "identifiant": services.loc[outside, "fs_id"],
-            "nom": services.loc[outside, "name"],
-            "raison": "hors des six zones de l'Atlas ou sans coordonnées",
-        }
+    services_raw = pd.read_csv(
+        raw / "tierslieux/anct_france_services_2024-08-01.csv", dtype=str, keep_default_na=False
     )
+    datasets["france_services"], rejected_services = france_services_from_table(services_raw, locator)
 
     out.mkdir(parents=True, exist_ok=True)
     counts = {}
@@ -273,8 +307,11 @@ def build_all(raw: Path, out: Path) -> dict[str, int]:
         else:
             frame.to_parquet(path, index=False, compression="zstd")
         counts[name] = len(frame)
+    decisions.to_csv(out / LINKAGE_DECISIONS, index=False)
+    counts["linkage_decisions"] = len(decisions)
     rejected = pd.concat(
-        [rejected_communes, rejected_programmes, rejected_places, rejected_services], ignore_index=True
+        [rejected_communes, rejected_programmes, rejected_typologies, rejected_places, rejected_services],
+        ignore_index=True,
     )
     rejected.to_csv(out / "rejected_rows.csv", index=False)
     counts["rejected_rows"] = len(rejected)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
@@ -11,6 +11,7 @@ import pandas as pd
 from geo.catalog import DATASETS
 from geo.coverage import with_projected_xy
 from geo.io import dataset_path, read_dataset, refreshed_on
+from geo.typologies import TYPOLOGY_COLUMNS
 
 BUNDLED_PLACES = "Liste consolidée intégrée (CGET 2019, ANCT 2022–2024)"
 
@@ -19,8 +20,9 @@ BUNDLED_PLACES = "Liste consolidée intégrée (CGET 2019, ANCT 2022–2024)"
 class Atlas:
     """Read-only bundle of the datasets used by every page.
 
-    ``communes`` carry ``acv``, ``pvd`` (bool), ``zrr`` (historical class) and ``n_qpv``
-    columns; point layers carry ``x_m`` / ``y_m`` in their zone's metric CRS.
+    ``communes`` carry ``acv``, ``pvd`` (bool), ``zrr`` (historical class), ``n_qpv`` and the
+    typology columns of :data:`geo.typologies.TYPOLOGY_COLUMNS`; point layers carry ``x_m`` /
+    ``y_m`` in their zone's metric CRS.
     ``places_source`` names where the places come from (the bundled list or an import).
     """
 
@@ -37,6 +39,10 @@ class Atlas:
     places_source: str = BUNDLED_PLACES
     qpv_polygons: gpd.GeoDataFrame | None = None
     """QPV outlines (optional dataset ``qpv_polygons``), ``None`` when the file is absent."""
+    communes_passage: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"code_ancien": [], "code_insee_2026": []})
+    )
+    """Former INSEE codes → COG 2026 codes (for lists on an older COG)."""
 
     def with_places(self, places: gpd.GeoDataFrame, source: str) -> Atlas:
         """A copy of the Atlas using another places table (e.g. a user's import)."""
@@ -49,9 +55,15 @@ def communes_with_programmes(
     pvd: pd.DataFrame,
     zrr: pd.DataFrame,
     qpv: pd.DataFrame,
+    *,
+    typologies: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
-    """Add programme membership to the communes: ``acv``, ``pvd``, ``zrr``, ``n_qpv``."""
+    """Add programme membership to the communes (``acv``, ``pvd``, ``zrr``, ``n_qpv``) and,
+    when given, the commune typologies."""
     out = communes.copy()
+    if typologies is not None:
+        columns = [c for c in TYPOLOGY_COLUMNS if c != "code_insee"]
+        out = out.join(typologies.set_index("code_insee")[columns], on="code_insee")
     out["acv"] = out["code_insee"].isin(acv["code_insee"])
     out["pvd"] = out["code_insee"].isin(pvd["code_insee"])
     out["zrr"] = out["code_insee"].map(zrr.set_index("code_insee")["zrr"]).fillna("non renseigné")
@@ -73,7 +85,12 @@ def load_atlas(*, data_dir: Path | None = None) -> Atlas:
         else None
     )
     communes = communes_with_programmes(
-        frames["communes"], frames["acv"], frames["pvd"], frames["zrr"], frames["qpv"]
+        frames["communes"],
+        frames["acv"],
+        frames["pvd"],
+        frames["zrr"],
+        frames["qpv"],
+        typologies=frames["typologies"],
     )
     refreshed = refreshed_on("places") if data_dir is None else None
     return Atlas(
@@ -90,6 +107,7 @@ def load_atlas(*, data_dir: Path | None = None) -> Atlas:
         zrr=frames["zrr"],
         qpv=with_projected_xy(frames["qpv"]),
         france_services=with_projected_xy(frames["france_services"]),
+        communes_passage=frames["communes_passage"],
         qpv_polygons=qpv_polygons if isinstance(qpv_polygons, gpd.GeoDataFrame) else None,
     )
 

@@ -50,7 +50,7 @@ from geo.maps import (
     localize_assets,
 )
 from geo.mapviews import add_places, place_colors
-from geo.places import PRECISION_ADDRESS
+from geo.placement import PRECISION_ADDRESS
 from geo.profile import (
     COMPARISON_COLORS,
     ProfileBasis,

@@ -53,6 +53,8 @@ class PlaceSource:
     vintage: str
     location: str
     """How the points were located, in French."""
+    short: str = ""
+    """Short name with its year, for tables and popups (« CGET 2019 »)."""
 
 
 PLACE_SOURCES: dict[str, PlaceSource] = {
@@ -63,6 +65,7 @@ PLACE_SOURCES: dict[str, PlaceSource] = {
         ETALAB,
         "printemps 2019",
         "adresse géocodée",
+        "CGET 2019",
     ),
     "anct_fabriques_2024": PlaceSource(
         "anct_fabriques_2024",
@@ -71,6 +74,7 @@ PLACE_SOURCES: dict[str, PlaceSource] = {
         ETALAB,
         "janvier 2024",
         "centroïde de la commune",
+        "Fabrique de territoire 2024",
     ),
     "anct_manufactures_2022": PlaceSource(
         "anct_manufactures_2022",
@@ -79,15 +83,29 @@ PLACE_SOURCES: dict[str, PlaceSource] = {
         ETALAB,
         "janvier 2022",
         "centroïde de la commune",
+        "Manufacture de proximité 2022",
     ),
 }
 
 
 def place_sources_in(codes: Iterable[str]) -> list[PlaceSource]:
-    """The catalogued sources among ``codes`` (the ``source`` column of the places in use), in
-    catalogue order: an import or a refreshed list is credited by its own label instead."""
-    present = set(codes)
+    """The catalogued sources among ``codes`` (the ``sources`` column of the places in use, codes
+    « ; »-joined for merged places), in catalogue order: an import or a refreshed list is credited
+    by its own label instead."""
+    present = {part for code in codes for part in str(code).split(";")}
     return [source for code, source in PLACE_SOURCES.items() if code in present]
+
+
+def sources_label(sources: str, *, other: str = "") -> str:
+    """« CGET 2019 + Fabrique de territoire 2024 » for a place's ``sources`` (« ; »-joined codes);
+    ``other`` names the sources outside the catalogue (an import), else their code is shown."""
+    labels: list[str] = []
+    for code in str(sources).split(";"):
+        known = PLACE_SOURCES.get(code)
+        label = known.short if known else (other or code)
+        if code and label not in labels:
+            labels.append(label)
+    return " + ".join(labels)
 
 
 _COG = "IGN ADMIN EXPRESS 2018 recodé COG 2026"
@@ -123,6 +141,12 @@ DATASETS: dict[str, Dataset] = {
                 "url",
                 "vintage",
                 "licence",
+                "placement",
+                "placement_note",
+                "placement_distance_m",
+                "source_records",
+                "sources",
+                "aliases",
                 "possible_duplicate_of",
                 "theme_fabrication",
                 "theme_coworking",
@@ -132,7 +156,9 @@ DATASETS: dict[str, Dataset] = {
                 "theme_numerique",
             ),
             dtypes={"place_id": "string", "code_insee": "string", "lon": "number", "lat": "number"},
-            notes="Thèmes dérivés (typologie source, label, mots-clés indicatifs).",
+            notes="Thèmes dérivés (typologie source, label, mots-clés indicatifs) ; doublons fusionnés "
+            "(une ligne par lieu, toutes ses fiches sources dans « source_records ») ; commune vérifiée "
+            "contre le point (verdict dans « placement »).",
         ),
         Dataset(
             name="france_services",
@@ -142,7 +168,17 @@ DATASETS: dict[str, Dataset] = {
             licence=ETALAB,
             vintage="1er août 2024",
             key="fs_id",
-            required_columns=("fs_id", "name", "code_insee", "dep", "zone", "type_fs", "format_fs"),
+            required_columns=(
+                "fs_id",
+                "name",
+                "code_insee",
+                "dep",
+                "zone",
+                "type_fs",
+                "format_fs",
+                "placement",
+                "placement_note",
+            ),
             dtypes={"fs_id": "string", "code_insee": "string"},
             url="https://www.data.gouv.fr/api/1/datasets/r/f49fe9e1-f9bb-4dbd-8dfe-b9fad31899ef",
         ),
@@ -154,7 +190,14 @@ DATASETS: dict[str, Dataset] = {
             licence=ETALAB,
             vintage="COG 2026, population 2023",
             key="code_insee",
-            required_columns=(*_TERRITORY_COLUMNS, "nom_dep", "nom_reg", "epci_nom", "point_method"),
+            required_columns=(
+                *_TERRITORY_COLUMNS,
+                "nom_dep",
+                "nom_reg",
+                "epci_nom",
+                "point_method",
+                "codes_postaux",
+            ),
             missing_geometry_allowed=True,
             dtypes={"code_insee": "string", "population": "number"},
             notes="Point représentatif situé dans la commune (shapely representative_point).",
@@ -237,6 +280,40 @@ DATASETS: dict[str, Dataset] = {
             key="code_insee",
             required_columns=("code_insee", "zrr"),
             geometry=None,
+        ),
+        Dataset(
+            name="typologies",
+            filename="typologies.parquet",
+            title="Typologies des communes (densité, centralités, ruralités, massifs)",
+            producer="INSEE (grille communale de densité) ; ANCT – INRAE (centralités) ; ANCT (typologie "
+            "des ruralités, massifs de la loi Montagne), via l'Observatoire des territoires",
+            licence=ETALAB,
+            vintage="export de l'Observatoire des territoires, juillet 2026 (COG 2026)",
+            key="code_insee",
+            required_columns=(
+                "code_insee",
+                "densite_niveau",
+                "densite",
+                "densite_groupe",
+                "centralite_niveau",
+                "centralite",
+                "ruralite",
+                "massif",
+            ),
+            geometry=None,
+            dtypes={"code_insee": "string", "densite_niveau": "number", "centralite_niveau": "number"},
+        ),
+        Dataset(
+            name="communes_passage",
+            filename="communes_passage.parquet",
+            title="Table de passage des anciens codes communes au COG 2026",
+            producer="INSEE (COG) via @etalab/decoupage-administratif",
+            licence=ETALAB,
+            vintage="COG 2026",
+            key="code_ancien",
+            required_columns=("code_ancien", "code_insee_2026"),
+            geometry=None,
+            dtypes={"code_ancien": "string", "code_insee_2026": "string"},
         ),
         Dataset(
             name="qpv",

@@ -29,7 +29,6 @@ import zipfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
 
@@ -40,17 +39,22 @@ import shapely
 from pyproj import Transformer
 
 from geo._errors import DataValidationError, InvalidParameterError
-from geo.crs import WGS84, ZONES, projected_crs_for_zone
+from geo.crs import WGS84
 from geo.fmt import fr_number
-from geo.io import FRANCE_BOUNDS, in_france, validate
-from geo.places import (  # _name_key: the very normalisation used to flag bundled duplicates
+from geo.io import in_france, validate
+from geo.linkage import duplicate_flags
+from geo.placement import (
     PRECISION_ADDRESS,
-    PRECISION_COMMUNE,
-    RECORD_COLUMNS,
-    _name_key,
-    places_from_records,
+    VERDICT_CENTROID,
+    VERDICT_UNPLACED,
+    CommuneLocator,
+    commune_key,
+    dep_of_code,
+    deps_from_postcode,
+    normalize_insee,
+    parse_coordinates,
 )
-from geo.search import search_key
+from geo.places import RECORD_COLUMNS, places_from_records, scrub_contacts
 from geo.themes import normalize_text
 
 MB = 1024 * 1024
@@ -90,9 +94,6 @@ CENSUS_TYPOLOGY = "typologie_recensement"
 CENSUS_ACTIVITIES = "activites_recensement"
 """Columns built from the census thematic files (answers joined by « ; »)."""
 
-SNAP_DISTANCE_M = 2_000.0
-"""A point this close to a commune (coast, simplified outline) is given that commune."""
-
 _PROBLEM = "_atlas_probleme"
 """Reserved column: a problem found while reading the row (malformed line...)."""
 _LINE = "_atlas_ligne"
@@ -118,15 +119,6 @@ _PERSONAL_TOKENS = frozenset(
         "contact contacts prenom"
     )
 )
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE_RE = re.compile(r"(?<!\d)(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
-
-_PLM_ARRONDISSEMENTS: tuple[tuple[str, str, str], ...] = (
-    ("75101", "75120", "75056"),
-    ("13201", "13216", "13055"),
-    ("69381", "69389", "69123"),
-)
-"""Paris / Marseille / Lyon arrondissement codes → their commune's code."""
 
 # Census 2023 activity flags (TYPE_ACT_<code> = 0/1) → the census family label they stand for.
 _CENSUS_FLAG_FAMILIES: tuple[tuple[str, str], ...] = (
@@ -878,29 +870,6 @@ def check_mapping(mapping: ColumnMapping, columns: Iterable[str]) -> None:
 # Coordinates
 
 
-def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Numbers from coordinate text (decimal point or comma, spaces, « ° »).
-
-    Returns
-    -------
-    (numbers, unreadable)
-        Float series (NaN when empty or unreadable) and a mask of the non-empty cells that
-        are not numbers.
-    """
-    text = values.astype(object).fillna("").astype(str)
-    text = text.str.replace(r"[\s\u00a0\u202f°]", "", regex=True)
-    both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
-    european = both & (text.str.rfind(",") > text.str.rfind("."))
-    text = text.where(~european, text.str.replace(".", "", regex=False))
-    text = text.str.replace(",", ".", regex=False).where(
-        ~both | european, text.str.replace(",", "", regex=False)
-    )
-    numbers = pd.to_numeric(text, errors="coerce").astype(float)
-    numbers = numbers.where(np.isfinite(numbers))
-    unreadable = numbers.isna() & (text != "")
-    return numbers, unreadable
-
-
 @lru_cache(maxsize=1)
 def _lambert93_to_wgs84() -> Transformer:
     return Transformer.from_crs("EPSG:2154", WGS84, always_xy=True)
@@ -969,149 +938,44 @@ def check_coordinates(lon: pd.Series, lat: pd.Series) -> tuple[pd.Series, pd.Ser
 # Communes
 
 
-def commune_key(name: str) -> str:
-    """Commune name for matching (« St-Étienne » → « saint etienne », « Paris 11e » → « paris »)."""
-    text = re.sub(r"\bcedex\b.*$", "", normalize_text(name))
-    moved = re.match(r"^(.*?)\s*\((le|la|les|l')\)$", text)
-    if moved:
-        text = f"{moved.group(2)} {moved.group(1)}"
-    return re.sub(r"\s+\d+\s*(er|e|eme)?(\s+arrondissement)?$", "", search_key(text))
+def code_from_name(
+    locator: CommuneLocator, postcode: str, commune: str, dep_hint: str = ""
+) -> tuple[str, str]:
+    """(code, how) of the commune named ``commune``; ``("", reason)`` when not found.
 
-
-def normalize_insee(value: str) -> str:
-    """INSEE commune code as 5 characters (``"7319"`` → ``"07319"``, ``"2b050"`` → ``"2B050"``).
-
-    Arrondissements of Paris, Lyon and Marseille become their commune's code.
+    The name is looked up among the communes the postcode serves (COG postcodes), then in the
+    postcode's département (or ``dep_hint``); anywhere in France only when no département is
+    known. A name found only in another département than the postcode's is not accepted.
     """
-    text = re.sub(r"\s+", "", str(value or "")).upper()
-    text = re.sub(r"\.0+$", "", text)
-    if text in {"", "0", "NAN", "NONE"}:
-        return ""
-    if text.isdigit() and len(text) < 5:
-        text = text.zfill(5)
-    for first, last, commune in _PLM_ARRONDISSEMENTS:
-        if len(text) == 5 and text.isdigit() and first <= text <= last:
-            return commune
-    return text
-
-
-def deps_from_postcode(postcode: str) -> list[str]:
-    """Départements a postcode may belong to (``"20000"`` → Corse-du-Sud and Haute-Corse)."""
-    digits = re.sub(r"\D", "", str(postcode or ""))
-    if len(digits) == 4:
-        digits = "0" + digits
-    if len(digits) != 5:
-        return []
-    if digits.startswith("97"):
-        return [digits[:3]]
-    if digits.startswith("20"):
-        return ["2A", "2B"]
-    if digits.startswith("98"):
-        return []
-    return [digits[:2]]
-
-
-@dataclass(frozen=True)
-class _CommuneIndex:
-    known: frozenset[str]
-    by_dep_name: dict[tuple[str, str], str]
-    by_name: dict[str, str]
-
-
-def _commune_index(communes: pd.DataFrame) -> _CommuneIndex:
-    return _cached_commune_index(
-        tuple(communes["code_insee"].astype(str)),
-        tuple(communes["dep"].astype(str)),
-        tuple(communes["nom"].astype(str)),
-    )
-
-
-@lru_cache(maxsize=2)
-def _cached_commune_index(
-    codes: tuple[str, ...], deps: tuple[str, ...], names: tuple[str, ...]
-) -> _CommuneIndex:
-    by_dep_name: dict[tuple[str, str], str] = {}
-    by_name: dict[str, str] = {}
-    ambiguous = ""
-    for code, dep, name in zip(codes, deps, names, strict=True):
-        key = commune_key(name)
-        pair = (dep, key)
-        by_dep_name[pair] = ambiguous if pair in by_dep_name else code
-        by_name[key] = ambiguous if key in by_name else code
-    return _CommuneIndex(frozenset(codes), by_dep_name, by_name)
-
-
-def _code_from_name(index: _CommuneIndex, postcode: str, commune: str, dep_hint: str = "") -> tuple[str, str]:
-    """(code, how) for a postcode + commune name; ``("", reason)`` when not found."""
-    key = commune_key(commune)
-    if not key:
+    if not commune_key(commune):
         return "", "code postal seul, sans nom de commune"
+    named = locator.communes_named(commune)
     deps = deps_from_postcode(postcode) or ([dep_hint] if dep_hint else [])
-    for dep in deps:
-        code = index.by_dep_name.get((dep, key))
-        if code:
-            return code, "code postal et commune" if postcode else "département et commune"
-    code = index.by_name.get(key)
-    if code:
-        return code, "nom de commune (unique en France)"
-    if index.by_name.get(key) == "":
+    served = set(locator.communes_of_postcode(postcode))
+    attempts = (
+        ([c for c in named if c in served], "code postal et commune"),
+        (
+            [c for c in named if dep_of_code(c) in deps],
+            "code postal et commune" if postcode else "département et commune",
+        ),
+        (named if not deps else [], "nom de commune (unique en France)"),
+    )
+    for found, how in attempts:
+        if len(found) == 1:
+            return found[0], how
+    if deps and named:
+        elsewhere = ", ".join(locator.label(c) for c in named[:3])
+        return (
+            "",
+            f"commune « {commune} » absente du département du code postal {postcode} ({elsewhere} ailleurs)",
+        )
+    if named:
         return "", f"commune « {commune} » ambiguë (plusieurs communes de ce nom) sans code postal valable"
     return "", f"commune « {commune} » introuvable"
 
 
-def _dep_of_code(code: str) -> str:
-    if code.startswith("97"):
-        return code[:3]
-    return code[:2]
-
-
-def _communes_of_points(
-    lon: pd.Series, lat: pd.Series, commune_polygons: gpd.GeoDataFrame
-) -> tuple[pd.Series, pd.Series]:
-    """INSEE code of the commune holding each point, and whether it was snapped to a close commune.
-
-    A point in no commune (coast, simplified outline) takes the nearest commune of its zone
-    within :data:`SNAP_DISTANCE_M`, measured in the zone's metric CRS; else its code is ``""``.
-    """
-    codes = pd.Series("", index=lon.index, dtype=object)
-    snapped = pd.Series(False, index=lon.index)
-    if lon.empty:
-        return codes, snapped
-    points = np.asarray(gpd.points_from_xy(lon.to_numpy(), lat.to_numpy()))
-    tree = commune_polygons.sindex
-    polygon_codes = commune_polygons["code_insee"].astype(str).to_numpy()
-    point_pos, poly_pos = tree.query(points, predicate="within")
-    first = ~pd.Series(point_pos).duplicated().to_numpy()
-    codes.iloc[point_pos[first]] = polygon_codes[poly_pos[first]]
-    lost = np.flatnonzero((codes == "").to_numpy())
-    for zone_code, (xmin, ymin, xmax, ymax) in FRANCE_BOUNDS.items():
-        in_zone = lost[(lon.iloc[lost].between(xmin, xmax) & lat.iloc[lost].between(ymin, ymax)).to_numpy()]
-        if not len(in_zone):
-            continue
-        # Candidates within ~0.03° (more than 2 km at French latitudes), then exact metres.
-        near_point, near_poly = tree.query(shapely.buffer(points[in_zone], 0.03), predicate="intersects")
-        if not len(near_point):
-            continue
-        crs = projected_crs_for_zone(zone_code)
-        projected_points = gpd.GeoSeries(points[in_zone], crs=WGS84).to_crs(crs).to_numpy()
-        projected_polys = commune_polygons.geometry.iloc[near_poly].to_crs(crs).to_numpy()
-        distances = shapely.distance(projected_points[near_point], projected_polys)
-        pairs = pd.DataFrame({"point": near_point, "poly": near_poly, "distance": distances})
-        pairs = pairs[pairs["distance"] <= SNAP_DISTANCE_M].sort_values("distance").drop_duplicates("point")
-        for point, poly in zip(pairs["point"], pairs["poly"], strict=True):
-            codes.iloc[in_zone[point]] = polygon_codes[poly]
-            snapped.iloc[in_zone[point]] = True
-    return codes, snapped
-
-
 # --------------------------------------------------------------------------------------------
 # Import
-
-
-def _scrub(text: str) -> str:
-    """Remove e-mail addresses and phone numbers from free text."""
-    text = _EMAIL_RE.sub("[courriel retiré]", text)
-    return _PHONE_RE.sub("[téléphone retiré]", text)
 
 
 def _joined(frame: pd.DataFrame, columns: Sequence[str]) -> pd.Series:
@@ -1132,8 +996,7 @@ def _column(frame: pd.DataFrame, column: str | None) -> pd.Series:
 
 def import_places(
     prepared: PreparedImport,
-    communes: gpd.GeoDataFrame,
-    commune_polygons: gpd.GeoDataFrame,
+    locator: CommuneLocator,
     *,
     mapping: ColumnMapping | None = None,
     source: str = IMPORT_SOURCE,
@@ -1147,8 +1010,9 @@ def import_places(
     ----------
     prepared
         From :func:`prepare_import`.
-    communes, commune_polygons
-        The ``communes`` (points, ``nom``, ``dep``, ``zone``) and ``communes_polygons`` datasets.
+    locator
+        The communes under their spatial index (:func:`geo.placement.commune_locator`): the same
+        placement rules as the bundled data.
     mapping
         Column mapping confirmed by the user; by default ``prepared.mapping``.
     source
@@ -1172,147 +1036,154 @@ def import_places(
     mapping = mapping or prepared.mapping
     frame = prepared.frame.reset_index(drop=True)
     check_mapping(mapping, frame.columns)
-    n = len(frame)
-    index = frame.index
-
-    problem = _column(frame, _PROBLEM if _PROBLEM in frame.columns else None)
-    names = _column(frame, mapping.name).map(_scrub)
-    row_empty = (
-        frame.drop(columns=list(_RESERVED), errors="ignore").astype(str).apply(lambda c: c.str.strip()) == ""
-    ).all(axis=1)
-
-    if mapping.lon and mapping.lat:
-        lon_raw, lon_bad = parse_coordinates(_column(frame, mapping.lon))
-        lat_raw, lat_bad = parse_coordinates(_column(frame, mapping.lat))
-        unreadable = lon_bad | lat_bad
-        lon, lat, coord_status = check_coordinates(lon_raw, lat_raw)
-        coord_status[unreadable] = COORD_UNREADABLE
-    else:
-        lon = pd.Series(np.nan, index=index)
-        lat = pd.Series(np.nan, index=index)
-        coord_status = pd.Series(COORD_MISSING, index=index, dtype=object)
-
-    commune_index = _commune_index(communes)
-    declared = _column(frame, mapping.code_insee).map(normalize_insee)
-    postcodes = _column(frame, mapping.postcode)
-    commune_names = _column(frame, mapping.commune)
-
-    usable_point = coord_status.isin([COORD_OK, COORD_SWAPPED, COORD_LAMBERT])
-    point_codes, snapped = _communes_of_points(lon[usable_point], lat[usable_point], commune_polygons)
-    point_code = pd.Series("", index=index, dtype=object)
-    point_code[point_codes.index] = point_codes
-
-    statuses: list[str] = []
-    reasons: list[str] = []
-    codes: list[str] = []
-    out_lon = lon.copy()
-    out_lat = lat.copy()
-    precision: list[str] = []
-    for i in range(n):
-        status = coord_status.iat[i]
-        note: list[str] = []
-        if problem.iat[i]:
-            statuses.append(STATUS_REJECTED)
-            reasons.append(problem.iat[i])
-            codes.append("")
-            precision.append("")
-            continue
-        if row_empty.iat[i]:
-            statuses.append(STATUS_REJECTED)
-            reasons.append("ligne vide")
-            codes.append("")
-            precision.append("")
-            continue
-        if not names.iat[i]:
-            statuses.append(STATUS_REJECTED)
-            reasons.append("nom du lieu absent")
-            codes.append("")
-            precision.append("")
-            continue
-        # Commune from the declared code, or from postcode + name.
-        code = declared.iat[i]
-        how = "code INSEE"
-        if code and code not in commune_index.known:
-            unknown_code = code
-            code, how = _code_from_name(
-                commune_index, postcodes.iat[i], commune_names.iat[i], _dep_of_code(unknown_code)
-            )
-            if not code:
-                how = f"code INSEE « {unknown_code} » inconnu (COG 2026)"
-        elif not code and (commune_names.iat[i] or postcodes.iat[i]):
-            code, how = _code_from_name(commune_index, postcodes.iat[i], commune_names.iat[i])
-        elif not code:
-            how = "ni code INSEE ni commune"
-
-        if status in (COORD_OK, COORD_SWAPPED, COORD_LAMBERT) and point_code.iat[i]:
-            if status == COORD_SWAPPED:
-                note.append("latitude et longitude inversées (corrigé)")
-            elif status == COORD_LAMBERT:
-                note.append("coordonnées Lambert-93 converties en WGS84")
-            if snapped.get(index[i], False):
-                note.append(
-                    "point à moins de 2 km d'une commune (côte ou contour simplifié) : rattaché à celle-ci"
-                )
-            if code and code != point_code.iat[i]:
-                note.append(
-                    f"point situé dans la commune {point_code.iat[i]}, pas dans {code} : "
-                    "commune du point retenue"
-                )
-            statuses.append(STATUS_ACCEPTED)
-            reasons.append(" ; ".join(note))
-            codes.append(point_code.iat[i])
-            precision.append(PRECISION_ADDRESS)
-            continue
-        cause = {
-            COORD_MISSING: "sans coordonnées",
-            COORD_UNREADABLE: "coordonnées illisibles",
-            COORD_OUTSIDE: "coordonnées hors de France",
-        }.get(status, "coordonnées hors de toute commune française")
-        out_lon.iat[i] = np.nan
-        out_lat.iat[i] = np.nan
-        if code:
-            statuses.append(STATUS_APPROXIMATE)
-            reasons.append(f"{cause} : placé au centroïde de la commune {code} ({how})")
-            codes.append(code)
-            precision.append(PRECISION_COMMUNE)
-        else:
-            statuses.append(STATUS_REJECTED)
-            reasons.append(f"{cause} et commune non reconnue ({how})")
-            codes.append("")
-            precision.append("")
-
-    status_series = pd.Series(statuses, index=index, dtype=object)
-    reason_series = pd.Series(reasons, index=index, dtype=object)
-    kept = status_series != STATUS_REJECTED
-
-    identifiers = _column(frame, mapping.identifier)
+    names = _column(frame, mapping.name).map(scrub_contacts)
+    refused = _refusals(frame, names)
+    lon, lat, coord_notes, cause = _coordinates(frame, mapping)
+    declared, how = _declared_communes(frame, mapping, locator)
     lines = (
         frame[_LINE].astype(str)
         if _LINE in frame.columns
-        else pd.Series(np.arange(n) + prepared.first_line, index=index).astype(str)
+        else pd.Series(np.arange(len(frame)) + prepared.first_line, index=frame.index).astype(str)
     )
-    use_ids = bool(mapping.identifier) and identifiers[kept].ne("").all() and identifiers[kept].is_unique
-    source_ids = identifiers if use_ids else "L" + lines
+    records = _records(
+        frame, mapping, names, lines, declared=declared, lon=lon, lat=lat, source=source, label=label
+    )
+    vintage, licence = _provenance(prepared, vintage, licence)
+    places = places_from_records(records[refused == ""], locator, vintage=vintage, licence=licence)
+    places.index = records.index[refused == ""]
+    status, reason = _statuses(places, refused, coord_notes, cause, how)
+    places = places[status.reindex(places.index) != STATUS_REJECTED]
+    validate(places, "places")
+    report = pd.concat(
+        [
+            pd.DataFrame({"ligne": lines, "statut": status, "motif": reason}, index=frame.index),
+            frame.drop(columns=list(_RESERVED), errors="ignore"),
+        ],
+        axis=1,
+    )
+    notes = list(prepared.notes)
+    if prepared.dropped_columns:
+        notes.append(
+            "colonnes de données personnelles supprimées à l'import : " + ", ".join(prepared.dropped_columns)
+        )
+    n_rejected = int((status == STATUS_REJECTED).sum())
+    return ImportResult(
+        places=places.reset_index(drop=True),
+        report=report.reset_index(drop=True),
+        n_input=len(frame),
+        n_accepted=len(frame) - n_rejected,
+        n_approximate=int((status == STATUS_APPROXIMATE).sum()),
+        n_rejected=n_rejected,
+        notes=tuple(notes),
+        name_column=mapping.name,
+    )
+
+
+def _refusals(frame: pd.DataFrame, names: pd.Series) -> pd.Series:
+    """Why a row is refused before it is placed (malformed line, empty row, no name), ``""`` if not."""
+    problem = _column(frame, _PROBLEM if _PROBLEM in frame.columns else None)
+    content = frame.drop(columns=list(_RESERVED), errors="ignore").astype(str)
+    row_empty = (content.apply(lambda c: c.str.strip()) == "").all(axis=1)
+    refused = pd.Series("", index=frame.index, dtype=object)
+    refused[names == ""] = "nom du lieu absent"
+    refused[row_empty] = "ligne vide"
+    refused[problem != ""] = problem[problem != ""]
+    return refused
+
+
+_CAUSES = {
+    COORD_MISSING: "sans coordonnées",
+    COORD_UNREADABLE: "coordonnées illisibles",
+    COORD_OUTSIDE: "coordonnées hors de France",
+}
+
+
+def _coordinates(
+    frame: pd.DataFrame, mapping: ColumnMapping
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """Usable WGS84 points (NaN when not usable), a note on what was corrected, and why a row
+    has no usable point (``""`` when it has one)."""
+    index = frame.index
+    if mapping.lon and mapping.lat:
+        lon_raw, lon_bad = parse_coordinates(_column(frame, mapping.lon))
+        lat_raw, lat_bad = parse_coordinates(_column(frame, mapping.lat))
+        lon, lat, status = check_coordinates(lon_raw, lat_raw)
+        status[lon_bad | lat_bad] = COORD_UNREADABLE
+    else:
+        lon = pd.Series(np.nan, index=index)
+        lat = pd.Series(np.nan, index=index)
+        status = pd.Series(COORD_MISSING, index=index, dtype=object)
+    usable = status.isin([COORD_OK, COORD_SWAPPED, COORD_LAMBERT])
+    notes = status.map(
+        {
+            COORD_SWAPPED: "latitude et longitude inversées (corrigé)",
+            COORD_LAMBERT: "coordonnées Lambert-93 converties en WGS84",
+        }
+    ).fillna("")
+    return lon.where(usable), lat.where(usable), notes.astype(object), status.map(_CAUSES).fillna("")
+
+
+def _declared_communes(
+    frame: pd.DataFrame, mapping: ColumnMapping, locator: CommuneLocator
+) -> tuple[pd.Series, pd.Series]:
+    """The commune each row declares (INSEE code, else postcode + name), and how it was found."""
+    raw = _column(frame, mapping.code_insee)
+    codes = raw.map(lambda value: normalize_insee(value, locator.passage))
+    postcodes = _column(frame, mapping.postcode)
+    names = _column(frame, mapping.commune)
+    how = pd.Series("code INSEE", index=frame.index, dtype=object)
+    how[codes == ""] = "ni code INSEE ni commune"
+    unknown_codes = (codes != "") & ~codes.map(locator.known)
+    how[unknown_codes] = "code INSEE « " + codes[unknown_codes] + " » inconnu (COG 2026)"
+    lookup = ~codes.map(locator.known) & ((names != "") | (postcodes != ""))
+    for label in frame.index[lookup.to_numpy()]:
+        unknown = codes[label]
+        found, found_how = code_from_name(
+            locator, postcodes[label], names[label], dep_of_code(unknown) if unknown else ""
+        )
+        codes[label] = found or unknown
+        if found or not unknown:
+            how[label] = found_how
+    return codes, how
+
+
+def _records(
+    frame: pd.DataFrame,
+    mapping: ColumnMapping,
+    names: pd.Series,
+    lines: pd.Series,
+    *,
+    declared: pd.Series,
+    lon: pd.Series,
+    lat: pd.Series,
+    source: str,
+    label: str,
+) -> pd.DataFrame:
+    identifiers = _column(frame, mapping.identifier)
+    use_ids = bool(mapping.identifier) and identifiers.ne("").all() and identifiers.is_unique
     typology = _joined(frame, mapping.typology)
-    description = _joined(frame, mapping.description).map(_scrub)
+    description = _joined(frame, mapping.description).map(scrub_contacts)
     described = description.where(typology == "", (description + " — Type : " + typology).str.strip(" —"))
-    records = pd.DataFrame(
+    return pd.DataFrame(
         {
             "source": source,
-            "source_id": source_ids,
+            "source_id": identifiers if use_ids else "L" + lines,
             "name": names.str.slice(0, 200),
             "description": described.str.slice(0, 2000),
             "label": label,
             "source_typology": typology,
-            "code_insee": codes,
-            "lon": out_lon,
-            "lat": out_lat,
-            "location_precision": precision,
+            "code_insee": declared,
+            "postcode": _column(frame, mapping.postcode),
+            "lon": lon,
+            "lat": lat,
+            "location_precision": PRECISION_ADDRESS,
             "url": _column(frame, mapping.url).str.slice(0, 300),
         },
-        index=index,
+        index=frame.index,
     )[list(RECORD_COLUMNS)]
-    records = records[kept]
+
+
+def _provenance(prepared: PreparedImport, vintage: str | None, licence: str | None) -> tuple[str, str]:
     if vintage is None:
         vintage = (
             f"{FORMATS[prepared.file_format]} (import)"
@@ -1321,90 +1192,60 @@ def import_places(
         )
     if licence is None:
         licence = CENSUS_LICENCE if prepared.is_census else "non précisée (fichier importé)"
-    places = places_from_records(records, communes, commune_polygons, vintage=vintage, licence=licence)
-    places.index = records.index
+    return vintage, licence
 
-    # A commune without outline or point (re-created after 2018) gives no usable point.
-    no_point = places["lon"].isna() | places["lat"].isna() | ~places["zone"].isin(list(ZONES))
-    for label_ in places.index[no_point]:
-        status_series[label_] = STATUS_REJECTED
-        reason_series[label_] = (
-            f"commune {places.at[label_, 'code_insee'] or 'inconnue'} sans point dans l'Atlas "
-            "(commune recréée ou hors des six zones)"
-        )
-    places = places[~no_point]
-    validate(places, "places")
 
-    report = pd.concat(
-        [
-            pd.DataFrame({"ligne": lines, "statut": status_series, "motif": reason_series}, index=index),
-            frame.drop(columns=list(_RESERVED), errors="ignore"),
-        ],
-        axis=1,
+def _statuses(
+    places: pd.DataFrame, refused: pd.Series, coord_notes: pd.Series, cause: pd.Series, how: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Status and reason of every input row from the placement verdicts."""
+    verdict = places["placement"].reindex(refused.index).fillna(VERDICT_UNPLACED)
+    refused_rows = refused != ""
+    placed = (verdict != VERDICT_UNPLACED) & ~refused_rows
+    centroid = (verdict == VERDICT_CENTROID) & ~refused_rows
+    status = pd.Series(
+        np.select([placed & ~centroid, centroid], [STATUS_ACCEPTED, STATUS_APPROXIMATE], STATUS_REJECTED),
+        index=refused.index,
+        dtype=object,
     )
-    n_rejected = int((status_series == STATUS_REJECTED).sum())
-    n_approximate = int((status_series == STATUS_APPROXIMATE).sum())
-    notes = list(prepared.notes)
-    if prepared.dropped_columns:
-        notes.append(
-            "colonnes de données personnelles supprimées à l'import : " + ", ".join(prepared.dropped_columns)
-        )
-    return ImportResult(
-        places=places.reset_index(drop=True),
-        report=report.reset_index(drop=True),
-        n_input=n,
-        n_accepted=n - n_rejected,
-        n_approximate=n_approximate,
-        n_rejected=n_rejected,
-        notes=tuple(notes),
-        name_column=mapping.name,
+    note = places["placement_note"].reindex(refused.index).fillna("")
+    code = places["code_insee"].reindex(refused.index).fillna("")
+    exact = (coord_notes + " ; " + note).str.strip(" ;")
+    approximate = cause + " : placé au point de la commune " + code + " (" + how + ")"
+    unplaced = (
+        cause.replace("", "coordonnées hors de toute commune française")
+        + " et commune non reconnue ("
+        + how
+        + ")"
     )
-
-
-def _similar(a: str, b: str, min_similarity: float) -> bool:
-    """The matching rule of :func:`geo.places.flag_possible_duplicates`, with cheap bounds first."""
-    if not a or not b:
-        return False
-    if len(min(a, b, key=len)) >= 5 and (a in b or b in a):
-        return True
-    matcher = SequenceMatcher(None, a, b)
-    return (
-        matcher.real_quick_ratio() >= min_similarity
-        and matcher.quick_ratio() >= min_similarity
-        and matcher.ratio() >= min_similarity
+    reason = pd.Series(
+        np.select([refused_rows, centroid, placed], [refused, approximate, exact], unplaced),
+        index=refused.index,
+        dtype=object,
     )
+    return status, reason
 
 
 def combined_places(
-    bundled: gpd.GeoDataFrame, imported: gpd.GeoDataFrame, *, min_similarity: float = 0.8
+    bundled: gpd.GeoDataFrame, imported: gpd.GeoDataFrame, commune_names: pd.Series
 ) -> gpd.GeoDataFrame:
-    """The bundled places plus an import, possible duplicates across them flagged (never dropped).
+    """The bundled places plus an import, possible duplicates flagged (never dropped).
 
-    Uses the rule of :func:`geo.places.flag_possible_duplicates` (same commune, similar
-    normalised names) but only compares imported places with bundled ones: the bundled
-    list's own flags are kept, so adding 5 000 rows stays fast.
+    The rules of the bundled register (:mod:`geo.linkage`) find the pairs, inside the import
+    and between the import and the register, that would be merged or reviewed: each such row
+    names the other in ``possible_duplicate_of``. The register's own flags are kept.
+
+    Parameters
+    ----------
+    commune_names
+        Commune name by INSEE code (``communes.set_index("code_insee")["nom"]``).
     """
     columns = [c for c in imported.columns if c in bundled.columns]
-    bundled = bundled[columns].reset_index(drop=True)
-    imported = imported[columns].reset_index(drop=True)
-    bundled_flags = bundled["possible_duplicate_of"].astype(str).tolist()
-    imported_flags = [""] * len(imported)
-    bundled_keys = bundled["name"].map(_name_key)
-    by_commune: dict[str, list[int]] = {}
-    for position, code in enumerate(bundled["code_insee"]):
-        if code:
-            by_commune.setdefault(code, []).append(position)
-    for position, (code, name) in enumerate(zip(imported["code_insee"], imported["name"], strict=True)):
-        key = _name_key(name)
-        for other in by_commune.get(code, []) if code else []:
-            if _similar(key, bundled_keys.iat[other], min_similarity):
-                imported_flags[position] = ";".join(
-                    filter(None, [imported_flags[position], str(bundled.at[other, "place_id"])])
-                )
-                bundled_flags[other] = ";".join(
-                    filter(None, [bundled_flags[other], str(imported.at[position, "place_id"])])
-                )
-    bundled["possible_duplicate_of"] = bundled_flags
-    imported["possible_duplicate_of"] = imported_flags
-    both = pd.concat([bundled, imported], ignore_index=True)
+    both = pd.concat([bundled[columns], imported[columns]], ignore_index=True)
+    from_import = pd.Series(np.arange(len(both)) >= len(bundled))
+    flags = duplicate_flags(both, both["code_insee"].map(commune_names).fillna(""), among=from_import)
+    both["possible_duplicate_of"] = [
+        ";".join(filter(None, dict.fromkeys([*str(old).split(";"), *new.split(";")])))
+        for old, new in zip(both["possible_duplicate_of"], flags, strict=True)
+    ]
     return gpd.GeoDataFrame(both, geometry=imported.geometry.name, crs=WGS84)

@@ -164,6 +164,30 @@ def validation_problems(frame: pd.DataFrame, entry: Dataset) -> list[str]:
     return problems
 
 
+LINKAGE_EXCEPTIONS = "linkage_exceptions.csv"
+"""Reviewed record-linkage decisions (bundled ``data/``), applied by the build and the refresh."""
+LINKAGE_DECISIONS = "linkage_decisions.csv"
+"""Every record-linkage decision of the bundled places, written by the build."""
+
+
+def read_linkage_exceptions(folder: Path | None = None) -> pd.DataFrame:
+    """The reviewed linkage exceptions (empty when the file is absent)."""
+    path = (folder or BUNDLED_DIR) / LINKAGE_EXCEPTIONS
+    if not path.exists():
+        return pd.DataFrame(columns=["place_id_a", "place_id_b", "decision", "motif"])
+    return pd.read_csv(path, dtype=str, keep_default_na=False)
+
+
+def read_linkage_decisions(folder: Path | None = None) -> pd.DataFrame:
+    """The linkage decisions of the places in use (refreshed copy first, else bundled; empty if none)."""
+    candidates = [folder] if folder else [local_data_dir(), BUNDLED_DIR]
+    for candidate in candidates:
+        path = candidate / LINKAGE_DECISIONS
+        if path.exists():
+            return pd.read_csv(path, dtype={"place_id_a": str, "place_id_b": str}, keep_default_na=False)
+    return pd.DataFrame(columns=["decision"])
+
+
 def validate(frame: pd.DataFrame, name: str) -> None:
     """Raise :class:`DataValidationError` listing every problem of ``frame`` against dataset ``name``."""
     entry = dataset(name)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -27,7 +28,16 @@ from scipy.cluster.hierarchy import DisjointSet
 from scipy.spatial import cKDTree
 
 from geo.coverage import with_projected_xy
-from geo.placement import PRECISION_ADDRESS, PRECISION_APPROXIMATE, PRECISION_COMMUNE
+from geo.fmt import fr_number
+from geo.placement import (
+    PRECISION_ADDRESS,
+    PRECISION_APPROXIMATE,
+    PRECISION_COMMUNE,
+    VERDICT_CENTROID,
+    VERDICT_CONSISTENT,
+    VERDICT_INCONSISTENT,
+    VERDICTS,
+)
 from geo.themes import ROUTES, THEMES, normalize_text
 
 MAX_DISTANCE_M = 1_000.0
@@ -424,3 +434,61 @@ def _aggregations(frame: pd.DataFrame) -> dict[str, tuple[str, Callable[[pd.Seri
     for theme in THEMES:
         aggregations[f"theme_{theme}"] = (f"theme_{theme}", _best_route)
     return {k: v for k, v in aggregations.items() if v[0] in frame.columns}
+
+
+@dataclass(frozen=True)
+class RegisterSummary:
+    """What the de-duplication and the placement did to a register of places."""
+
+    records: int
+    """Source records (rows of the lists) behind the places."""
+    places: int
+    merged_places: int
+    """Places made of several records."""
+    merged_across_lists: int
+    """Merged places whose records come from several lists."""
+    pairs_apart: int
+    """Close pairs examined and kept apart."""
+    pairs_reviewed: int
+    """Pairs decided by the reviewed exceptions."""
+    verdicts: dict[str, int]
+    """Placement verdict (:data:`geo.placement.VERDICTS`) → places."""
+
+
+def register_summary(places: pd.DataFrame, decisions: pd.DataFrame) -> RegisterSummary:
+    """Counts of :class:`RegisterSummary` for ``places`` and their linkage ``decisions``."""
+    records = places["source_records"].astype(str).str.split(";")
+    merged = records.str.len() > 1
+    regle = decisions["regle"] if "regle" in decisions.columns else pd.Series(dtype=object)
+    return RegisterSummary(
+        records=int(records.str.len().sum()),
+        places=len(places),
+        merged_places=int(merged.sum()),
+        merged_across_lists=int((merged & places["sources"].astype(str).str.contains(";")).sum()),
+        pairs_apart=int((decisions["decision"] == DECISION_APART).sum()),
+        pairs_reviewed=int((regle == RULE_EXCEPTION).sum()),
+        verdicts={str(k): int(v) for k, v in places["placement"].value_counts().items()},
+    )
+
+
+def describe_register(summary: RegisterSummary) -> str:
+    """French paragraphs (Markdown) saying what :func:`register_summary` counted, for the docs page."""
+    n = {key: fr_number(value) for key, value in vars(summary).items() if isinstance(value, int)}
+    verdicts = {key: fr_number(summary.verdicts.get(key, 0)) for key in VERDICTS}
+    within = fr_number(summary.merged_places - summary.merged_across_lists)
+    doubles = fr_number(summary.records - summary.places)
+    return (
+        f"Les **{n['records']} fiches** des listes sources donnent **{n['places']} lieux** : "
+        f"{n['merged_places']} lieux réunissent plusieurs fiches ({n['merged_across_lists']} entre deux "
+        f"listes, {within} dans une même liste), soit {doubles} doublons qui ne sont plus comptés deux fois. "
+        "Un lieu fusionné garde toutes ses fiches et toutes ses sources (« CGET 2019 + Fabrique de "
+        f"territoire 2024 ») et la réunion de leurs thèmes. {n['pairs_apart']} paires de lieux proches ont "
+        f"été examinées et gardées distinctes ; {n['pairs_reviewed']} décisions ont été relues une à une "
+        "(`data/linkage_exceptions.csv`).\n\n"
+        "Chaque lieu est compté **dans la commune que ses meilleures informations désignent** : des "
+        "coordonnées à l'adresse l'emportent sur un code commune qui les contredit ; un code commune "
+        "l'emporte sur un point peu précis tombé dans un autre département. Résultat : "
+        f"{verdicts[VERDICT_CONSISTENT]} lieux cohérents, {verdicts[VERDICT_CENTROID]} placés au point de "
+        f"leur commune (listes publiées par commune), {verdicts[VERDICT_INCONSISTENT]} incohérents, gardés "
+        "avec la raison du choix (colonne « placement_note » des exports)."
+    )

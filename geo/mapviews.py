@@ -9,6 +9,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo.catalog import sources_label
 from geo.charts import NO_THEME_COLOR, THEME_COLORS
 from geo.maps import (
     add_choropleth,
@@ -18,7 +19,7 @@ from geo.maps import (
     base_map,
     classify_values,
 )
-from geo.places import PRECISION_ADDRESS, PRECISIONS
+from geo.placement import PRECISION_ADDRESS, PRECISIONS
 from geo.themes import ROUTE_KEYWORD, THEME_SHORT_LABELS, THEMES
 
 
@@ -56,7 +57,7 @@ def add_places(m: folium.Map, places: gpd.GeoDataFrame, themes: Sequence[str], *
             "Tiers-lieu": places["name"].tolist(),
             "Thèmes": themes_text(places),
             "Localisation": places["location_precision"].map(PRECISIONS).fillna("").tolist(),
-            "Source": [source_label if s.startswith("import") else s for s in places["source"]],
+            "Source": [sources_label(s, other=source_label) for s in places.get("sources", places["source"])],
         },
         name="Tiers-lieux",
     )

@@ -2,9 +2,10 @@
 
 Each reader turns a raw file into *records* (a DataFrame with the columns of
 :data:`RECORD_COLUMNS`); :func:`places_from_records` then completes them the same way for
-every source — bundled, refreshed or imported by a user: INSEE code by point-in-polygon where
-missing, département / région / zone from the commune, themes from the documented rules,
-possible duplicates flagged (never dropped).
+every source — bundled, refreshed or imported by a user: the commune and the verdict of
+:func:`geo.placement.place_rows`, département / région / zone from the commune, themes from the
+documented rules. Rows that are the same place are merged afterwards by
+:func:`geo.linkage.link_places`.
 """
 
 from __future__ import annotations
@@ -12,16 +13,26 @@ from __future__ import annotations
 import html
 import json
 import re
-from difflib import SequenceMatcher
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
 
+from geo._errors import DataValidationError
 from geo.catalog import PLACE_SOURCES
-from geo.crs import WGS84, zone_from_dep
-from geo.themes import THEMES, derive_themes, normalize_text
+from geo.crs import WGS84, ZONES, zone_from_dep
+from geo.placement import (
+    PRECISION_ADDRESS,
+    PRECISION_APPROXIMATE,
+    PRECISION_COMMUNE,
+    VERDICT_UNPLACED,
+    CommuneLocator,
+    normalize_insee,
+    parse_coordinates,
+    place_rows,
+)
+from geo.themes import THEMES, derive_themes
 
 RECORD_COLUMNS: tuple[str, ...] = (
     "source",
@@ -31,24 +42,29 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "label",
     "source_typology",
     "code_insee",
+    "postcode",
     "lon",
     "lat",
     "location_precision",
     "url",
 )
-"""Columns a reader must produce; missing text is ``""``, missing coordinates NaN."""
-
-PRECISION_ADDRESS = "adresse"
-PRECISION_COMMUNE = "centroide_commune"
-PRECISIONS: dict[str, str] = {
-    PRECISION_ADDRESS: "adresse (géocodée)",
-    PRECISION_COMMUNE: "centroïde de la commune (approximatif)",
-}
+"""Columns a reader must produce; missing text is ``""``, missing coordinates NaN. ``code_insee``
+and ``postcode`` are what the source declares, checked against the point by
+:func:`geo.placement.place_rows`."""
 
 LABEL_FABRIQUE = "Fabrique de territoire"
 LABEL_MANUFACTURE = "Manufacture de proximité"
 
 _MAX_NAME_LENGTH = 120
+
+_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE_RE = re.compile(r"(?<!\d)(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
+
+
+def scrub_contacts(text: str) -> str:
+    """Free text with e-mail addresses and phone numbers masked (personal data, never shown)."""
+    text = _EMAIL_RE.sub("[courriel retiré]", text)
+    return _PHONE_RE.sub("[téléphone retiré]", text)
 
 
 def _clean_text(value: object) -> str:
@@ -58,18 +74,29 @@ def _clean_text(value: object) -> str:
     return text.strip()
 
 
-def _normalize_insee(value: object) -> str:
-    """INSEE code as a 5-character string, ``""`` when absent or "0"."""
-    text = _clean_text(value)
-    if text in {"", "0", "nan"}:
-        return ""
-    if text.isdigit() and len(text) < 5:
-        text = text.zfill(5)
-    return text.upper()
+_CGET_POOR_SCORE = 0.5
+"""CGET 2019 geocoder scores below this are street- or town-level matches (``approximatif``)."""
+_CGET_POOR_LEVELS = {"4", "6"}
+"""CGET 2019 rows geocoded with a level code (4, 6, 8, 9): 4 and 6 are town- or street-level."""
+
+
+def _cget_precision(raw: pd.DataFrame) -> pd.Series:
+    """``adresse`` or ``approximatif`` from the CGET geocoder's ``PRECISION`` score or level.
+
+    Rows without a score were placed by hand (``PLACE A LA MAIN``) or added after the mission
+    with their own coordinates: both count as address-level.
+    """
+    score = pd.to_numeric(raw["PRECISION"], errors="coerce")
+    poor = (score < _CGET_POOR_SCORE) | raw["PRECISION"].str.strip().isin(_CGET_POOR_LEVELS)
+    return pd.Series(np.where(poor, PRECISION_APPROXIMATE, PRECISION_ADDRESS), index=raw.index, dtype=object)
 
 
 def records_from_cget(path: Path) -> pd.DataFrame:
-    """Records of the CGET 2019 national list (``cget_tierslieux_2019_sans_contacts.csv``)."""
+    """Records of the CGET 2019 national list (``cget_tierslieux_2019_sans_contacts.csv``).
+
+    The declared commune is ``INSEECOM`` and ``CP``; ``INSEEDEP`` / ``INSEEREG`` are not used:
+    the producer derived them, and they are wrong for the overseas rows (« 2A » for La Réunion).
+    """
     raw = pd.read_csv(path, dtype=str, keep_default_na=False)
     return pd.DataFrame(
         {
@@ -79,10 +106,11 @@ def records_from_cget(path: Path) -> pd.DataFrame:
             "description": "",
             "label": "",
             "source_typology": raw["TYPO"].map(_clean_text),
-            "code_insee": raw["INSEECOM"].map(_normalize_insee),
+            "code_insee": raw["INSEECOM"].map(normalize_insee),
+            "postcode": raw["CP"].map(_clean_text),
             "lon": pd.to_numeric(raw["LONG"], errors="coerce"),
             "lat": pd.to_numeric(raw["LAT"], errors="coerce"),
-            "location_precision": PRECISION_ADDRESS,
+            "location_precision": _cget_precision(raw),
             "url": raw["WEB"].map(_clean_text),
         }
     )
@@ -134,7 +162,8 @@ def records_from_anct_per_commune(path: Path, *, source: str, label: str) -> pd.
                     "description": description,
                     "label": label,
                     "source_typology": "",
-                    "code_insee": _normalize_insee(props.get("id_geo")),
+                    "code_insee": normalize_insee(props.get("id_geo")),
+                    "postcode": "",
                     "lon": float(coords[0]) if len(coords) == 2 else np.nan,
                     "lat": float(coords[1]) if len(coords) == 2 else np.nan,
                     "location_precision": PRECISION_COMMUNE,
@@ -144,19 +173,9 @@ def records_from_anct_per_commune(path: Path, *, source: str, label: str) -> pd.
     return pd.DataFrame(rows, columns=list(RECORD_COLUMNS))
 
 
-def _insee_by_point_in_polygon(
-    lon: pd.Series, lat: pd.Series, commune_polygons: gpd.GeoDataFrame
-) -> pd.Series:
-    points = gpd.GeoDataFrame(index=lon.index, geometry=gpd.points_from_xy(lon, lat), crs=WGS84)
-    joined = gpd.sjoin(points, commune_polygons[["code_insee", "geometry"]], how="left", predicate="within")
-    joined = joined[~joined.index.duplicated()]
-    return joined["code_insee"].fillna("").astype(str)
-
-
 def places_from_records(
     records: pd.DataFrame,
-    communes: gpd.GeoDataFrame,
-    commune_polygons: gpd.GeoDataFrame,
+    locator: CommuneLocator,
     *,
     vintage: str | None = None,
     licence: str | None = None,
@@ -167,49 +186,55 @@ def places_from_records(
     ----------
     records
         Columns of :data:`RECORD_COLUMNS`.
-    communes
-        The ``communes`` dataset (points, with ``dep``, ``reg``, ``zone``).
-    commune_polygons
-        The ``communes_polygons`` dataset, to give an INSEE code to points that lack one.
+    locator
+        The communes under their spatial index (:func:`geo.placement.commune_locator`).
     vintage, licence
         For sources outside :data:`geo.catalog.PLACE_SOURCES` (an import).
 
     Returns
     -------
-    GeoDataFrame in EPSG:4326, one row per place. Places whose INSEE code cannot be found
-    keep ``code_insee == ""``; places with no coordinates take their commune's point and
-    are flagged ``centroide_commune``; the caller decides what to do with places that have
-    neither (see :func:`unlocated_places`).
+    GeoDataFrame in EPSG:4326, one row per record, with the commune, point and verdict of
+    :func:`geo.placement.place_rows` (``placement``, ``placement_note``,
+    ``placement_distance_m``). Records that cannot be placed keep ``code_insee == ""`` and no
+    point: the caller decides what to do with them (see :func:`unlocated_places`).
     """
+    places = _text_columns(records)
+    for column in ("name", "description"):
+        places[column] = places[column].map(scrub_contacts)
+    placed = place_rows(
+        locator,
+        places["lon"],
+        places["lat"],
+        places["location_precision"].replace("", PRECISION_ADDRESS),
+        declared_code=places["code_insee"],
+        postcode=places["postcode"],
+        text=places["name"] + " " + places["description"],
+    )
+    for column, values in placed.items():
+        places[column] = values
+    attrs = locator.communes.reindex(places["code_insee"])[["dep", "reg", "epci_siren"]]
+    for column in ("dep", "reg", "epci_siren"):
+        places[column] = attrs[column].fillna("").to_numpy()
+    places["zone"] = places["dep"].map(lambda d: zone_from_dep(d) if d else "")
+    _add_themes(places)
+    _add_provenance(places, vintage=vintage, licence=licence)
+    columns = ["place_id", *[c for c in places.columns if c not in ("place_id", "postcode")]]
+    return gpd.GeoDataFrame(
+        places[columns], geometry=gpd.points_from_xy(places["lon"], places["lat"]), crs=WGS84
+    )
+
+
+def _text_columns(records: pd.DataFrame) -> pd.DataFrame:
     places = records.reindex(columns=list(RECORD_COLUMNS)).copy()
     for column in RECORD_COLUMNS:
         if column not in ("lon", "lat"):
             places[column] = places[column].fillna("").astype(str)
     places["lon"] = pd.to_numeric(places["lon"], errors="coerce")
     places["lat"] = pd.to_numeric(places["lat"], errors="coerce")
+    return places
 
-    known = set(communes["code_insee"])
-    has_point = places["lon"].notna() & places["lat"].notna()
-    needs_code = ~places["code_insee"].isin(known) & has_point
-    if needs_code.any():
-        found = _insee_by_point_in_polygon(
-            places.loc[needs_code, "lon"], places.loc[needs_code, "lat"], commune_polygons
-        )
-        places.loc[needs_code, "code_insee"] = found.where(found != "", places.loc[needs_code, "code_insee"])
 
-    by_code = communes.set_index("code_insee")
-    missing_point = ~has_point & places["code_insee"].isin(known)
-    if missing_point.any():
-        centres = by_code.loc[places.loc[missing_point, "code_insee"], "geometry"]
-        places.loc[missing_point, "lon"] = centres.x.to_numpy()
-        places.loc[missing_point, "lat"] = centres.y.to_numpy()
-        places.loc[missing_point, "location_precision"] = PRECISION_COMMUNE
-
-    attrs = by_code.reindex(places["code_insee"])[["dep", "reg", "epci_siren"]]
-    for column in ("dep", "reg", "epci_siren"):
-        places[column] = attrs[column].fillna("").to_numpy()
-    places["zone"] = places["dep"].map(lambda d: zone_from_dep(d) if d else "")
-
+def _add_themes(places: pd.DataFrame) -> None:
     theme_routes = [
         derive_themes(
             name=row.name, description=row.description, typology=row.source_typology, label=row.label
@@ -220,78 +245,110 @@ def places_from_records(
         places[f"theme_{code}"] = [routes.get(code, "") for routes in theme_routes]
     places["themes"] = [";".join(t for t in THEMES if t in routes) for routes in theme_routes]
 
+
+def _add_provenance(places: pd.DataFrame, *, vintage: str | None, licence: str | None) -> None:
     source_info = [PLACE_SOURCES.get(code) for code in places["source"]]
     places["vintage"] = [s.vintage if s else (vintage or "") for s in source_info]
     places["licence"] = [s.licence if s else (licence or "") for s in source_info]
     places["place_id"] = places["source"] + ":" + places["source_id"]
-    places["possible_duplicate_of"] = flag_possible_duplicates(places)
-
-    columns = ["place_id", *[c for c in places.columns if c != "place_id"]]
-    return gpd.GeoDataFrame(
-        places[columns], geometry=gpd.points_from_xy(places["lon"], places["lat"]), crs=WGS84
-    )
+    places["source_records"] = places["place_id"]
+    places["sources"] = places["source"]
+    places["aliases"] = ""
+    places["possible_duplicate_of"] = ""
 
 
 def unlocated_places(places: pd.DataFrame) -> pd.Series:
-    """Mask of the places with no usable point (no coordinates and no known commune)."""
-    return places["lon"].isna() | places["lat"].isna()
+    """Mask of the places that cannot be counted: no point, or outside the six zones."""
+    return (
+        (places["placement"] == VERDICT_UNPLACED)
+        | places["lon"].isna()
+        | places["lat"].isna()
+        | ~places["zone"].isin(list(ZONES))
+    )
 
 
-def _name_key(name: str) -> str:
-    text = normalize_text(name)
-    text = re.sub(r"\b(tiers[- ]?lieux?|le|la|les|l|de|du|des|d|et)\b", " ", text)
-    return re.sub(r"[^a-z0-9]+", " ", text).strip()
+FRANCE_SERVICES_COLUMNS: dict[str, tuple[str, ...]] = {
+    "fs_id": ("id_fs", "id", "identifiant", "id_france_services"),
+    "name": ("lib_fs", "nom_fs", "nom", "libelle", "name"),
+    "code_insee": ("insee_com", "code_insee", "code_commune", "insee"),
+    "postcode": ("code_postal", "cp", "codepostal"),
+    "type_fs": ("type_fs", "type"),
+    "format_fs": ("format_fs", "format"),
+    "lon": ("longitude", "lon", "lng", "x"),
+    "lat": ("latitude", "lat", "y"),
+}
+"""Role → accepted column names (case-insensitive) of a France services list."""
 
 
-def flag_possible_duplicates(places: pd.DataFrame, *, min_similarity: float = 0.8) -> pd.Series:
-    """For each place, the ids of places **of another source** that may be the same place.
+def france_services_from_table(
+    table: pd.DataFrame, locator: CommuneLocator
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The ``france_services`` dataset from any France services list read as text columns.
 
-    Two places are possible duplicates when they are in the same commune and their
-    normalised names are similar (:class:`difflib.SequenceMatcher` ratio ≥ ``min_similarity``,
-    or one contained in the other). Flagged, never dropped: the user decides.
+    Used by the data build (the bundled CSV) and the refresh (the current official file):
+    columns are found by name (:data:`FRANCE_SERVICES_COLUMNS`), points are placed by
+    :func:`geo.placement.place_rows` (address-level coordinates), and rows without a usable
+    point, outside the six zones or with a missing or repeated identifier are returned apart
+    with their reason.
 
-    Returns
-    -------
-    Series of « ; »-joined place ids (``""`` when none), aligned on ``places``.
+    Raises
+    ------
+    DataValidationError
+        If the identifier, name or coordinate columns are missing.
     """
-    flags = pd.Series("", index=places.index, dtype=object)
-    coded = places[places["code_insee"] != ""]
-    # Only communes holding several sources can have flags: skip the others without iterating.
-    coded = coded[coded.groupby("code_insee")["source"].transform("nunique") > 1]
-    keys = coded["name"].map(_name_key)
-    for _, group in coded.groupby("code_insee"):
-        for i in group.index:
-            matches = []
-            for j in group.index:
-                if i == j or group.at[i, "source"] == group.at[j, "source"]:
-                    continue
-                a, b = keys[i], keys[j]
-                if not a or not b:
-                    continue
-                similar = SequenceMatcher(None, a, b).ratio() >= min_similarity
-                contained = len(min(a, b, key=len)) >= 5 and (a in b or b in a)
-                if similar or contained:
-                    matches.append(str(group.at[j, "place_id"]))
-            flags[i] = ";".join(matches)
-    return flags
+    columns = _find_columns(table, FRANCE_SERVICES_COLUMNS)
+    missing = [role for role in ("fs_id", "name", "lon", "lat") if columns[role] is None]
+    if missing:
+        problem = f"colonnes introuvables : {', '.join(missing)}"
+        received = ", ".join(map(str, table.columns))
+        raise DataValidationError("France services", [f"{problem} (colonnes reçues : {received})"])
 
+    def text(role: str) -> pd.Series:
+        column = columns[role]
+        return table[column].map(_clean_text) if column else pd.Series("", index=table.index)
 
-def france_services_from_csv(path: Path, communes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """The France services list as points, with commune, département and zone."""
-    raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+    lon, _ = parse_coordinates(text("lon"))
+    lat, _ = parse_coordinates(text("lat"))
+    placed = place_rows(
+        locator, lon, lat, PRECISION_ADDRESS, declared_code=text("code_insee"), postcode=text("postcode")
+    )
     frame = pd.DataFrame(
         {
-            "fs_id": raw["id_fs"].map(_clean_text),
-            "name": raw["lib_fs"].map(_clean_text),
-            "code_insee": raw["insee_com"].map(_normalize_insee),
-            "type_fs": raw["type_fs"].map(_clean_text),
-            "format_fs": raw["format_fs"].map(_clean_text),
-            "lon": pd.to_numeric(raw["longitude"], errors="coerce"),
-            "lat": pd.to_numeric(raw["latitude"], errors="coerce"),
+            "fs_id": text("fs_id"),
+            "name": text("name"),
+            "type_fs": text("type_fs"),
+            "format_fs": text("format_fs"),
         }
     )
-    by_code = communes.set_index("code_insee")
-    deps = by_code["dep"].reindex(frame["code_insee"]).to_numpy()
-    frame["dep"] = np.where(pd.isna(deps), raw["insee_dep"].to_numpy(), deps).astype(str)
-    frame["zone"] = frame["dep"].map(zone_from_dep)
-    return gpd.GeoDataFrame(frame, geometry=gpd.points_from_xy(frame["lon"], frame["lat"]), crs=WGS84)
+    for column, values in placed.items():
+        frame[column] = values
+    frame["dep"] = frame["code_insee"].map(locator.communes["dep"]).fillna("")
+    frame["zone"] = frame["dep"].map(lambda d: zone_from_dep(d) if d else "")
+    return _split_services(frame)
+
+
+def _find_columns(table: pd.DataFrame, roles: dict[str, tuple[str, ...]]) -> dict[str, str | None]:
+    by_key = {str(c).strip().lower(): str(c) for c in table.columns}
+    return {role: next((by_key[n] for n in names if n in by_key), None) for role, names in roles.items()}
+
+
+def _split_services(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    duplicated = frame["fs_id"].duplicated(keep="first") | (frame["fs_id"] == "")
+    unplaced = unlocated_places(frame)
+    bad = duplicated | unplaced
+    reasons = np.where(
+        duplicated,
+        "identifiant absent ou en double",
+        np.where(frame["placement_note"] != "", frame["placement_note"], "hors des six zones de l'Atlas"),
+    )
+    rejected = pd.DataFrame(
+        {
+            "dataset": "france_services",
+            "identifiant": frame.loc[bad, "fs_id"],
+            "nom": frame.loc[bad, "name"],
+            "raison": reasons[bad.to_numpy()],
+        }
+    )
+    kept = frame[~bad].reset_index(drop=True)
+    services = gpd.GeoDataFrame(kept, geometry=gpd.points_from_xy(kept["lon"], kept["lat"]), crs=WGS84)
+    return services, rejected.reset_index(drop=True)

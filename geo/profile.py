@@ -26,7 +26,7 @@ import shapely
 
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
-from geo.catalog import DATASETS, PLACE_SOURCES, PlaceSource, place_sources_in
+from geo.catalog import DATASETS, PlaceSource, place_sources_in, sources_label
 from geo.charts import ACCENT, THEME_COLORS, french_layout
 from geo.coverage import aggregate_coverage, coverage_by_theme, coverage_of_points
 from geo.crs import WGS84, ZONES, projected_crs_for_zone
@@ -34,7 +34,7 @@ from geo.fmt import NNBSP, fr_km, fr_number, fr_percent, fr_radius
 from geo.gaps import PROGRAMME_SHORT_LABELS, gaps_from_coverage, priority_coverage, qpv_location_short
 from geo.indicators import KeyFigures, key_figures, scope_coverage
 from geo.mapviews import themes_text
-from geo.places import PRECISIONS
+from geo.placement import PRECISIONS
 from geo.search import Territory, territory_index
 from geo.territory import LEVEL_KEYS, LEVELS, Scope
 from geo.themes import THEME_SHORT_LABELS, THEMES, theme_label, theme_mask
@@ -389,11 +389,7 @@ def _territory_shape(
 
 
 def _place_source_labels(places: pd.DataFrame, places_source: str) -> list[str]:
-    labels = []
-    for source in places["source"]:
-        known = PLACE_SOURCES.get(source)
-        labels.append(f"{known.title} ({known.vintage})" if known else places_source)
-    return labels
+    return [sources_label(codes, other=places_source) for codes in places["sources"]]
 
 
 def _places_in_and_around(
@@ -443,6 +439,7 @@ def _places_in_and_around(
         "location",
         "location_precision",
         "source",
+        "sources",
         "source_label",
         "lon",
         "lat",
@@ -712,7 +709,7 @@ def territory_profile(
         similar_criteria=criteria,
         places_source=atlas.places_source,
         qpv_note=qpv_location_short(atlas),
-        place_sources=tuple(place_sources_in(atlas.places["source"])),
+        place_sources=tuple(place_sources_in(atlas.places["sources"])),
         reference_label=reference_label,
     )
 

@@ -31,7 +31,6 @@ from datetime import datetime
 from pathlib import Path, PurePosixPath
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 import shapely
 
@@ -40,22 +39,31 @@ from geo.catalog import DATASETS, dataset
 from geo.crs import WGS84, ZONES, zone_from_dep
 from geo.fmt import fr_number
 from geo.importer import (
-    ColumnMapping,
     ImportResult,
     import_places,
-    normalize_insee,
-    parse_coordinates,
     prepare_import,
     read_upload,
     suggest_mapping,
 )
-from geo.io import MANIFEST, ManifestEntry, in_france, local_data_dir, read_dataset, read_manifest, validate
+from geo.io import (
+    LINKAGE_DECISIONS,
+    MANIFEST,
+    ManifestEntry,
+    local_data_dir,
+    read_dataset,
+    read_linkage_exceptions,
+    read_manifest,
+    validate,
+)
+from geo.linkage import link_places
+from geo.placement import CommuneLocator, commune_locator, normalize_insee
 from geo.places import (
     LABEL_FABRIQUE,
     LABEL_MANUFACTURE,
-    flag_possible_duplicates,
+    france_services_from_table,
     places_from_records,
     records_from_anct_per_commune,
+    unlocated_places,
 )
 
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
@@ -311,11 +319,7 @@ def _polygonal(geometry: object) -> shapely.Geometry | None:
 
 
 def _census_places(
-    frames: Mapping[str, bytes],
-    communes: gpd.GeoDataFrame,
-    commune_polygons: gpd.GeoDataFrame,
-    *,
-    vintage: str,
+    frames: Mapping[str, bytes], locator: CommuneLocator, *, vintage: str
 ) -> tuple[ImportResult, str]:
     """Census places (2026 identity if given, else 2023 identity + activities) and its source key."""
     key = "ftl_2026" if "ftl_2026" in frames else "ftl_2023"
@@ -331,16 +335,13 @@ def _census_places(
     prepared = prepare_import(tables)
     if not prepared.is_census:
         raise _format_error(key, ["colonnes ID_UNIQUE, NOM et LATITUDE/LONGITUDE (ou Insee) introuvables"])
-    result = import_places(
-        prepared, communes, commune_polygons, source=key, vintage=vintage, licence=DATASETS["places"].licence
-    )
+    result = import_places(prepared, locator, source=key, vintage=vintage, licence=DATASETS["places"].licence)
     return result, key
 
 
 def _programme_places(
     data: bytes,
-    communes: gpd.GeoDataFrame,
-    commune_polygons: gpd.GeoDataFrame,
+    locator: CommuneLocator,
     *,
     source_key: str,
     code: str,
@@ -358,14 +359,16 @@ def _programme_places(
                 records = records_from_anct_per_commune(path, source=code, label=label)
             except (ValueError, KeyError, TypeError) as exc:
                 raise _format_error(source_key, [f"GeoJSON illisible : {exc}"]) from exc
-        places = places_from_records(records, communes, commune_polygons, vintage=vintage, licence=licence)
-        bad = places["lon"].isna() | ~places["zone"].isin(list(ZONES))
+        places = places_from_records(records, locator, vintage=vintage, licence=licence)
+        bad = unlocated_places(places)
         rejected = pd.DataFrame(
             {
                 "dataset": "places",
                 "identifiant": places.loc[bad, "place_id"],
                 "nom": places.loc[bad, "name"],
-                "raison": "ni coordonnées ni commune connue, ou hors des six zones",
+                "raison": places.loc[bad, "placement_note"].where(
+                    places.loc[bad, "placement_note"] != "", "hors des six zones de l'Atlas"
+                ),
             }
         )
         return places[~bad], rejected
@@ -383,9 +386,7 @@ def _programme_places(
                 + ", ".join(prepared.user_columns)
             ],
         )
-    result = import_places(
-        prepared, communes, commune_polygons, source=code, label=label, vintage=vintage, licence=licence
-    )
+    result = import_places(prepared, locator, source=code, label=label, vintage=vintage, licence=licence)
     return result.places, _rejected_of(result, "places")
 
 
@@ -411,10 +412,9 @@ def _find(mapping_guess: str | None, frame: pd.DataFrame, *candidates: str) -> s
     return mapping_guess
 
 
-def france_services_from_bytes(
-    data: bytes, communes: gpd.GeoDataFrame, commune_polygons: gpd.GeoDataFrame
-) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
-    """The France services list (any separator / encoding) as the ``france_services`` dataset.
+def france_services_from_bytes(data: bytes, locator: CommuneLocator) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The France services list (any separator / encoding) as the ``france_services`` dataset,
+    with the parser of the data build (:func:`geo.places.france_services_from_table`).
 
     Raises
     ------
@@ -422,70 +422,10 @@ def france_services_from_bytes(
         If the identifier, name or coordinates columns cannot be found.
     """
     table = read_upload(data, "france_services.csv", max_bytes=MAX_DOWNLOAD_BYTES).frame
-    guess: ColumnMapping = suggest_mapping(table.columns)
-    columns = {
-        "fs_id": _find(None, table, "id_fs", "id", "identifiant", "id_france_services"),
-        "name": _find(guess.name, table, "lib_fs", "nom_fs", "nom", "libelle"),
-        "code_insee": _find(guess.code_insee, table, "insee_com", "code_insee", "code_commune"),
-        "dep": _find(None, table, "insee_dep", "code_departement", "departement", "dep"),
-        "type_fs": _find(None, table, "type_fs", "type"),
-        "format_fs": _find(None, table, "format_fs", "format"),
-        "lon": _find(guess.lon, table, "longitude", "lon"),
-        "lat": _find(guess.lat, table, "latitude", "lat"),
-    }
-    missing = [role for role in ("fs_id", "name", "lon", "lat") if columns[role] is None]
-    if missing:
-        raise _format_error(
-            "france_services",
-            [f"colonnes introuvables : {', '.join(missing)} (colonnes reçues : {', '.join(table.columns)})"],
-        )
-
-    def text(role: str) -> pd.Series:
-        column = columns[role]
-        return table[column].astype(str).str.strip() if column else pd.Series("", index=table.index)
-
-    lon, _ = parse_coordinates(text("lon"))
-    lat, _ = parse_coordinates(text("lat"))
-    frame = pd.DataFrame(
-        {
-            "fs_id": text("fs_id"),
-            "name": text("name"),
-            "code_insee": text("code_insee").map(normalize_insee),
-            "type_fs": text("type_fs"),
-            "format_fs": text("format_fs"),
-            "lon": lon,
-            "lat": lat,
-        }
-    )
-    by_code = communes.set_index("code_insee")
-    known = frame["code_insee"].isin(by_code.index)
-    located = frame["lon"].notna() & frame["lat"].notna() & in_france(frame["lon"], frame["lat"])
-    if (~known & located).any():
-        rows = ~known & located
-        points = gpd.GeoDataFrame(
-            geometry=gpd.points_from_xy(frame.loc[rows, "lon"], frame.loc[rows, "lat"]), crs=WGS84
-        ).set_index(frame.index[rows])
-        joined = gpd.sjoin(points, commune_polygons[["code_insee", "geometry"]], predicate="within")
-        joined = joined[~joined.index.duplicated()]
-        frame.loc[joined.index, "code_insee"] = joined["code_insee"].astype(str)
-    frame["dep"] = by_code["dep"].reindex(frame["code_insee"]).fillna("").to_numpy()
-    frame["zone"] = frame["dep"].map(lambda d: zone_from_dep(d) if d else "")
-    duplicated = frame["fs_id"].duplicated(keep="first") | (frame["fs_id"] == "")
-    bad = ~located | ~frame["zone"].isin(list(ZONES)) | duplicated
-    reasons = np.where(
-        duplicated, "identifiant absent ou en double", "sans coordonnées en France ou hors des six zones"
-    )
-    rejected = pd.DataFrame(
-        {
-            "dataset": "france_services",
-            "identifiant": frame.loc[bad, "fs_id"],
-            "nom": frame.loc[bad, "name"],
-            "raison": reasons[bad.to_numpy()],
-        }
-    )
-    kept = frame[~bad].reset_index(drop=True)
-    services = gpd.GeoDataFrame(kept, geometry=gpd.points_from_xy(kept["lon"], kept["lat"]), crs=WGS84)
-    return services, rejected
+    try:
+        return france_services_from_table(table, locator)
+    except DataValidationError as exc:
+        raise _format_error("france_services", exc.problems) from exc
 
 
 def pvd_from_bytes(data: bytes, communes: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -598,6 +538,7 @@ def refresh(
     commune_polygons = read_dataset("communes_polygons")
     assert isinstance(communes, gpd.GeoDataFrame)
     assert isinstance(commune_polygons, gpd.GeoDataFrame)
+    locator = commune_locator(communes, commune_polygons, read_dataset("communes_passage"))
 
     def fetch(url: str) -> bytes:
         log(f"… téléchargement de {url}")
@@ -618,7 +559,7 @@ def refresh(
             data, errors = _fetch_all(keys, urls, fetch)
         used = {k: urls[k] for k in data}
         try:
-            frame, rejected, notes = _build(name, data, errors, communes, commune_polygons, vintage=vintage)
+            frame, rejected, notes = _build(name, data, errors, locator, vintage=vintage, out_dir=out_dir)
             _write(frame, name, out_dir)
         except (SourceUnavailableError, DataValidationError) as exc:
             outcomes.append(Outcome(name, False, _failure_message(name, exc), sources=used))
@@ -643,19 +584,19 @@ def _build(
     name: str,
     data: Mapping[str, bytes],
     errors: Mapping[str, str],
-    communes: gpd.GeoDataFrame,
-    commune_polygons: gpd.GeoDataFrame,
+    locator: CommuneLocator,
     *,
     vintage: str,
+    out_dir: Path,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
     if name == "places":
-        return _build_places(data, errors, communes, commune_polygons, vintage=vintage)
+        return _build_places(data, errors, locator, vintage=vintage, out_dir=out_dir)
     if name not in data:
         raise SourceUnavailableError(errors[name])
     parsers: dict[str, Callable[[bytes], tuple[pd.DataFrame, pd.DataFrame]]] = {
         "qpv_polygons": qpv_polygons_from_zip,
-        "france_services": lambda raw: france_services_from_bytes(raw, communes, commune_polygons),
-        "pvd": lambda raw: pvd_from_bytes(raw, communes),
+        "france_services": lambda raw: france_services_from_bytes(raw, locator),
+        "pvd": lambda raw: pvd_from_bytes(raw, locator.communes.reset_index()),
     }
     table, rejected = parsers[name](data[name])
     return table, rejected, []
@@ -664,19 +605,20 @@ def _build(
 def _build_places(
     data: Mapping[str, bytes],
     errors: Mapping[str, str],
-    communes: gpd.GeoDataFrame,
-    commune_polygons: gpd.GeoDataFrame,
+    locator: CommuneLocator,
     *,
     vintage: str,
+    out_dir: Path,
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Census + Fabriques + Manufactures; a programme that fails keeps its bundled rows."""
+    """Census + Fabriques + Manufactures, duplicates merged by the register's linkage rules (the
+    decisions are written beside the data); a programme that fails keeps its bundled rows."""
     notes: list[str] = []
     if "ftl_2026" not in data and "ftl_2023" not in data:
         reasons = " ; ".join(errors.get(k, "") for k in ("ftl_2026", "ftl_2023") if errors.get(k))
         raise SourceUnavailableError(f"recensement France Tiers-Lieux indisponible ({reasons})")
     if "ftl_2026" in errors:
         notes.append("recensement 2026 indisponible : édition 2023 utilisée")
-    census, census_key = _census_places(data, communes, commune_polygons, vintage=vintage)
+    census, census_key = _census_places(data, locator, vintage=vintage)
     parts = [census.places]
     rejected = [_rejected_of(census, "places")]
     bundled: gpd.GeoDataFrame | None = None
@@ -688,7 +630,7 @@ def _build_places(
             if key not in data:
                 raise SourceUnavailableError(errors[key])
             places, rejected_rows = _programme_places(
-                data[key], communes, commune_polygons, source_key=key, code=code, label=label, vintage=vintage
+                data[key], locator, source_key=key, code=code, label=label, vintage=vintage
             )
             parts.append(places)
             rejected.append(rejected_rows)
@@ -699,15 +641,29 @@ def _build_places(
                 bundled_frame = read_dataset("places", data_dir=BUNDLED_DIR)
                 assert isinstance(bundled_frame, gpd.GeoDataFrame)
                 bundled = bundled_frame
-            parts.append(bundled[bundled["source"] == bundled_source])
+            parts.append(_records_of_source(bundled, bundled_source))
             notes.append(f"{SOURCES[key].title} : liste intégrée conservée ({exc})")
     columns = list(census.places.columns)
     places = gpd.GeoDataFrame(
         pd.concat([p[columns] for p in parts], ignore_index=True), geometry="geometry", crs=WGS84
     )
-    places["possible_duplicate_of"] = flag_possible_duplicates(places)
+    commune_names = places["code_insee"].map(locator.communes["nom"]).fillna("")
+    merged, decisions = link_places(places, commune_names, exceptions=read_linkage_exceptions())
+    out_dir.mkdir(parents=True, exist_ok=True)
+    decisions.to_csv(out_dir / LINKAGE_DECISIONS, index=False)
+    merged = gpd.GeoDataFrame(merged.drop(columns=["x_m", "y_m"]), geometry="geometry", crs=WGS84)
     notes.insert(0, f"recensement : {SOURCES[census_key].title}")
-    return places, pd.concat(rejected, ignore_index=True), notes
+    n_merged = len(places) - len(merged)
+    if n_merged:
+        notes.append(f"{fr_number(n_merged)} doublon(s) fusionné(s)")
+    return merged, pd.concat(rejected, ignore_index=True), notes
+
+
+def _records_of_source(places: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+    """The bundled places holding a record of ``source``, as that source's own rows: a place
+    merged with a record of another list is kept whole (its other records stay with it)."""
+    holds = places["sources"].str.split(";").map(lambda codes: source in codes)
+    return places[holds]
 
 
 def _write_side_files(

@@ -7,10 +7,13 @@ import streamlit as st
 
 from geo.catalog import DATASETS, PLACE_SOURCES
 from geo.fmt import fr_number
+from geo.linkage import describe_register, register_summary
 from geo.themes import ROUTES, route_counts, theme_columns, theme_rules_table
-from ui.data import atlas
+from ui.components import download_buttons
+from ui.data import atlas, linkage_decisions
 
 data = atlas()
+records = data.places["source_records"].str.split(";").explode()
 
 st.title("À propos des données")
 st.markdown(
@@ -43,13 +46,34 @@ sources = pd.DataFrame(
             "Licence": s.licence,
             "Millésime": s.vintage,
             "Localisation": s.location,
-            "Lieux": fr_number(int((data.places["source"] == code).sum())),
+            "Fiches de la source": fr_number(int(records.str.startswith(f"{code}:").sum())),
         }
         for code, s in PLACE_SOURCES.items()
     ]
 )
 st.dataframe(sources, hide_index=True, key="about_place_sources")
 st.caption(f"Tiers-lieux utilisés dans cette session : {data.places_source}.")
+
+st.subheader("Un lieu, une ligne : doublons fusionnés et communes vérifiées")
+decisions = linkage_decisions()
+summary = register_summary(data.places, decisions)
+st.markdown(describe_register(summary))
+st.caption(
+    "Règles de rapprochement : lieux à moins de 1 km (ou dans la même commune pour les lieux placés au point "
+    "de leur commune), noms comparés sans accents, articles ni mots génériques (« tiers-lieu », « espace », "
+    "« coworking »…) ; fusion quand les noms sont identiques ou très proches au même endroit, sinon décision "
+    "relue. Source : calcul de l'Atlas sur les listes intégrées."
+)
+if len(decisions):
+    download_buttons(
+        decisions,
+        basename="decisions-de-fusion-des-doublons",
+        metadata={
+            "Produit par": "Atlas des tiers-lieux",
+            "Contenu": "paires de fiches rapprochées et décision",
+        },
+        key="about_linkage_download",
+    )
 
 st.subheader("Comment les thèmes sont établis")
 st.markdown(
@@ -100,8 +124,8 @@ st.markdown(
             "la projection de chaque zone (Lambert-93 en métropole, UTM locale outre-mer) ; aucune distance "
             "n'est calculée entre deux zones.",
             "- **Population** : population municipale 2023 de l'INSEE, rapportée aux communes du COG 2026.",
-            "- **Doublons possibles** : un même lieu peut figurer dans deux sources (il est alors signalé "
-            "comme doublon possible, mais compté).",
+            "- **Doublons** : les fiches d'un même lieu sont fusionnées (voir ci-dessus) ; une paire "
+            "douteuse reste en deux lieux, signalés l'un à l'autre comme doublon possible.",
         ]
     )
 )

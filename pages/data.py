@@ -12,6 +12,7 @@ from geo.catalog import DATASETS
 from geo.export import csv_bytes
 from geo.fmt import fr_number
 from geo.importer import (
+    IMPORT_SOURCE,
     MAX_UPLOAD_BYTES,
     MB,
     UPLOAD_EXTENSIONS,
@@ -24,14 +25,14 @@ from geo.importer import (
     read_upload,
 )
 from geo.mapviews import themes_text
-from geo.places import PRECISIONS
+from geo.placement import PRECISIONS
 from ui.components import metric
 from ui.data import (
     IMPORTED_PLACES_KEY,
     SessionPlaces,
     atlas,
     bundled_atlas,
-    commune_polygons,
+    commune_placement,
     refresh_manifest,
     use_import,
 )
@@ -136,15 +137,19 @@ def _mapping_widgets(prepared: PreparedImport) -> ColumnMapping:
 
 
 def _run_import(prepared: PreparedImport, mapping: ColumnMapping, mode: str) -> None:
-    result = import_places(prepared, atlas().communes, commune_polygons(), mapping=mapping)
+    result = import_places(prepared, commune_placement(), mapping=mapping)
     label = f"Import : {prepared.label}"
     places = result.places
     duplicates = 0
     if mode == MODE_ADD:
         base = bundled_atlas()
-        places = combined_places(base.places.drop(columns=["x_m", "y_m"], errors="ignore"), places)
+        commune_names = base.communes.set_index("code_insee")["nom"]
+        places = combined_places(
+            base.places.drop(columns=["x_m", "y_m"], errors="ignore"), places, commune_names
+        )
         label = f"{base.places_source} + {label}"
-        duplicates = int((places["possible_duplicate_of"] != "").sum())
+        imported = places["source"] == IMPORT_SOURCE
+        duplicates = int((places.loc[imported, "possible_duplicate_of"] != "").sum())
     st.session_state[RESULT_KEY] = (result, mode, prepared.label, duplicates)
     if len(result.places):
         use_import(SessionPlaces(places=places, source_label=label))

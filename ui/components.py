@@ -110,7 +110,7 @@ def footer() -> None:
         lines = [f"- **Tiers-lieux utilisés** : {atlas().places_source}"]
         lines += [
             f"- **{s.title}** — {s.producer}, {s.vintage}, {s.licence} ; localisation : {s.location}"
-            for s in place_sources_in(atlas().places["source"])
+            for s in place_sources_in(atlas().places["sources"])
         ]
         lines += [
             f"- **{d.title}** — {d.producer}, {_vintage(name)}, {d.licence}"

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import geopandas as gpd
+import pandas as pd
 import streamlit as st
 
 from geo.atlas import Atlas, data_version, load_atlas, load_commune_polygons
-from geo.io import ManifestEntry, read_manifest
+from geo.io import ManifestEntry, read_linkage_decisions, read_manifest
 from geo.maps import display_geometries
+from geo.placement import CommuneLocator, commune_locator
 from geo.profile import ProfileBasis, profile_basis
 from geo.territory import Scope, territory_options
 from geo.thematic import ThemeDistances, theme_distances
@@ -146,6 +148,18 @@ def commune_polygons() -> gpd.GeoDataFrame:
     return _commune_polygons(data_version())
 
 
+@st.cache_resource(show_spinner="Préparation de l'index des communes…")
+def _commune_locator(version: str) -> CommuneLocator:
+    del version
+    base = bundled_atlas()
+    return commune_locator(base.communes, commune_polygons(), base.communes_passage)
+
+
+def commune_placement() -> CommuneLocator:
+    """The communes under their spatial index, for the importer (shared, read-only)."""
+    return _commune_locator(data_version())
+
+
 @st.cache_resource(show_spinner=False)
 def display_outlines(level: str, tolerance_deg: float, version: str) -> gpd.GeoDataFrame:
     """Outlines of ``level`` (``regions``, ``departements``, ``epci``) simplified for maps."""
@@ -158,6 +172,17 @@ def display_outlines(level: str, tolerance_deg: float, version: str) -> gpd.GeoD
 def bundled_atlas() -> Atlas:
     """The shared Atlas without this session's import (the base an import is added to)."""
     return _bundled_atlas(data_version())
+
+
+@st.cache_data(show_spinner=False, max_entries=2)
+def _linkage_decisions(version: str) -> pd.DataFrame:
+    del version
+    return read_linkage_decisions()
+
+
+def linkage_decisions() -> pd.DataFrame:
+    """The record-linkage decisions of the places in use (refreshed or bundled)."""
+    return _linkage_decisions(data_version())
 
 
 @st.cache_data(show_spinner=False)

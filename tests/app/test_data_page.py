@@ -77,7 +77,7 @@ def test_census_2026_is_recognised_and_imported_for_the_session() -> None:
     at.button(key="data_reset").click().run()
     assert not at.exception
     at.switch_page("pages/overview.py").run()
-    assert _metrics(at)["Tiers-lieux dans le périmètre"] == "1\u202f976"
+    assert _metrics(at)["Tiers-lieux dans le périmètre"] == "1\u202f910"
 
 
 def test_import_does_not_leak_to_another_session() -> None:
@@ -85,7 +85,7 @@ def test_import_does_not_leak_to_another_session() -> None:
     at.button(key="data_import").click().run()
     assert not at.exception
     other = open_app(page="pages/overview.py")
-    assert _metrics(other)["Tiers-lieux dans le périmètre"] == "1\u202f976"
+    assert _metrics(other)["Tiers-lieux dans le périmètre"] == "1\u202f910"
 
 
 def test_free_list_mapping_can_be_corrected_and_add_mode_keeps_bundled_places() -> None:
@@ -105,7 +105,7 @@ def test_free_list_mapping_can_be_corrected_and_add_mode_keeps_bundled_places() 
     assert metrics["Acceptées"] == metrics["dont placées approximativement"]
     at.switch_page("pages/overview.py").run()
     total = int(_metrics(at)["Tiers-lieux dans le périmètre"].replace("\u202f", ""))
-    assert total == 1976 + int(metrics["Acceptées"])
+    assert total == 1910 + int(metrics["Acceptées"])
 
 
 def test_missing_name_mapping_gives_a_french_error() -> None:

@@ -13,7 +13,8 @@ def test_overview_national_figures() -> None:
     at = open_app()
     assert not at.exception
     metrics = _metrics(at)
-    assert metrics["Tiers-lieux dans le périmètre"] == "1\u202f976"
+    # 1,976 source rows in metropolitan France, 66 of them duplicates merged (data/linkage_decisions.csv).
+    assert metrics["Tiers-lieux dans le périmètre"] == "1\u202f910"
     assert metrics["Communes Action Cœur de Ville couvertes"].endswith("/ 228")
     assert at.title[0].value == "Vue d'ensemble"
     assert any("Sources" in c.value for c in at.caption)
@@ -24,7 +25,7 @@ def test_region_selection_narrows_scope_and_updates_url() -> None:
     at.selectbox(key="f_reg").select("76").run()
     assert not at.exception
     metrics = _metrics(at)
-    assert metrics["Tiers-lieux dans le périmètre"] == "226"
+    assert metrics["Tiers-lieux dans le périmètre"] == "214"  # 226 rows, 12 duplicates merged
     assert at.query_params["reg"] == "76"
     assert "Occitanie" in at.caption[0].value
 
@@ -63,4 +64,5 @@ def test_changing_one_control_keeps_the_others() -> None:
 def test_drom_zone() -> None:
     at = open_app(query={"zone": "974"})
     assert not at.exception
-    assert _metrics(at)["Tiers-lieux dans le périmètre"] == "11"
+    # 11 rows: Runfablab and Solidarnum are one place, a Manufacture of Marie-Galante was coded in La Réunion.
+    assert _metrics(at)["Tiers-lieux dans le périmètre"] == "9"

@@ -84,7 +84,7 @@ def test_presentation_mode_has_no_widgets_and_hides_the_sidebar() -> None:
     assert len(at.text_input) == 0
     assert len(at.button) == 0
     assert any('[data-testid="stSidebar"]' in m.value for m in at.markdown)
-    assert _metrics(at)["Tiers-lieux dans le territoire"] == "42"
+    assert _metrics(at)["Tiers-lieux dans le territoire"] == "41"  # 42 rows: « Sète en commun » listed twice
     assert at.query_params["presentation"] == "1"
 
 

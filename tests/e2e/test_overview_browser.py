@@ -16,10 +16,10 @@ from tests.e2e.helpers import (
 pytestmark = pytest.mark.e2e
 
 
-def test_overview_map_renders_offline_with_markers(app_url, page) -> None:
+def test_overview_map_renders_offline_with_markers(app_url, page, atlas) -> None:
     page.page.goto(f"{app_url}/?fond=none")
     wait_for_app(page.page)
-    assert count_map_points(page.page) == 1976
+    assert count_map_points(page.page) == int((atlas.places["zone"] == "metro").sum())
     wait_for_plotly(page.page)
     assert_no_exception(page.page)
     assert non_tile_blocked(page.blocked) == []

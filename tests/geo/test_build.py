@@ -85,7 +85,15 @@ def test_committed_data_matches_a_rebuild_from_shared(tmp_path: Path) -> None:
         committed = reader(committed_path)
         rebuilt = reader(tmp_path / entry.filename)
         assert_frame_equal(pd.DataFrame(committed), pd.DataFrame(rebuilt), check_dtype=False, obj=name)
-    assert counts["places"] == 2004
+    places = pd.read_parquet(tmp_path / "places.parquet")
+    # 1,512 + 381 + 111 source records (SOURCES.md, one Fabrique outside the zones), duplicates merged.
+    assert places["source_records"].str.split(";").explode().size == 2004
+    assert counts["places"] == len(places) < 2004
+    assert_frame_equal(
+        pd.read_csv(ROOT / "data" / "linkage_decisions.csv", dtype=str, keep_default_na=False),
+        pd.read_csv(tmp_path / "linkage_decisions.csv", dtype=str, keep_default_na=False),
+        obj="linkage_decisions",
+    )
 
 
 def test_data_readme_documents_the_current_keyword_rules() -> None:

@@ -32,16 +32,20 @@ from geo.importer import (
     PreparedImport,
     check_coordinates,
     combined_places,
-    commune_key,
-    deps_from_postcode,
     import_places,
     is_personal_column,
-    normalize_insee,
-    parse_coordinates,
     prepare_import,
     read_upload,
     safe_filename,
     suggest_mapping,
+)
+from geo.placement import (
+    CommuneLocator,
+    commune_key,
+    commune_locator,
+    deps_from_postcode,
+    normalize_insee,
+    parse_coordinates,
 )
 from tests.conftest import ROOT
 
@@ -49,16 +53,16 @@ FIXTURES = ROOT / "tests" / "fixtures" / "import"
 
 
 @pytest.fixture(scope="module")
-def polygons() -> gpd.GeoDataFrame:
-    return load_commune_polygons()
+def locator(atlas: Atlas) -> CommuneLocator:
+    return commune_locator(atlas.communes, load_commune_polygons(), atlas.communes_passage)
 
 
 def _read(*names: str) -> PreparedImport:
     return prepare_import([read_upload((FIXTURES / n).read_bytes(), n) for n in names])
 
 
-def _import(atlas: Atlas, polygons: gpd.GeoDataFrame, *names: str, **kwargs: object) -> ImportResult:
-    return import_places(_read(*names), atlas.communes, polygons, **kwargs)  # type: ignore[arg-type]
+def _import(locator: CommuneLocator, *names: str, **kwargs: object) -> ImportResult:
+    return import_places(_read(*names), locator, **kwargs)  # type: ignore[arg-type]
 
 
 def _by_name(result: ImportResult, column: str) -> pd.DataFrame:
@@ -81,7 +85,7 @@ def _assert_consistent(result: ImportResult) -> None:
 # ---------------------------------------------------------------------------- census formats
 
 
-def test_census_2026_identity_and_thematic_file(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+def test_census_2026_identity_and_thematic_file(atlas: Atlas, locator: CommuneLocator) -> None:
     prepared = _read("bdftl-2026-01-fiche-identite.csv", "bdftl-2026-02-activites.csv")
     assert prepared.file_format == FORMAT_CENSUS_2026
     assert prepared.is_census
@@ -92,7 +96,7 @@ def test_census_2026_identity_and_thematic_file(atlas: Atlas, polygons: gpd.GeoD
     assert not {"EMAIL", "TELEPHONE", "Mail"} & set(prepared.frame.columns)
     assert any("1 ligne(s) sans fiche d'identité" in n for n in prepared.notes)
 
-    result = import_places(prepared, atlas.communes, polygons)
+    result = import_places(prepared, locator)
     _assert_consistent(result)
     assert (result.n_input, result.n_accepted, result.n_approximate, result.n_rejected) == (9, 8, 4, 1)
     report = _by_name(result, "NOM")
@@ -128,10 +132,10 @@ def test_census_2026_identity_and_thematic_file(atlas: Atlas, polygons: gpd.GeoD
     assert set(result.places["place_id"]) >= {"import:TL-0001", "import:TL-0008"}
 
 
-def test_census_2023_insee_codes_and_activity_flags(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+def test_census_2023_insee_codes_and_activity_flags(atlas: Atlas, locator: CommuneLocator) -> None:
     prepared = _read("bdftl-2023-04-activites.csv", "bdftl-2023-01-fiche-identite.csv")
     assert prepared.file_format == FORMAT_CENSUS_2023
-    result = import_places(prepared, atlas.communes, polygons)
+    result = import_places(prepared, locator)
     _assert_consistent(result)
     places = result.places.set_index("name")
     assert places.at["Tiers-lieu du Vivarais", "code_insee"] == "07319"
@@ -154,7 +158,7 @@ def test_only_thematic_census_file_is_refused() -> None:
 # ---------------------------------------------------------------------------- free lists
 
 
-def test_regional_list_windows_1252_comma_separated(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+def test_regional_list_windows_1252_comma_separated(atlas: Atlas, locator: CommuneLocator) -> None:
     prepared = _read("reseau_occitanie_cp1252.csv")
     assert prepared.file_format == FORMAT_GENERIC
     assert any("Windows-1252" in n for n in prepared.notes)
@@ -168,7 +172,7 @@ def test_regional_list_windows_1252_comma_separated(atlas: Atlas, polygons: gpd.
         typology=("Type de lieu",),
         url="Site web",
     )
-    result = import_places(prepared, atlas.communes, polygons)
+    result = import_places(prepared, locator)
     _assert_consistent(result)
     report = result.report.set_index("ligne")
     assert report.at["2", "Nom du lieu"] == "Atelier Partagé du Lodévois"
@@ -187,8 +191,8 @@ def test_regional_list_windows_1252_comma_separated(atlas: Atlas, polygons: gpd.
     assert places["vintage"].str.startswith("fichier importé le").all()
 
 
-def test_lambert93_coordinates_are_converted(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
-    result = _import(atlas, polygons, "liste_lambert93.csv")
+def test_lambert93_coordinates_are_converted(atlas: Atlas, locator: CommuneLocator) -> None:
+    result = _import(locator, "liste_lambert93.csv")
     _assert_consistent(result)
     places = result.places.set_index("name")
     assert places.at["Tiers-lieu de Perpignan", "code_insee"] == "66136"
@@ -196,10 +200,8 @@ def test_lambert93_coordinates_are_converted(atlas: Atlas, polygons: gpd.GeoData
     assert result.report["motif"].str.contains("Lambert-93").all()
 
 
-def test_malformed_lines_are_rejected_with_their_line_number(
-    atlas: Atlas, polygons: gpd.GeoDataFrame
-) -> None:
-    result = _import(atlas, polygons, "casse.csv")
+def test_malformed_lines_are_rejected_with_their_line_number(atlas: Atlas, locator: CommuneLocator) -> None:
+    result = _import(locator, "casse.csv")
     _assert_consistent(result)
     report = result.report.set_index("ligne")
     assert report.at["2", "statut"] == STATUS_ACCEPTED
@@ -207,10 +209,10 @@ def test_malformed_lines_are_rejected_with_their_line_number(
     assert report.at["4", "statut"] == STATUS_REJECTED
 
 
-def test_mapping_chosen_by_the_user(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+def test_mapping_chosen_by_the_user(atlas: Atlas, locator: CommuneLocator) -> None:
     prepared = _read("reseau_occitanie_cp1252.csv")
     mapping = ColumnMapping(name="Nom du lieu", postcode="Code postal", commune="Ville")
-    result = import_places(prepared, atlas.communes, polygons, mapping=mapping)
+    result = import_places(prepared, locator, mapping=mapping)
     _assert_consistent(result)
     assert (result.places["location_precision"] == "centroide_commune").all()
     assert (result.places["theme_fabrication"] != "typologie").all()  # no typology column mapped
@@ -219,29 +221,24 @@ def test_mapping_chosen_by_the_user(atlas: Atlas, polygons: gpd.GeoDataFrame) ->
 def test_incomplete_mapping_is_refused_in_french() -> None:
     prepared = _read("liste_lambert93.csv")
     with pytest.raises(InvalidParameterError, match="nom du lieu"):
-        import_places(
-            prepared, gpd.GeoDataFrame(), gpd.GeoDataFrame(), mapping=ColumnMapping(lon="x", lat="y")
-        )
+        import_places(prepared, locator, mapping=ColumnMapping(lon="x", lat="y"))
     with pytest.raises(InvalidParameterError, match="absentes du fichier : inconnue"):
         import_places(
             prepared,
-            gpd.GeoDataFrame(),
-            gpd.GeoDataFrame(),
+            locator,
             mapping=ColumnMapping(name="inconnue", lon="x", lat="y"),
         )
     with pytest.raises(InvalidParameterError, match="longitude"):
-        import_places(
-            prepared, gpd.GeoDataFrame(), gpd.GeoDataFrame(), mapping=ColumnMapping(name="nom", lon="x")
-        )
+        import_places(prepared, locator, mapping=ColumnMapping(name="nom", lon="x"))
 
 
-def test_add_to_bundled_list_flags_possible_duplicates(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+def test_add_to_bundled_list_flags_possible_duplicates(atlas: Atlas, locator: CommuneLocator) -> None:
     bundled = atlas.places.drop(columns=["x_m", "y_m"])
     first = bundled.iloc[0]
     csv = f"nom;latitude;longitude\n{first['name']};{first['lat']};{first['lon']}\nLieu neuf;43.61;3.87\n"
     prepared = prepare_import([read_upload(csv.encode(), "liste.csv")])
-    result = import_places(prepared, atlas.communes, polygons)
-    both = combined_places(bundled, result.places)
+    result = import_places(prepared, locator)
+    both = combined_places(bundled, result.places, atlas.communes.set_index("code_insee")["nom"])
     assert len(both) == len(bundled) + 2
     assert both["place_id"].is_unique
     imported = both[both["source"] == "import"].set_index("name")
@@ -285,51 +282,47 @@ def _check_sample(result: ImportResult, *, exact: bool) -> None:
     assert (places["location_precision"] == expected).all()
 
 
-def test_xlsx(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+def test_xlsx(atlas: Atlas, locator: CommuneLocator) -> None:
     buffer = io.BytesIO()
     _sample_frame().assign(**{"Code INSEE": ["29019", "59350", 97611]}).to_excel(buffer, index=False)
     table = read_upload(buffer.getvalue(), "liste.xlsx")
     assert table.dropped_columns == ("Courriel",)
     assert table.frame["Code INSEE"].tolist() == ["29019", "59350", "97611"]
-    _check_sample(import_places(prepare_import([table]), atlas.communes, polygons), exact=False)
+    _check_sample(import_places(prepare_import([table]), locator), exact=False)
 
 
-def test_geojson_and_geopackage_in_lambert93(
-    atlas: Atlas, polygons: gpd.GeoDataFrame, tmp_path: Path
-) -> None:
+def test_geojson_and_geopackage_in_lambert93(atlas: Atlas, locator: CommuneLocator, tmp_path: Path) -> None:
     points = _sample_points()
     points.to_file(tmp_path / "l.geojson", driver="GeoJSON")
     metro = points.iloc[:2].to_crs(2154)
     metro.to_file(tmp_path / "l.gpkg", driver="GPKG")
     table = read_upload((tmp_path / "l.geojson").read_bytes(), "liste.geojson")
     assert table.dropped_columns == ("Courriel",)
-    _check_sample(import_places(prepare_import([table]), atlas.communes, polygons), exact=True)
+    _check_sample(import_places(prepare_import([table]), locator), exact=True)
     table = read_upload((tmp_path / "l.gpkg").read_bytes(), "liste.gpkg")
     assert any("converties" in n for n in table.notes)
-    result = import_places(prepare_import([table]), atlas.communes, polygons)
+    result = import_places(prepare_import([table]), locator)
     _assert_consistent(result)
     assert result.places["code_insee"].tolist() == ["29019", "59350"]
 
 
-def test_zipped_shapefile_in_a_folder(atlas: Atlas, polygons: gpd.GeoDataFrame, tmp_path: Path) -> None:
+def test_zipped_shapefile_in_a_folder(atlas: Atlas, locator: CommuneLocator, tmp_path: Path) -> None:
     _sample_points().to_crs(2154).iloc[:2].to_file(tmp_path / "lieux.shp")
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for path in tmp_path.glob("lieux.*"):
             archive.write(path, f"export/{path.name}")
-    result = import_places(
-        prepare_import([read_upload(buffer.getvalue(), "export.zip")]), atlas.communes, polygons
-    )
+    result = import_places(prepare_import([read_upload(buffer.getvalue(), "export.zip")]), locator)
     _assert_consistent(result)
     assert result.places["code_insee"].tolist() == ["29019", "59350"]
 
 
-def test_zipped_csv(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+def test_zipped_csv(atlas: Atlas, locator: CommuneLocator) -> None:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("liste.csv", _sample_frame().to_csv(index=False, sep=";"))
     _check_sample(
-        import_places(prepare_import([read_upload(buffer.getvalue(), "l.zip")]), atlas.communes, polygons),
+        import_places(prepare_import([read_upload(buffer.getvalue(), "l.zip")]), locator),
         exact=False,
     )
 
@@ -379,9 +372,9 @@ def test_broken_files_get_a_french_message_without_internals(tmp_path: Path) -> 
         assert "not" not in str(error.value).split(":")[-1]
 
 
-def test_postcode_without_commune_name_says_so(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+def test_postcode_without_commune_name_says_so(atlas: Atlas, locator: CommuneLocator) -> None:
     table = read_upload(b"nom;cp;commune\nLieu sans commune;34000;\n", "liste.csv")
-    result = import_places(prepare_import([table]), atlas.communes, polygons)
+    result = import_places(prepare_import([table]), locator)
     assert result.rejected["motif"].tolist() == [
         "sans coordonnées et commune non reconnue (code postal seul, sans nom de commune)"
     ]
@@ -485,9 +478,9 @@ def test_suggest_mapping_from_usual_names() -> None:
     assert mapping.identifier == "ID"
 
 
-def test_contact_details_are_scrubbed_from_free_text(atlas: Atlas, polygons: gpd.GeoDataFrame) -> None:
+def test_contact_details_are_scrubbed_from_free_text(atlas: Atlas, locator: CommuneLocator) -> None:
     csv = "nom;insee;description\nLieu;34172;Écrire à jean.dupont@example.org ou appeler le 06 12 34 56 78\n"
-    result = import_places(prepare_import([read_upload(csv.encode(), "l.csv")]), atlas.communes, polygons)
+    result = import_places(prepare_import([read_upload(csv.encode(), "l.csv")]), locator)
     description = result.places["description"].iat[0]
     assert "@" not in description
     assert "06 12" not in description
@@ -527,7 +520,7 @@ def test_no_bytes_crash_the_reader(data: bytes, suffix: str) -> None:
     separator=st.sampled_from([";", ",", "\t"]),
 )
 def test_every_row_is_accepted_or_rejected(
-    atlas: Atlas, polygons: gpd.GeoDataFrame, rows: list[list[str]], separator: str
+    atlas: Atlas, locator: CommuneLocator, rows: list[list[str]], separator: str
 ) -> None:
     header = separator.join(["nom", "latitude", "longitude", "code_insee", "cp", "ville"])
     body = "\n".join(
@@ -542,7 +535,7 @@ def test_every_row_is_accepted_or_rejected(
         name="nom", lat="latitude", lon="longitude", code_insee="code_insee", postcode="cp", commune="ville"
     )
     try:
-        result = import_places(prepared, atlas.communes, polygons, mapping=mapping)
+        result = import_places(prepared, locator, mapping=mapping)
     except InvalidParameterError:
         # Quoting can merge columns away; a mapping on missing columns is refused, not crashed.
         return

@@ -10,17 +10,25 @@ import pandas as pd
 import pytest
 from shapely.geometry import Point, box
 
-from geo.places import (
+from geo._errors import DataValidationError
+from geo.placement import (
     PRECISION_COMMUNE,
+    VERDICT_CENTROID,
+    VERDICT_UNPLACED,
+    CommuneLocator,
+    commune_locator,
+)
+from geo.places import (
     RECORD_COLUMNS,
-    flag_possible_duplicates,
+    france_services_from_table,
     places_from_records,
     records_from_anct_per_commune,
+    unlocated_places,
 )
 
 
 @pytest.fixture
-def communes() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+def locator() -> CommuneLocator:
     polygons = gpd.GeoDataFrame(
         {"code_insee": ["34172", "34001"]},
         geometry=[box(3.8, 43.55, 3.95, 43.65), box(3.6, 43.5, 3.8, 43.7)],
@@ -29,14 +37,16 @@ def communes() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     points = gpd.GeoDataFrame(
         {
             "code_insee": ["34172", "34001"],
+            "nom": ["Montpellier", "Aniane"],
             "dep": ["34", "34"],
             "reg": ["76", "76"],
             "epci_siren": ["243400017", "200017341"],
+            "zone": ["metro", "metro"],
         },
         geometry=[Point(3.87, 43.61), Point(3.7, 43.6)],
         crs="EPSG:4326",
     )
-    return points, polygons
+    return commune_locator(points, polygons)
 
 
 def _record(**values: object) -> dict[str, object]:
@@ -84,10 +94,7 @@ def test_split_one_feature_into_several_places(tmp_path: Path) -> None:
     assert records["lon"].isna().tolist() == [False, False, True, True]
 
 
-def test_completion_fills_codes_points_and_themes(
-    communes: tuple[gpd.GeoDataFrame, gpd.GeoDataFrame],
-) -> None:
-    points, polygons = communes
+def test_completion_fills_codes_points_and_themes(locator: CommuneLocator) -> None:
     records = pd.DataFrame(
         [
             _record(
@@ -109,27 +116,38 @@ def test_completion_fills_codes_points_and_themes(
             _record(source="cget_2019", source_id="3", name="Nulle part", code_insee=""),
         ]
     )
-    places = places_from_records(records, points, polygons)
+    places = places_from_records(records, locator)
     assert places["code_insee"].tolist() == ["34172", "34001", ""]
     assert places.loc[1, "location_precision"] == PRECISION_COMMUNE
+    assert places.loc[1, "placement"] == VERDICT_CENTROID
     assert places.loc[1, "lon"] == pytest.approx(3.7)
     assert places.loc[0, "theme_fabrication"] == "mot-clé"
     assert places.loc[1, "theme_reemploi"] == "mot-clé"
     assert places.loc[0, "dep"] == "34"
     assert places.loc[0, "zone"] == "metro"
     assert places.loc[2, "zone"] == ""
+    assert places.loc[2, "placement"] == VERDICT_UNPLACED
+    assert unlocated_places(places).tolist() == [False, False, True]
     assert places["place_id"].tolist() == ["cget_2019:1", "cget_2019:2", "cget_2019:3"]
+    assert places["source_records"].tolist() == places["place_id"].tolist()
     assert places.crs == "EPSG:4326"
 
 
-def test_possible_duplicates_flagged_across_sources_only() -> None:
-    places = pd.DataFrame(
+def test_france_services_from_any_table(locator: CommuneLocator) -> None:
+    table = pd.DataFrame(
         {
-            "place_id": ["a:1", "b:1", "a:2", "b:2"],
-            "source": ["a", "b", "a", "b"],
-            "name": ["La Quincaillerie", "LA QUINCAILLERIE - tiers-lieu", "Le Moulin", "Autre chose"],
-            "code_insee": ["23096", "23096", "23096", "23096"],
+            "ID_FS": ["1", "2", "2", "3"],
+            "Nom": ["FS Montpellier", "FS Aniane", "FS Aniane bis", "FS nulle part"],
+            "Code_INSEE": ["34172", "34001", "34001", ""],
+            "Latitude": ["43,61", "43.6", "43.6", ""],
+            "Longitude": ["3,87", "3.7", "3.7", ""],
         }
     )
-    flags = flag_possible_duplicates(places)
-    assert flags.tolist() == ["b:1", "a:1", "", ""]
+    services, rejected = france_services_from_table(table, locator)
+    assert services["fs_id"].tolist() == ["1", "2"]
+    assert services["code_insee"].tolist() == ["34172", "34001"]
+    assert services["dep"].tolist() == ["34", "34"]
+    assert rejected["identifiant"].tolist() == ["2", "3"]
+    assert rejected["raison"].iloc[0] == "identifiant absent ou en double"
+    with pytest.raises(DataValidationError, match="introuvables : lon"):
+        france_services_from_table(table.drop(columns=["Longitude"]), locator)

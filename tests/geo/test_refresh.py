@@ -17,6 +17,7 @@ import pytest
 
 from geo.atlas import load_atlas
 from geo.io import LOCAL_DIR_ENV, read_dataset
+from geo.placement import VERDICT_CENTROID
 from geo.refresh import (
     DATASET_SOURCES,
     SOURCES,
@@ -106,8 +107,11 @@ def test_full_refresh_writes_validated_files_the_app_prefers(
     assert (places.loc[places["source"] == "anct_manufactures", "theme_fabrication"] == "programme").all()
     assert places["vintage"].str.startswith("téléchargé le").all()
 
-    services = read_dataset("france_services", data_dir=out)
-    assert len(services) == 4
+    services = read_dataset("france_services", data_dir=out).set_index("fs_id")
+    assert len(services) == 5
+    # A structure without coordinates is placed at its commune's point, as in the data build.
+    assert services.at["99999", "placement"] == VERDICT_CENTROID
+    assert services.at["99999", "code_insee"] == "01033"
     pvd = read_dataset("pvd", data_dir=out)
     source = pd.read_csv(FIXTURES / "refresh" / "pvd.csv", sep=";", dtype=str)
     assert pvd["code_insee"].tolist() == sorted(c for c in source["insee_com"] if c != "99999")
@@ -117,7 +121,7 @@ def test_full_refresh_writes_validated_files_the_app_prefers(
     assert set(manifest) == set(DATASET_SOURCES)
     assert manifest["places"]["sources"]["ftl_2026"] == base_url + "bdftl-2026-01-fiche-identite.csv"
     rejected = pd.read_csv(out / "rejected_rows.csv", dtype=str)
-    assert set(rejected["dataset"]) == {"qpv_polygons", "places", "france_services", "pvd"}
+    assert set(rejected["dataset"]) == {"qpv_polygons", "places", "pvd"}
     assert "Lieu fantôme" in rejected["nom"].tolist()
 
     # The app prefers the local folder, and then uses the QPV outlines.

@@ -27,7 +27,8 @@ from geo.themes import (
 
 
 def _place(atlas: Atlas, name: str) -> pd.Series:
-    rows = atlas.places[atlas.places["name"] == name]
+    aliases = atlas.places["aliases"].str.split(" ; ")
+    rows = atlas.places[(atlas.places["name"] == name) | aliases.map(lambda names: name in names)]
     assert len(rows) >= 1, f"« {name} » n'est pas dans les données intégrées"
     return rows.iloc[0]
 
@@ -124,13 +125,17 @@ def test_closed_farm_is_still_a_farm() -> None:
 
 def test_the_bundled_themes_match_the_current_rules(atlas: Atlas) -> None:
     # The data build stores the routes: they must be those the rules give today.
+    # A merged place holds the union of its records' themes: only its own record's are checked.
     places = atlas.places
     for row in places.itertuples():
         derived = derive_themes(
             name=row.name, description=row.description, typology=row.source_typology, label=row.label
         )
         stored = {t: getattr(row, f"theme_{t}") for t in THEMES if getattr(row, f"theme_{t}")}
-        assert stored == derived, row.name
+        if ";" in row.source_records:
+            assert set(derived) <= set(stored), row.name
+        else:
+            assert stored == derived, row.name
 
 
 def test_precedence_typology_over_programme_over_keyword() -> None:
