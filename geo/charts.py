@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from geo._errors import InvalidParameterError
 from geo.fmt import fr_percent
-from geo.themes import theme_label
+from geo.themes import insufficient_label, theme_label
 
 THEME_COLORS: dict[str, str] = {
     "fabrication": "#E69F00",
@@ -142,6 +143,14 @@ def theme_heatmap(
     wide = table.pivot_table(index="code", columns="theme", values=value, aggfunc="first", dropna=False)
     wide = wide.reindex(index=territories["code"], columns=themes)
     labels = [theme_label(t) for t in themes]
+    if "sufficient" in table.columns:
+        # A theme with too few places in the scope is shown empty, and its column says why.
+        support = table.drop_duplicates("theme").set_index("theme")
+        for position, theme in enumerate(themes):
+            if not support.at[theme, "sufficient"]:
+                wide[theme] = np.nan
+                count = int(support.at[theme, "scope_theme_places"])
+                labels[position] += f"<br><i>{insufficient_label(count)}</i>"
     fig = go.Figure(
         go.Heatmap(
             z=wide.to_numpy(dtype=float),
@@ -176,8 +185,16 @@ def theme_mix_chart(comparison: pd.DataFrame, *, title: str, source: str) -> go.
         name = str(rows["territoire"].iloc[0])
         text = (
             [
-                "indice –" if pd.isna(i) else f"indice {i:.0f}" + (" ▼" if low else "")
-                for i, low in zip(rows["index_vs_national"], rows["under_represented"], strict=True)
+                insufficient_label(int(n))
+                if not ok
+                else ("indice –" if pd.isna(i) else f"indice {i:.0f}" + (" ▼" if low else ""))
+                for i, low, ok, n in zip(
+                    rows["index_vs_national"],
+                    rows["under_represented"],
+                    rows["sufficient"],
+                    rows["places"],
+                    strict=True,
+                )
             ]
             if reference == "scope"
             else None

@@ -20,16 +20,56 @@ import pandas as pd
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
 from geo.coverage import check_radius, nearest_distance_m
-from geo.fmt import fr_number, fr_radius
+from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import PROGRAMMES
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES, LEVELS, Scope, scope_label
-from geo.themes import ALL_PLACES, ROUTES, THEME_SHORT_LABELS, THEMES, route_counts, theme_label, theme_mask
+from geo.themes import (
+    ALL_PLACES,
+    ROUTES,
+    THEME_SHORT_LABELS,
+    THEMES,
+    insufficient_label,
+    route_counts,
+    theme_label,
+    theme_mask,
+)
 
 REFERENCES: dict[str, str] = {"scope": "Périmètre", "region": "Région", "national": "France entière"}
 """Reference territories of the theme mix, in display order."""
 
 UNDER_REPRESENTED_INDEX = 80.0
 """A theme is flagged under-represented when its share of places is below 80 % of the national share."""
+
+MIN_THEME_PLACES = 10
+"""Fewer places of a theme than this in the area looked at: its figures are not findings."""
+
+MIN_THEME_SHARE = 0.03
+"""A theme carried by less than this share of the area's places is not a finding either: the lists
+(CGET 2019, ANCT programmes) mostly record coworkings and fablabs, so a rare theme there says
+more about the lists than about the territory."""
+
+
+@dataclass(frozen=True)
+class SupportRule:
+    """When the places of a theme are enough for its figures to be findings."""
+
+    min_places: int = MIN_THEME_PLACES
+    min_share: float = MIN_THEME_SHARE
+
+    def enough(self, places: float, total: float) -> bool:
+        """Whether ``places`` of a theme among ``total`` places are enough."""
+        return places >= self.min_places and (places / total if total else 0.0) >= self.min_share
+
+    def describe(self) -> str:
+        """The rule in French, for help texts and exports."""
+        return (
+            f"au moins {fr_number(self.min_places)} lieux du thème dans le territoire et au moins "
+            f"{fr_percent(self.min_share, 0)} de ses tiers-lieux"
+        )
+
+
+SUPPORT_RULE = SupportRule()
+"""The rule applied by the pages, the exports and the briefing pack."""
 
 PRIORITY_KINDS: dict[str, str] = dict(PROGRAMMES)
 """Kinds of priority territories examined by :func:`thematic_gaps` (same labels as « Zones blanches »)."""
@@ -79,6 +119,79 @@ def theme_distances(atlas: Atlas) -> ThemeDistances:
         index=atlas.qpv.index,
     )
     return ThemeDistances(communes=communes, qpv=qpv)
+
+
+@dataclass(frozen=True)
+class ThemeSupport:
+    """How many places of an area carry a theme, by which route, and whether that is enough."""
+
+    theme: str
+    places: int
+    """Places of the area carrying the theme."""
+    total: int
+    """Places of the area (all themes)."""
+    by_route: dict[str, int]
+    """Route (:data:`geo.themes.ROUTES`) → places carrying the theme by that route."""
+    rule: SupportRule = SUPPORT_RULE
+
+    @property
+    def share(self) -> float:
+        """Share of the area's places carrying the theme (0 when the area has none)."""
+        return self.places / self.total if self.total else 0.0
+
+    @property
+    def sufficient(self) -> bool:
+        """Whether the theme's figures are findings (:attr:`rule`)."""
+        return self.rule.enough(self.places, self.total)
+
+    @property
+    def verdict(self) -> str:
+        """« suffisant » or « données insuffisantes (3 lieux) »."""
+        return "suffisant" if self.sufficient else insufficient_label(self.places)
+
+
+def theme_support(
+    places: pd.DataFrame, themes: Sequence[str] = tuple(THEMES), *, rule: SupportRule = SUPPORT_RULE
+) -> dict[str, ThemeSupport]:
+    """For each theme, how many of ``places`` carry it and by which route, and if that is enough.
+
+    Parameters
+    ----------
+    places
+        The places of the area looked at (a scope, a territory).
+    themes
+        Theme codes (default: all six).
+    rule
+        When the places are enough (:data:`SUPPORT_RULE` by default).
+    """
+    selected = _check_themes(themes, "themes")
+    counts = route_counts(places)
+    return {
+        theme: ThemeSupport(
+            theme=theme,
+            places=int(counts.at[theme, "total"]),
+            total=len(places),
+            by_route={route: int(counts.at[theme, route]) for route in ROUTES},
+            rule=rule,
+        )
+        for theme in selected
+    }
+
+
+def support_for_display(support: dict[str, ThemeSupport]) -> pd.DataFrame:
+    """French table of :func:`theme_support`: places per theme and route, and the verdict."""
+    return pd.DataFrame(
+        {
+            "Thème": [theme_label(t) for t in support],
+            "Lieux du thème": [s.places for s in support.values()],
+            "Part des tiers-lieux (%)": [round(100 * s.share, 1) for s in support.values()],
+            **{
+                f"dont {ROUTE_PHRASES[route]}": [s.by_route[route] for s in support.values()]
+                for route in ROUTES
+            },
+            "Constat possible": [s.verdict for s in support.values()],
+        }
+    )
 
 
 def _check_themes(themes: Sequence[str], argument: str, *, allow_all: bool = False) -> tuple[str, ...]:
@@ -152,6 +265,7 @@ def theme_indicators(
     *,
     level: str,
     themes: Sequence[str] = tuple(THEMES),
+    rule: SupportRule = SUPPORT_RULE,
 ) -> pd.DataFrame:
     """Per-theme figures for each territory of ``level`` inside ``scope``.
 
@@ -167,15 +281,19 @@ def theme_indicators(
         ``"reg"``, ``"dep"``, ``"epci"`` or ``"commune"``.
     themes
         Theme codes (default: all six).
+    rule
+        When a theme's places in the scope are enough (:data:`SUPPORT_RULE`).
 
     Returns
     -------
     DataFrame
         One row per territory and theme: ``code``, ``nom``, ``theme``, ``population``,
         ``places`` (places of the theme located in the territory), ``places_per_100k``,
-        ``population_covered``, ``share_covered`` (0–1), ``places_all_themes`` and
-        ``mix_share`` (share of the territory's places carrying the theme). Rates are NaN
-        where the population (or the number of places) is zero.
+        ``population_covered``, ``share_covered`` (0–1), ``places_all_themes``,
+        ``mix_share`` (share of the territory's places carrying the theme), and for the scope as a
+        whole ``scope_theme_places`` and ``sufficient`` (:func:`theme_support`: a theme without
+        enough places in the scope gives no finding). Rates are NaN where the population (or the
+        number of places) is zero.
 
     Raises
     ------
@@ -202,7 +320,10 @@ def theme_indicators(
     )
     names = communes.groupby(key, sort=False)[name].first()
     long.insert(1, "nom", names.reindex(long["code"]).to_numpy())
-    return long[["code", "nom", "theme", *_FIGURES]]
+    support = theme_support(places, selected, rule=rule)
+    long["scope_theme_places"] = long["theme"].map({t: s.places for t, s in support.items()})
+    long["sufficient"] = long["theme"].map({t: s.sufficient for t, s in support.items()}).astype(bool)
+    return long[["code", "nom", "theme", *_FIGURES, "scope_theme_places", "sufficient"]]
 
 
 def _reference_scopes(atlas: Atlas, scope: Scope) -> dict[str, Scope | None]:
@@ -227,6 +348,7 @@ def theme_mix_comparison(
     *,
     themes: Sequence[str] = tuple(THEMES),
     threshold_index: float = UNDER_REPRESENTED_INDEX,
+    rule: SupportRule = SUPPORT_RULE,
 ) -> pd.DataFrame:
     """Theme figures of ``scope`` beside its région and France, with under-representation flags.
 
@@ -237,15 +359,20 @@ def theme_mix_comparison(
     threshold_index
         A theme is under-represented when ``index_vs_national`` (100 × the scope's share of
         places carrying it / the national share) is below this value.
+    rule
+        When a theme's places are enough for a finding (:data:`SUPPORT_RULE`).
 
     Returns
     -------
     DataFrame
         One row per theme and reference (``reference`` in :data:`REFERENCES`, ``territoire``
         its name), with the figures of :func:`theme_indicators`, plus on every row
-        ``expected_places`` (the scope's places × the national share), ``index_vs_national``
-        and ``under_represented`` (bool, only meaningful on the ``scope`` rows). The région
-        rows are absent when the scope is metropolitan France or is itself a région.
+        ``expected_places`` (the scope's places × the national share), ``index_vs_national``,
+        ``sufficient`` (the row's figures are findings: enough places of the theme in that
+        reference, by ``rule``; for the scope's index, a sound national mix and at least
+        ``rule.min_places`` places found or expected) and
+        ``under_represented`` (bool, only on sufficient ``scope`` rows). The région rows are
+        absent when the scope is metropolitan France or is itself a région.
     """
     check_radius(radius_km)
     if threshold_index <= 0:
@@ -286,8 +413,9 @@ def theme_mix_comparison(
         table["index_vs_national"] = (
             100 * table["mix_share"] / table["theme"].map(national.where(national > 0))
         )
-    table["under_represented"] = (table["reference"] == "scope") & (
-        table["index_vs_national"] < threshold_index
+    table["sufficient"] = _comparison_sufficient(table, rule)
+    table["under_represented"] = (
+        (table["reference"] == "scope") & table["sufficient"] & (table["index_vs_national"] < threshold_index)
     )
     return table[
         [
@@ -297,9 +425,26 @@ def theme_mix_comparison(
             *_FIGURES,
             "expected_places",
             "index_vs_national",
+            "sufficient",
             "under_represented",
         ]
     ]
+
+
+def _comparison_sufficient(table: pd.DataFrame, rule: SupportRule) -> pd.Series:
+    """Whether each row's figures are findings: its own places of the theme are enough, and for the
+    scope's index the national mix is sound and the scope holds or should hold enough places."""
+    own = pd.Series(
+        [rule.enough(n, total) for n, total in zip(table["places"], table["places_all_themes"], strict=True)],
+        index=table.index,
+    )
+    is_national = table["reference"] == "national"
+    national_ok = table["theme"].map(
+        dict(zip(table.loc[is_national, "theme"], own[is_national], strict=True))
+    )
+    expected_enough = table[["places", "expected_places"]].max(axis=1) >= rule.min_places
+    scope_ok = national_ok.fillna(False).astype(bool) & expected_enough
+    return pd.Series(np.where(table["reference"] == "scope", scope_ok, own), index=table.index, dtype=bool)
 
 
 def under_represented_themes(comparison: pd.DataFrame) -> list[str]:
@@ -489,6 +634,10 @@ def indicators_for_export(table: pd.DataFrame, *, level: str, radius_km: float) 
             f"Population à moins de {radius} km": table["population_covered"].round().astype("Int64"),
             f"Part de la population à moins de {radius} km (%)": (100 * table["share_covered"]).round(1),
             "Part des tiers-lieux du territoire portant le thème (%)": (100 * table["mix_share"]).round(1),
+            "Thème dans le périmètre": [
+                "lieux suffisants" if ok else insufficient_label(int(n))
+                for ok, n in zip(table["sufficient"], table["scope_theme_places"], strict=True)
+            ],
         }
     )
 
@@ -508,10 +657,16 @@ def comparison_for_export(comparison: pd.DataFrame, *, radius_km: float) -> pd.D
             "Pour 100 000 habitants": comparison["places_per_100k"].round(2),
             f"Part de la population à moins de {radius} km (%)": (100 * comparison["share_covered"]).round(1),
             "Tiers-lieux attendus au mix national": comparison["expected_places"].round(1),
-            "Indice vs mix national (100 = France)": comparison["index_vs_national"].round(0),
+            "Indice vs mix national (100 = France)": comparison["index_vs_national"]
+            .round(0)
+            .where(comparison["sufficient"]),
             "Sous-représenté": np.where(
                 is_scope, np.where(comparison["under_represented"], "oui", "non"), ""
             ),
+            "Constat possible": [
+                "oui" if ok else insufficient_label(int(n))
+                for ok, n in zip(comparison["sufficient"], comparison["places"], strict=True)
+            ],
         }
     )
 

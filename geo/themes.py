@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo._errors import InvalidParameterError
+from geo.fmt import fr_number
 
 THEMES: dict[str, str] = {
     "fabrication": "Fabrication (fablab, atelier, production)",
@@ -48,6 +49,11 @@ ALL_PLACES = "tous"
 def theme_label(code: str) -> str:
     """Short French label of a theme code (« Tous les tiers-lieux » for :data:`ALL_PLACES`)."""
     return "Tous les tiers-lieux" if code == ALL_PLACES else THEME_SHORT_LABELS.get(code, code)
+
+
+def insufficient_label(places: int) -> str:
+    """« données insuffisantes (3 lieux) » (« 1 lieu », « 0 lieu »): a theme figure that is not a finding."""
+    return f"données insuffisantes ({fr_number(places)} {'lieux' if places > 1 else 'lieu'})"
 
 
 ROUTE_TYPOLOGY = "typologie"

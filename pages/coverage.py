@@ -15,7 +15,7 @@ from geo.territory import LEVELS
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas
 from ui.maps import areas_for, context_outlines
-from ui.pages import current_filters, describe
+from ui.pages import current_filters, describe, scope_caption, theme_caution
 from ui.state import url_choice, warn_rejected_params
 
 LEVEL_SOURCES = {"reg": "regions", "dep": "departements", "epci": "epci", "commune": "communes_polygons"}
@@ -30,7 +30,7 @@ data = atlas()
 radius_text = fr_radius(filters.radius_km)
 
 st.title("Couverture")
-st.caption(describe(filters))
+scope_caption(filters)
 
 try:
     result = scope_coverage(data, filters.scope, filters.themes, filters.radius_km)
@@ -186,6 +186,7 @@ metadata = export_metadata(
     {
         "Page": "Couverture",
         "Périmètre, thèmes, distance": describe(filters),
+        **({"Avertissement": caution} if (caution := theme_caution(filters)) else {}),
         "Échelle": LEVELS[level],
         "Indicateur de la carte": title,
         "Méthode": DISTANCE_NOTE,

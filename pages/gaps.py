@@ -25,7 +25,7 @@ from geo.territory import scope_label
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas
 from ui.maps import context_outlines
-from ui.pages import current_filters, describe
+from ui.pages import current_filters, describe, scope_caption, theme_caution
 from ui.state import url_backed, url_choice, warn_rejected_params
 
 # Rows shown before « show all »: formatting thousands of cells the French way costs a rerun ~0.2 s.
@@ -47,7 +47,7 @@ METHOD_NOTE = (
 radius_text = fr_radius(filters.radius_km)
 
 st.title("Zones blanches")
-st.caption(describe(filters))
+scope_caption(filters)
 st.markdown(
     f"Territoires prioritaires **sans tiers-lieu à moins de {radius_text} km** "
     "(thèmes et territoire choisis dans le panneau de gauche)."
@@ -184,6 +184,7 @@ metadata = export_metadata(
     {
         "Page": "Zones blanches",
         "Périmètre, thèmes, distance": describe(filters),
+        **({"Avertissement": caution} if (caution := theme_caution(filters)) else {}),
         "Programmes": ", ".join(PROGRAMMES[p] for p in programmes),
         "Classement": RANKINGS[rank_by],
         "Méthode": METHOD_NOTE,

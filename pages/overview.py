@@ -13,7 +13,7 @@ from geo.territory import LEVELS
 from ui.components import caption_sources, metric, show_map
 from ui.data import atlas
 from ui.maps import areas_for, context_outlines
-from ui.pages import current_filters, describe
+from ui.pages import current_filters, describe, scope_caption
 
 filters = current_filters()
 data = atlas()
@@ -22,7 +22,7 @@ figures = result.figures
 radius = fr_radius(filters.radius_km)
 
 st.title("Vue d'ensemble")
-st.caption(describe(filters))
+scope_caption(filters)
 
 if figures.population == 0:
     st.info("Aucune commune dans ce périmètre : choisissez un autre territoire dans le panneau de gauche.")

@@ -32,7 +32,7 @@ from geo.planner import (
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import SessionMemo, atlas
 from ui.maps import context_outlines
-from ui.pages import current_filters, describe
+from ui.pages import current_filters, describe, scope_caption
 from ui.state import url_backed, url_choice, warn_rejected_params
 
 MODES = {"optimisation": "Optimisation automatique", "manuel": "Et si… (choix manuel des communes)"}
@@ -62,7 +62,7 @@ scope = filters.scope
 radius = fr_radius(filters.radius_km)
 
 st.title("Simulateur d'implantation")
-st.caption(describe(filters))
+scope_caption(filters)
 st.markdown(
     f"Où de nouveaux tiers-lieux couvriraient-ils le plus d'habitants encore à plus de {radius} km "
     "d'un tiers-lieu (thèmes choisis), en donnant plus de poids aux territoires prioritaires ? "

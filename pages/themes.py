@@ -12,18 +12,21 @@ from geo.territory import LEVELS, scope_label
 from geo.thematic import (
     GAP_MODES,
     PRIORITY_KINDS,
+    SUPPORT_RULE,
     comparison_for_export,
     french_display,
     gap_summary,
     gaps_for_export,
     indicators_for_export,
     route_note,
+    support_for_display,
     thematic_gaps,
     theme_indicators,
     theme_mix_comparison,
+    theme_support,
     under_represented_themes,
 )
-from geo.themes import ALL_PLACES, THEMES, theme_label
+from geo.themes import ALL_PLACES, THEMES, insufficient_label, theme_label
 from ui.components import caption_sources, download_buttons, export_metadata, metric
 from ui.data import atlas, session_theme_distances
 from ui.pages import current_filters, describe
@@ -69,6 +72,8 @@ if scope_rows["population"].iloc[0] == 0:
 
 places_in_scope = data.places[scope.mask(data.places)]
 themes_note = route_note(places_in_scope, themes)
+support = theme_support(places_in_scope)
+thin = [t for t in themes if not support[t].sufficient]
 parameters = {
     "Périmètre": where,
     "Thèmes": ", ".join(theme_label(t) for t in themes),
@@ -87,8 +92,24 @@ for index, theme in enumerate(themes):
             f"{theme_label(theme)} : tiers-lieux",
             fr_number(int(row["places"])),
             help_text=f"{fr_number(row['places_per_100k'], 2)} pour 100 000 habitants ; "
-            f"{fr_percent(row['share_covered'])} de la population à moins de {radius} km.",
+            f"{fr_percent(row['share_covered'])} de la population à moins de {radius} km. "
+            + ("" if support[theme].sufficient else f"Pas de constat possible : {support[theme].verdict}."),
         )
+with st.expander(
+    "D'où viennent les thèmes et lesquels permettent un constat"
+    + (f" ({len(thin)} thème(s) aux données insuffisantes)" if thin else ""),
+    expanded=bool(thin),
+):
+    st.markdown(
+        f"Un thème ne donne lieu à aucun constat (indice, « sous-représenté », carte de chaleur, écarts "
+        f"thématiques) sans {SUPPORT_RULE.describe()} : en dessous, l'écart tient davantage aux listes "
+        "sources (surtout des coworkings et des fablabs) qu'au territoire."
+    )
+    st.dataframe(
+        french_display(support_for_display({t: support[t] for t in themes})),
+        hide_index=True,
+        key="themes_support_table",
+    )
 
 st.subheader("Composition thématique comparée à la France")
 mix_figure = theme_mix_chart(
@@ -112,7 +133,21 @@ if under:
         f"France) : {listing}."
     )
 else:
-    st.success(f"Aucun thème n'est sous-représenté dans {where} par rapport au mix national.")
+    checked = [t for t in themes if scope_rows.loc[t, "sufficient"]]
+    if checked:
+        st.success(
+            f"Aucun thème n'est sous-représenté dans {where} par rapport au mix national parmi ceux qui "
+            "permettent un constat : " + ", ".join(theme_label(t) for t in checked) + "."
+        )
+no_finding = [t for t in themes if not scope_rows.loc[t, "sufficient"]]
+if no_finding:
+    st.info(
+        "Pas d'indice pour "
+        + ", ".join(
+            f"{theme_label(t)} ({insufficient_label(int(scope_rows.loc[t, 'places']))})" for t in no_finding
+        )
+        + " : trop peu de lieux de ce thème dans le périmètre ou en France pour conclure."
+    )
 caption_sources(SOURCES, note=themes_note)
 comparison_table = comparison_for_export(comparison, radius_km=filters.radius_km)
 st.dataframe(french_display(comparison_table), hide_index=True, key="themes_mix_table")
@@ -208,6 +243,7 @@ how = url_choice(cols[2].radio, "Manque", GAP_MODES, key="themes_how", param="th
 if not missing:
     st.info("Choisissez au moins un thème manquant pour lister les territoires prioritaires concernés.")
     st.stop()
+thin_gap_themes = [t for t in (present, *missing) if t != ALL_PLACES and not support[t].sufficient]
 try:
     gaps = thematic_gaps(
         data, distances, scope, filters.radius_km, present=(present,), missing=tuple(missing), how=how
@@ -221,34 +257,43 @@ missing_label = (
     if how == "all"
     else " ou ".join(theme_label(t).lower() for t in missing)
 )
-summary = gap_summary(gaps)
-cols = st.columns(len(summary))
-for column, (kind, count) in zip(cols, summary.items(), strict=True):
-    with column:
-        metric(
-            PRIORITY_KINDS[kind],
-            fr_number(count),
-            help_text="Une commune à la fois ACV et PVD compte dans les deux.",
-        )
 gaps_table = gaps_for_export(gaps, present=(present,), missing=tuple(missing))
-if gaps.empty:
-    st.success(
-        f"Aucun territoire prioritaire de {where} n'a un tiers-lieu « {theme_label(present).lower()} » "
-        f"à moins de {radius} km sans {missing_label}."
-    )
+gaps_warning = (
+    "; ".join(f"{theme_label(t)} : {support[t].verdict} dans le périmètre" for t in thin_gap_themes)
+    + f". Cette liste n'est pas un constat : il faut {SUPPORT_RULE.describe()}."
+    if thin_gap_themes
+    else ""
+)
+if gaps_warning:
+    st.warning(gaps_warning)
+    with st.expander("Afficher quand même la liste (non significative)"):
+        st.dataframe(french_display(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table")
 else:
-    st.markdown(
-        f"**{fr_number(len(gaps))} territoires prioritaires** ont un tiers-lieu "
-        f"« {theme_label(present).lower()} » à moins de {radius} km mais pas de {missing_label} : "
-        "classés du plus éloigné au plus proche d'un lieu manquant."
-    )
-    shown = gaps_table.head(TABLE_ROWS)
-    st.dataframe(french_display(shown), hide_index=True, key="themes_gaps_table")
-    if len(gaps_table) > TABLE_ROWS:
-        st.caption(
-            f"{TABLE_ROWS} premiers affichés sur {fr_number(len(gaps_table))} ; "
-            "tous sont dans le téléchargement."
+    summary = gap_summary(gaps)
+    for column, (kind, count) in zip(st.columns(len(summary)), summary.items(), strict=True):
+        with column:
+            metric(
+                PRIORITY_KINDS[kind],
+                fr_number(count),
+                help_text="Une commune à la fois ACV et PVD compte dans les deux.",
+            )
+    if gaps.empty:
+        st.success(
+            f"Aucun territoire prioritaire de {where} n'a un tiers-lieu « {theme_label(present).lower()} » "
+            f"à moins de {radius} km sans {missing_label}."
         )
+    else:
+        st.markdown(
+            f"**{fr_number(len(gaps))} territoires prioritaires** ont un tiers-lieu "
+            f"« {theme_label(present).lower()} » à moins de {radius} km mais pas de {missing_label} : "
+            "classés du plus éloigné au plus proche d'un lieu manquant."
+        )
+        st.dataframe(french_display(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table")
+        if len(gaps_table) > TABLE_ROWS:
+            st.caption(
+                f"{TABLE_ROWS} premiers affichés sur {fr_number(len(gaps_table))} ; "
+                "tous sont dans le téléchargement."
+            )
 download_buttons(
     gaps_table,
     basename="ecarts-thematiques-territoires-prioritaires",
@@ -258,6 +303,7 @@ download_buttons(
             "Thème présent": theme_label(present),
             "Thème(s) manquant(s)": ", ".join(theme_label(t) for t in missing),
             "Manque": GAP_MODES[how],
+            **({"Avertissement": gaps_warning} if gaps_warning else {}),
         },
         [*SOURCES, "acv", "pvd", "qpv"],
     ),

@@ -6,6 +6,7 @@ import streamlit as st
 
 from geo.fmt import NNBSP, fr_radius
 from geo.territory import scope_label
+from geo.thematic import SUPPORT_RULE, theme_support
 from geo.themes import THEME_SHORT_LABELS
 from ui.data import atlas
 from ui.state import Filters
@@ -18,6 +19,33 @@ def current_filters() -> Filters:
         st.error("Les filtres ne sont pas initialisés : ouvrez l'application depuis sa page d'accueil.")
         st.stop()
     return filters
+
+
+def theme_caution(filters: Filters) -> str:
+    """French warning when a selected theme has too few places in the scope for a finding, else ``""``.
+
+    Figures stay exact for the list held, but say more about the list than about the territory.
+    """
+    if not filters.themes:
+        return ""
+    places = atlas().places
+    support = theme_support(places[filters.scope.mask(places)], filters.themes)
+    thin = [s for s in support.values() if not s.sufficient]
+    if not thin:
+        return ""
+    listing = " ; ".join(f"{THEME_SHORT_LABELS[s.theme]} : {s.verdict}" for s in thin)
+    return (
+        f"Thème aux données insuffisantes dans ce périmètre — {listing}. Les chiffres décrivent la liste "
+        f"intégrée, pas le territoire : un constat demande {SUPPORT_RULE.describe()}."
+    )
+
+
+def scope_caption(filters: Filters) -> None:
+    """The page's scope line (« Occitanie · thèmes : Fabrication · 10 km ») and its theme caution."""
+    st.caption(describe(filters))
+    caution = theme_caution(filters)
+    if caution:
+        st.warning(caution)
 
 
 def describe(filters: Filters) -> str:

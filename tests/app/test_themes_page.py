@@ -18,9 +18,10 @@ from geo.thematic import (
     thematic_gaps,
     theme_distances,
     theme_mix_comparison,
+    theme_support,
     under_represented_themes,
 )
-from geo.themes import theme_label
+from geo.themes import ALL_PLACES, theme_label
 from tests.app.conftest import open_app
 
 PAGE = "pages/themes.py"
@@ -57,39 +58,78 @@ def test_page_renders_all_sections_nationally() -> None:
     assert "Sources" in captions
 
 
-def test_region_under_represented_themes_and_priority_gaps_are_shown_and_exported(
+def test_region_under_represented_themes_are_shown_and_exported(
     data: Atlas, downloads: dict[str, Callable[[], object]]
 ) -> None:
-    """The issue's « done when »: for a région, which themes are under-represented relative to the
-    national mix and which priority communes lack a food or reuse place nearby — and export both."""
+    """For a région, the themes under-represented relative to the national mix — only among the
+    themes with enough places for a finding — are named, and the export says the same."""
     at = open_app(page=PAGE)
-    at.selectbox(key="f_reg").select("76").run()
+    at.selectbox(key="f_reg").select("11").run()
     assert not at.exception
-    distances = theme_distances(data)
-    scope = Scope("metro", "76")
-    comparison = theme_mix_comparison(data, distances, scope, 10)
+    comparison = theme_mix_comparison(data, theme_distances(data), Scope("metro", "11"), 10)
     expected_under = under_represented_themes(comparison)
-    assert expected_under, "l'exemple suppose au moins un thème sous-représenté en Occitanie"
+    assert expected_under, "l'exemple suppose au moins un thème sous-représenté en Île-de-France"
     warning = next(w.value for w in at.warning if "sous-représentés" in w.value)
-    assert "Occitanie" in warning
+    assert "Île-de-France" in warning
     for theme in expected_under:
         assert theme_label(theme) in warning
     for theme in set(comparison["theme"]) - set(expected_under):
         assert f"{theme_label(theme)} (indice" not in warning
-
     mix = _csv(_bytes(downloads["composition-thematique.csv"]))
     scope_rows = mix[mix["Référence"] == "Périmètre"].set_index("Thème")
     assert set(scope_rows.index[scope_rows["Sous-représenté"] == "oui"]) == {
         theme_label(t) for t in expected_under
     }
-    assert set(mix["Territoire"]) >= {"Occitanie", "France entière"}
+    thin = comparison[(comparison["reference"] == "scope") & ~comparison["sufficient"]]
+    for theme in thin["theme"]:
+        assert scope_rows.at[theme_label(theme), "Constat possible"].startswith("données insuffisantes")
 
+
+def test_thin_themes_give_no_finding_and_say_so(
+    data: Atlas, downloads: dict[str, Callable[[], object]]
+) -> None:
+    """Occitanie holds one food place and no reuse place: no index, no gap list presented as a finding."""
+    at = open_app(page=PAGE)
+    at.selectbox(key="f_reg").select("76").run()
+    assert not at.exception
+    support = theme_support(data.places[Scope("metro", "76").mask(data.places)])
+    assert not support["alimentation"].sufficient
+    assert not support["reemploi"].sufficient
+    info = next(i.value for i in at.info if "Pas d'indice" in i.value)
+    assert f"Alimentation ({support['alimentation'].verdict})" in info
+    assert not any("sous-représentés" in w.value and "Alimentation" in w.value for w in at.warning)
+    gap_warning = next(w.value for w in at.warning if "n'est pas un constat" in w.value)
+    assert f"Réemploi : {support['reemploi'].verdict}" in gap_warning
+    labels = [m.label for m in at.metric]
+    assert "Petites villes de demain" not in labels  # no gap count shown as a finding
+    raw = _bytes(downloads["ecarts-thematiques-territoires-prioritaires.csv"]).decode("utf-8-sig")
+    assert "# Avertissement : Alimentation : données insuffisantes" in raw
     gaps = thematic_gaps(
-        data, distances, scope, 10, present=("coworking",), missing=("alimentation", "reemploi")
+        data,
+        theme_distances(data),
+        Scope("metro", "76"),
+        10,
+        present=("coworking",),
+        missing=("alimentation", "reemploi"),
+    )
+    assert len(_csv(raw.encode())) == len(gaps)
+
+
+def test_priority_gaps_of_a_theme_with_enough_places_are_listed(
+    data: Atlas, downloads: dict[str, Callable[[], object]]
+) -> None:
+    at = open_app(page=PAGE)
+    at.selectbox(key="f_reg").select("76").run()
+    at.selectbox(key="themes_present").select(ALL_PLACES).run()
+    at.multiselect(key="themes_missing").set_value(["fabrication"]).run()
+    assert not at.exception
+    scope = Scope("metro", "76")
+    gaps = thematic_gaps(
+        data, theme_distances(data), scope, 10, present=(ALL_PLACES,), missing=("fabrication",)
     )
     assert len(gaps) > 0
+    assert not any("n'est pas un constat" in w.value for w in at.warning)
     table = at.dataframe[-1].value
-    assert len(table) == min(len(gaps), 200)
     assert list(table["Code"]) == list(gaps["code"].head(200))
     exported = _csv(_bytes(downloads["ecarts-thematiques-territoires-prioritaires.csv"]))
     assert len(exported) == len(gaps)
@@ -101,7 +141,7 @@ def test_region_under_represented_themes_and_priority_gaps_are_shown_and_exporte
     }
     raw = _bytes(downloads["ecarts-thematiques-territoires-prioritaires.csv"]).decode("utf-8-sig")
     assert "# Périmètre : Occitanie" in raw
-    assert "# Thème(s) manquant(s) : Alimentation, Réemploi" in raw
+    assert "# Thème(s) manquant(s) : Fabrication" in raw
 
 
 def test_changing_gap_themes_updates_table_and_url(data: Atlas) -> None:

@@ -15,6 +15,8 @@ from geo.territory import Scope
 from geo.thematic import (
     BOTH_PROGRAMMES,
     PRIORITY_KINDS,
+    SUPPORT_RULE,
+    SupportRule,
     comparison_for_export,
     french_display,
     gap_summary,
@@ -25,6 +27,7 @@ from geo.thematic import (
     theme_distances,
     theme_indicators,
     theme_mix_comparison,
+    theme_support,
     under_represented_themes,
 )
 from geo.themes import ALL_PLACES, THEMES, theme_mask
@@ -158,7 +161,8 @@ def test_radius_is_inclusive_and_changes_coverage(tiny: Atlas) -> None:
 
 def test_mix_comparison_flags_missing_themes(tiny: Atlas) -> None:
     d = theme_distances(tiny)
-    comparison = theme_mix_comparison(tiny, d, Scope("metro", "R1", "01"), 10)
+    # Four places are far too few for a finding: the index logic is checked without a threshold.
+    comparison = theme_mix_comparison(tiny, d, Scope("metro", "R1", "01"), 10, rule=SupportRule(0, 0.0))
     assert set(comparison["reference"]) == {"scope", "region", "national"}
     scope = comparison[comparison["reference"] == "scope"].set_index("theme")
     national = comparison[comparison["reference"] == "national"].set_index("theme")
@@ -171,6 +175,39 @@ def test_mix_comparison_flags_missing_themes(tiny: Atlas) -> None:
     assert under_represented_themes(comparison) == ["fabrication", "reemploi"]
     # Culture is absent everywhere: no national share, no flag.
     assert not scope.loc["culture", "under_represented"]
+
+
+def test_too_few_places_give_no_finding(tiny: Atlas) -> None:
+    d = theme_distances(tiny)
+    comparison = theme_mix_comparison(tiny, d, Scope("metro", "R1", "01"), 10)
+    assert not comparison["sufficient"].any()
+    assert under_represented_themes(comparison) == []
+    export = comparison_for_export(comparison, radius_km=10).set_index(["Référence", "Thème"])
+    assert export.loc[("Périmètre", "Réemploi"), "Constat possible"] == "données insuffisantes (0 lieu)"
+    assert (
+        export.loc[("France entière", "Coworking"), "Constat possible"] == "données insuffisantes (2 lieux)"
+    )
+    assert export["Indice vs mix national (100 = France)"].isna().all()
+    table = theme_indicators(tiny, d, Scope("metro", "R1"), 10, level="dep")
+    assert not table["sufficient"].any()
+    assert (
+        indicators_for_export(table, level="dep", radius_km=10)["Thème dans le périmètre"]
+        != "lieux suffisants"
+    ).all()
+
+
+def test_theme_support_counts_places_and_routes(tiny: Atlas) -> None:
+    support = theme_support(tiny.places)
+    assert support["coworking"].places == 2
+    assert support["coworking"].by_route["typologie"] == 2
+    assert support["alimentation"].by_route["mot-clé"] == 1
+    assert support["coworking"].verdict == "données insuffisantes (2 lieux)"
+    assert theme_support(tiny.places, rule=SupportRule(2, 0.5))["coworking"].sufficient
+    assert not theme_support(tiny.places, rule=SupportRule(2, 0.6))["coworking"].sufficient
+    assert (
+        SUPPORT_RULE.describe()
+        == "au moins 10 lieux du thème dans le territoire et au moins 3\u202f% de ses tiers-lieux"
+    )
 
 
 def test_region_reference_is_dropped_when_scope_is_the_region(tiny: Atlas) -> None:
