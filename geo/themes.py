@@ -349,3 +349,88 @@ def theme_rules_table() -> pd.DataFrame:
     table["Thème"] = table["theme"].map(THEMES)
     table["Voie"] = table["route"].map(ROUTES)
     return table[["theme", "Thème", "Voie", "Règle"]].reset_index(drop=True)
+
+
+QUALITY_COLUMNS = ("Thème", "lieux du thème", "détectés", "vrais positifs", "précision", "rappel", "F1")
+"""Columns of :func:`keyword_rule_quality`, in order."""
+
+
+def keyword_rule_quality(labelled: pd.DataFrame) -> pd.DataFrame:
+    """Precision, recall and F1 of the keyword rules against hand-labelled places.
+
+    Only the keyword route is measured: the rules read ``name`` and ``description`` as
+    :func:`themes_from_keywords` does, whatever the source typology or programme says.
+
+    Parameters
+    ----------
+    labelled
+        One row per place: ``name``, optionally ``description``, and one 0/1 column per
+        theme code of :data:`THEMES` (1 = a reader gives the place this theme).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by theme code, columns :data:`QUALITY_COLUMNS`: « lieux du thème » (support:
+        labelled positives), « détectés » (places the rules give the theme), « vrais positifs »,
+        and precision, recall and F1 as fractions — NaN when undefined (nothing detected, no
+        positive).
+
+    Raises
+    ------
+    InvalidParameterError
+        If a column is missing or a label is not 0 or 1 (every problem listed).
+    """
+    truth = _checked_labels(labelled)
+    detected = _keyword_detections(labelled)
+    return _quality_table(truth, detected)
+
+
+def _checked_labels(labelled: pd.DataFrame) -> pd.DataFrame:
+    problems = [f"colonne « {c} » absente" for c in ("name", *THEMES) if c not in labelled.columns]
+    for theme in THEMES:
+        if theme in labelled.columns:
+            bad = labelled.loc[~labelled[theme].isin([0, 1]), theme]
+            if len(bad):
+                problems.append(f"« {theme} » doit valoir 0 ou 1, pas {sorted(set(map(str, bad)))}")
+    if problems:
+        raise InvalidParameterError(
+            "`labelled` n'est pas un échantillon étiqueté valide : " + " ; ".join(problems)
+        )
+    return labelled[list(THEMES)].astype(bool)
+
+
+def _keyword_detections(labelled: pd.DataFrame) -> pd.DataFrame:
+    descriptions = (
+        labelled["description"] if "description" in labelled.columns else pd.Series("", labelled.index)
+    )
+    texts = [
+        f"{name or ''} {description or ''}"
+        for name, description in zip(labelled["name"].fillna(""), descriptions.fillna(""), strict=True)
+    ]
+    found = [set(themes_from_keywords(text)) for text in texts]
+    return pd.DataFrame(
+        {theme: [theme in themes for themes in found] for theme in THEMES}, index=labelled.index
+    )
+
+
+def _quality_table(truth: pd.DataFrame, detected: pd.DataFrame) -> pd.DataFrame:
+    support = truth.sum()
+    n_detected = detected.sum()
+    true_positives = (truth & detected).sum()
+    precision = true_positives / n_detected.where(n_detected > 0)
+    recall = true_positives / support.where(support > 0)
+    # 2·TP / (detected + support) is F1 without the 0/0 of precision and recall both at 0.
+    f1 = 2 * true_positives / (n_detected + support).where(n_detected + support > 0)
+    table = pd.DataFrame(
+        {
+            "Thème": [THEMES[t] for t in THEMES],
+            "lieux du thème": support.astype(int),
+            "détectés": n_detected.astype(int),
+            "vrais positifs": true_positives.astype(int),
+            "précision": precision.astype(float),
+            "rappel": recall.astype(float),
+            "F1": f1.astype(float),
+        },
+        index=pd.Index(list(THEMES), name="theme"),
+    )
+    return table[list(QUALITY_COLUMNS)]
