@@ -8,7 +8,8 @@ reliable:
 - ``programme``: the place holds a label that implies it (every Manufacture de proximité
   is a production place);
 - ``mot-clé``: a keyword rule matched its name or description. This is **indicative**:
-  the UI says so wherever such a theme is shown.
+  the UI says so wherever such a theme is shown. :func:`keyword_rule_quality` measures the
+  rules against a hand-labelled sample (``tests/fixtures/themes``, figures in data/README.md).
 """
 
 from __future__ import annotations
@@ -84,35 +85,55 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
     KeywordRule(
         "fabrication",
         (
-            r"fab ?lab",
+            r"\w*fab ?lab",
             r"fab-lab",
-            r"maker",
-            r"hacker ?space",
-            r"hack ?lab",
+            r"lab ?fab",
+            r"\w*fab\b",
+            r"fab ?num",
+            r"\w*maker",
+            r"hack",
             r"menuiserie",
             r"bricol",
+            r"bidouill",
             r"artisan",
+            r"metiers d'art",
             r"manufactur",
             r"usinette",
-            r"imprimante 3d",
+            r"impr\w* 3d",
             r"atelier(s)? partage",
             r"atelier bois",
-            r"ateliers? de fabrication",
+            r"fabrication",
+            r"couture",
+            r"textiles?\b",
             r"electrolab",
             r"ressourcerie de materiaux",
         ),
+        # A hackathon is an event, not a workshop.
+        exclusions=(r"hackathon",),
     ),
     KeywordRule(
         "coworking",
-        (r"co-?work", r"bureaux? partage", r"espace de travail partage", r"teletravail"),
+        (
+            r"\w*work",
+            r"cowo\b",
+            r"\w*desk",
+            r"bureaux? partage",
+            r"espace de travail partage",
+            r"espaces? partages? de travail",
+            r"teletravail",
+            r"telecentre",
+        ),
+        # « Work » names a workspace (Cowork'in, Workhub, FrenchWork), except in these words.
+        exclusions=(r"network", r"patchwork", r"workshop", r"artwork", r"teamwork"),
     ),
     KeywordRule(
         "alimentation",
         (
             r"ferme",
-            r"farm\b",
+            r"farm",
             r"agricult",
             r"agro-?ecolog",
+            r"permacultur",
             r"nourric",
             r"aliment",
             r"cuisine",
@@ -161,7 +182,12 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
             r"economie circulaire",
             r"circulaire",
             r"seconde main",
+            r"seconde vie",
+            r"deuxieme vie",
             r"depot-vente",
+            r"friperie",
+            r"brocant",
+            r"dechet",
             r"atelier velo",
             r"velo solidaire",
         ),
@@ -171,39 +197,81 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
         (
             r"cultur",
             r"friche",
-            r"theatre",
+            r"theatr",
             r"artist",
-            r"musique",
-            r"musical",
+            r"music",
             r"cinema",
             r"spectacle",
+            r"festival",
             r"hip hop",
             r"centquatre",
-            r"art(s)? ",
+            r"micro-? ?folie",
+            r"maisons? folie",
+            r"arts\b",
+            r"art ?lab",
+            r"art ?fab",
+            r"art ?factory",
+            r"art contemporain",
+            r"art numerique",
+            r"art urbain",
+            r"street art",
+            r"centres? d'art\b",
+            r"sculpt",
             r"galerie",
+            r"musee",
+            r"museum",
             r"concert",
             r"danse",
             r"cirque",
             r"jazz",
             r"scene nationale",
+            r"epcc\b",
             r"mediatheque",
             r"bibliotheque",
+        ),
+        # A centre socioculturel is a social centre; « métiers d'art » are crafts (fabrication);
+        # « cultures maraîchères » are crops. A lone « art » is too often a company name
+        # (« Art Prestige »): only « arts » and « art » in a cultural phrase count.
+        exclusions=(
+            r"socio-? ?cultur",
+            r"metiers d'arts?\b",
+            r"galeries? marchande",
+            r"galeries? commerciale",
+            r"cultures? maraich",
+            r"cultures? vivri",
+            r"cultures? legumi",
+            r"cultures? cerealie",
+            r"cultures? biolog",
         ),
     ),
     KeywordRule(
         "numerique",
         (
             r"numeri",
+            r"numerqi",
             r"\w*num\b",
             r"multimedia",
-            r"digital",
+            r"digi",
             r"cyber",
             r"epn\b",
-            r"informatique",
+            r"informati",
             r"internet",
+            r"web\b",
+            r"techs?\b",
+            r"media ?lab",
+            r"micro-? ?folie",
+            r"silicon",
+            r"\w*geek",
             r"code\b",
+            r"coding",
+            r"codage",
             r"data",
+            r"linux",
+            r"logiciels? libres?",
+            r"simplon",
+            r"epitech",
         ),
+        # « numerqi » is a typo found in the Fabriques de territoire list (« Numérqiue »).
     ),
 )
 """The keyword rules. Documented in data/README.md and the « À propos des données » page."""
@@ -243,9 +311,19 @@ def normalize_text(text: str | None) -> str:
     return re.sub(r"\s+", " ", lowered).strip()
 
 
+_STREET_NAME = re.compile(
+    r"\b(?:rue|avenue|boulevard|impasse|allee|chemin)s? (?:(?:de|des|du|la|l|d)\W+)*\w*"
+)
+"""A street name and its next word (« rue des Arts », « chemin de la Ferme »)."""
+
+
 def themes_from_keywords(text: str | None) -> list[str]:
-    """Themes whose keyword rule matches ``text`` (a name, a description)."""
-    normalized = normalize_text(text) + " "
+    """Themes whose keyword rule matches ``text`` (a name, a description).
+
+    The text is normalised (:func:`normalize_text`, typographic apostrophes made straight) and
+    street names are blanked out first: an address such as « 3 rue des Arts » is no evidence.
+    """
+    normalized = _STREET_NAME.sub(" ", normalize_text(text).replace("\u2019", "'")) + " "
     return [rule.theme for rule in KEYWORD_RULES if rule.matches(normalized)]
 
 
