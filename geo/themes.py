@@ -230,10 +230,12 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
             r"bibliotheque",
         ),
         # A centre socioculturel is a social centre; « métiers d'art » are crafts (fabrication);
-        # « cultures maraîchères » are crops. A lone « art » is too often a company name
-        # (« Art Prestige »): only « arts » and « art » in a cultural phrase count.
+        # « cultures maraîchères » are crops, « arts martiaux » a sport. A lone « art » is too
+        # often a company name (« Art Prestige »): only « arts » and « art » in a cultural
+        # phrase count.
         exclusions=(
             r"socio-? ?cultur",
+            r"arts martiaux",
             r"metiers d'arts?\b",
             r"galeries? marchande",
             r"galeries? commerciale",
@@ -254,7 +256,8 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
             r"digi",
             r"cyber",
             r"epn\b",
-            r"informati",
+            r"informatiq",
+            r"informaticien",
             r"internet",
             r"web\b",
             r"techs?\b",
@@ -271,7 +274,9 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
             r"simplon",
             r"epitech",
         ),
-        # « numerqi » is a typo found in the Fabriques de territoire list (« Numérqiue »).
+        # « numerqi » is a typo found in the Fabriques de territoire list (« Numérqiue »). A
+        # description that gives its web site or postcode says nothing of digital activities.
+        exclusions=(r"sites? web", r"pages? web", r"sites? internet", r"code postal"),
     ),
 )
 """The keyword rules. Documented in data/README.md and the « À propos des données » page."""

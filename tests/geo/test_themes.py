@@ -223,6 +223,8 @@ def test_culture_and_digital_vocabulary() -> None:
     assert themes_from_keywords("Art Prestige") == []
     assert themes_from_keywords("Cultures maraîchères bio") == ["alimentation"]
     assert themes_from_keywords("Le Numéro Cinq") == []
+    assert themes_from_keywords("Point information jeunesse, voir notre site web") == []
+    assert themes_from_keywords("Club d'arts martiaux") == []
 
 
 def test_workspace_words_and_their_false_friends() -> None:
