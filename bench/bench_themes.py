@@ -1,13 +1,17 @@
-"""Thématiques benchmarks: page rerun after a theme change, and the geo steps behind it."""
+"""Thématiques benchmarks: page rerun after a theme change, the geo steps behind it, and the
+measured precision / recall of the keyword rules on the labelled sample (tests/fixtures/themes)."""
 
 from __future__ import annotations
 
 import itertools
 
 from bench.common import Row, apptest_rerun_ms, median_seconds
+from data.build import read_labelled_places
 from geo.atlas import load_atlas
+from geo.fmt import fr_percent
 from geo.territory import Scope
 from geo.thematic import thematic_gaps, theme_distances, theme_indicators, theme_mix_comparison
+from geo.themes import THEME_SHORT_LABELS, keyword_rule_quality
 
 PAGE = "pages/themes.py"
 TARGET_MS = 250.0
@@ -47,6 +51,19 @@ def _geo_rows() -> list[Row]:
     return rows
 
 
+def _keyword_quality_rows() -> list[Row]:
+    quality = keyword_rule_quality(read_labelled_places())
+    return [
+        Row(
+            f"Mots-clés « {THEME_SHORT_LABELS[theme]} » : précision ({row['lieux du thème']} lieux du thème)",
+            100 * row["précision"],
+            "%",
+            note=f"rappel {fr_percent(row['rappel'], 0)}, F1 {fr_percent(row['F1'], 0)}",
+        )
+        for theme, row in quality.iterrows()
+    ]
+
+
 def rows() -> list[Row]:
     """Rerun of the page after changing a theme (sidebar filter, then the gap's missing themes)."""
     sidebar = apptest_rerun_ms(
@@ -74,4 +91,5 @@ def rows() -> list[Row]:
         Row("Thématiques : relance après changement de thème manquant (Occitanie)", missing, "ms", TARGET_MS),
         Row("Thématiques : relance après changement de thèmes (France métro.)", national, "ms", TARGET_MS),
         *_geo_rows(),
+        *_keyword_quality_rows(),
     ]

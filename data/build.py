@@ -18,6 +18,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.crs import WGS84, zone_from_dep
+from geo.fmt import fr_percent
 from geo.io import read_linkage_exceptions, validate
 from geo.linkage import link_places
 from geo.placement import PRECISION_COMMUNE, CommuneLocator, commune_locator
@@ -30,11 +31,13 @@ from geo.places import (
     records_from_cget,
     unlocated_places,
 )
-from geo.themes import KEYWORD_RULES
+from geo.themes import KEYWORD_RULES, THEMES, keyword_rule_quality
 from geo.typologies import typologies_from_tables
 
 DEFAULT_RAW = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 DEFAULT_OUT = Path(__file__).resolve().parent
+LABELLED_PLACES = DEFAULT_OUT.parent / "tests" / "fixtures" / "themes" / "labelled_places.csv"
+"""Hand-labelled sample of bundled places that measures the keyword rules (see its README)."""
 
 PLACE_FILES = {
     "cget_2019": "tierslieux/cget_tierslieux_2019_sans_contacts.csv",
@@ -320,25 +323,57 @@ def build_all(raw: Path, out: Path) -> dict[str, int]:
 
 
 README_RULES = ("<!-- keyword-rules:start -->", "<!-- keyword-rules:end -->")
+README_QUALITY = ("<!-- keyword-quality:start -->", "<!-- keyword-quality:end -->")
 
 
 def keyword_rules_markdown() -> str:
     """The keyword rules of :mod:`geo.themes` as a Markdown table (for data/README.md)."""
     lines = ["| thème | motifs | exclusions |", "|---|---|---|"]
     for rule in KEYWORD_RULES:
-        patterns = ", ".join(f"`{p}`" for p in rule.patterns)
-        exclusions = ", ".join(f"`{p}`" for p in rule.exclusions) or "—"
+        # A « | » inside a regex would split the Markdown table cell.
+        patterns = ", ".join(f"`{p}`".replace("|", "\\|") for p in rule.patterns)
+        exclusions = ", ".join(f"`{p}`".replace("|", "\\|") for p in rule.exclusions) or "—"
         lines.append(f"| `{rule.theme}` | {patterns} | {exclusions} |")
     return "\n".join(lines)
 
 
-def update_readme_rules(readme: Path) -> None:
-    """Rewrite the keyword-rules block of ``readme`` so the documentation follows the code."""
-    text = readme.read_text(encoding="utf-8")
-    start, end = README_RULES
+def read_labelled_places(path: Path = LABELLED_PLACES) -> pd.DataFrame:
+    """The labelled sample (empty cells stay empty strings, labels are integers)."""
+    return pd.read_csv(path, dtype=str, keep_default_na=False).astype(dict.fromkeys(THEMES, int))
+
+
+def keyword_quality_markdown(labelled: pd.DataFrame) -> str:
+    """Precision and recall of the keyword rules on ``labelled`` as a Markdown table (French)."""
+    quality = keyword_rule_quality(labelled)
+    lines = [
+        "| thème | lieux du thème dans l'échantillon | détectés par les mots-clés | précision | rappel |",
+        "|---|---|---|---|---|",
+    ]
+    for _, row in quality.iterrows():
+        cells = [
+            row["Thème"],
+            str(row["lieux du thème"]),
+            str(row["détectés"]),
+            fr_percent(row["précision"], 0),
+            fr_percent(row["rappel"], 0),
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _replace_block(text: str, markers: tuple[str, str], content: str) -> str:
+    start, end = markers
     before, rest = text.split(start, 1)
     _, after = rest.split(end, 1)
-    readme.write_text(f"{before}{start}\n{keyword_rules_markdown()}\n{end}{after}", encoding="utf-8")
+    return f"{before}{start}\n{content}\n{end}{after}"
+
+
+def update_readme_rules(readme: Path) -> None:
+    """Rewrite the keyword-rules and rule-quality blocks of ``readme`` so the docs follow the code."""
+    text = readme.read_text(encoding="utf-8")
+    text = _replace_block(text, README_RULES, keyword_rules_markdown())
+    text = _replace_block(text, README_QUALITY, keyword_quality_markdown(read_labelled_places()))
+    readme.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:

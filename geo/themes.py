@@ -8,7 +8,8 @@ reliable:
 - ``programme``: the place holds a label that implies it (every Manufacture de proximité
   is a production place);
 - ``mot-clé``: a keyword rule matched its name or description. This is **indicative**:
-  the UI says so wherever such a theme is shown.
+  the UI says so wherever such a theme is shown. :func:`keyword_rule_quality` measures the
+  rules against a hand-labelled sample (``tests/fixtures/themes``, figures in data/README.md).
 """
 
 from __future__ import annotations
@@ -90,35 +91,55 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
     KeywordRule(
         "fabrication",
         (
-            r"fab ?lab",
+            r"\w*fab ?lab",
             r"fab-lab",
-            r"maker",
-            r"hacker ?space",
-            r"hack ?lab",
+            r"lab ?fab",
+            r"\w*fab\b",
+            r"fab ?num",
+            r"\w*maker",
+            r"hack",
             r"menuiserie",
             r"bricol",
+            r"bidouill",
             r"artisan",
+            r"metiers d'art",
             r"manufactur",
             r"usinette",
-            r"imprimante 3d",
+            r"impr\w* 3d",
             r"atelier(s)? partage",
             r"atelier bois",
-            r"ateliers? de fabrication",
+            r"fabrication",
+            r"couture",
+            r"textiles?\b",
             r"electrolab",
             r"ressourcerie de materiaux",
         ),
+        # A hackathon is an event, not a workshop.
+        exclusions=(r"hackathon",),
     ),
     KeywordRule(
         "coworking",
-        (r"co-?work", r"bureaux? partage", r"espace de travail partage", r"teletravail"),
+        (
+            r"\w*work",
+            r"cowo\b",
+            r"\w*desk",
+            r"bureaux? partage",
+            r"espace de travail partage",
+            r"espaces? partages? de travail",
+            r"teletravail",
+            r"telecentre",
+        ),
+        # « Work » names a workspace (Cowork'in, Workhub, FrenchWork), except in these words.
+        exclusions=(r"network", r"patchwork", r"workshop", r"artwork", r"teamwork"),
     ),
     KeywordRule(
         "alimentation",
         (
             r"ferme",
-            r"farm\b",
+            r"farm",
             r"agricult",
             r"agro-?ecolog",
+            r"permacultur",
             r"nourric",
             r"aliment",
             r"cuisine",
@@ -167,7 +188,12 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
             r"economie circulaire",
             r"circulaire",
             r"seconde main",
+            r"seconde vie",
+            r"deuxieme vie",
             r"depot-vente",
+            r"friperie",
+            r"brocant",
+            r"dechet",
             r"atelier velo",
             r"velo solidaire",
         ),
@@ -177,39 +203,86 @@ KEYWORD_RULES: tuple[KeywordRule, ...] = (
         (
             r"cultur",
             r"friche",
-            r"theatre",
+            r"theatr",
             r"artist",
-            r"musique",
-            r"musical",
+            r"music",
             r"cinema",
             r"spectacle",
+            r"festival",
             r"hip hop",
             r"centquatre",
-            r"art(s)? ",
+            r"micro-? ?folie",
+            r"maisons? folie",
+            r"arts\b",
+            r"art ?lab",
+            r"art ?fab",
+            r"art ?factory",
+            r"art contemporain",
+            r"art numerique",
+            r"art urbain",
+            r"street art",
+            r"centres? d'art\b",
+            r"sculpt",
             r"galerie",
+            r"musee",
+            r"museum",
             r"concert",
             r"danse",
             r"cirque",
             r"jazz",
             r"scene nationale",
+            r"epcc\b",
             r"mediatheque",
             r"bibliotheque",
+        ),
+        # A centre socioculturel is a social centre; « métiers d'art » are crafts (fabrication);
+        # « cultures maraîchères » are crops, « arts martiaux » a sport. A lone « art » is too
+        # often a company name (« Art Prestige »): only « arts » and « art » in a cultural
+        # phrase count.
+        exclusions=(
+            r"socio-? ?cultur",
+            r"arts martiaux",
+            r"metiers d'arts?\b",
+            r"galeries? marchande",
+            r"galeries? commerciale",
+            r"cultures? maraich",
+            r"cultures? vivri",
+            r"cultures? legumi",
+            r"cultures? cerealie",
+            r"cultures? biolog",
         ),
     ),
     KeywordRule(
         "numerique",
         (
             r"numeri",
+            r"numerqi",
             r"\w*num\b",
             r"multimedia",
-            r"digital",
+            r"digi",
             r"cyber",
             r"epn\b",
-            r"informatique",
+            r"informatiq",
+            r"informaticien",
             r"internet",
+            r"web\b",
+            r"techs?\b",
+            r"media ?lab",
+            r"micro-? ?folie",
+            r"silicon",
+            r"\w*geek",
             r"code\b",
+            r"coding",
+            r"codage",
             r"data",
+            r"linux",
+            r"logiciels? libres?",
+            r"simplon",
+            r"epitech",
         ),
+        # « numerqi » is a typo found in the Fabriques de territoire list (« Numérqiue »). A
+        # description that gives its web site or postcode says nothing of digital activities.
+        exclusions=(r"sites? web", r"pages? web", r"sites? internet", r"code postal"),
     ),
 )
 """The keyword rules. Documented in data/README.md and the « À propos des données » page."""
@@ -249,9 +322,19 @@ def normalize_text(text: str | None) -> str:
     return re.sub(r"\s+", " ", lowered).strip()
 
 
+_STREET_NAME = re.compile(
+    r"\b(?:rue|avenue|boulevard|impasse|allee|chemin)s? (?:(?:de|des|du|la|l|d)\W+)*\w*"
+)
+"""A street name and its next word (« rue des Arts », « chemin de la Ferme »)."""
+
+
 def themes_from_keywords(text: str | None) -> list[str]:
-    """Themes whose keyword rule matches ``text`` (a name, a description)."""
-    normalized = normalize_text(text) + " "
+    """Themes whose keyword rule matches ``text`` (a name, a description).
+
+    The text is normalised (:func:`normalize_text`, typographic apostrophes made straight) and
+    street names are blanked out first: an address such as « 3 rue des Arts » is no evidence.
+    """
+    normalized = _STREET_NAME.sub(" ", normalize_text(text).replace("\u2019", "'")) + " "
     return [rule.theme for rule in KEYWORD_RULES if rule.matches(normalized)]
 
 
@@ -355,3 +438,88 @@ def theme_rules_table() -> pd.DataFrame:
     table["Thème"] = table["theme"].map(THEMES)
     table["Voie"] = table["route"].map(ROUTES)
     return table[["theme", "Thème", "Voie", "Règle"]].reset_index(drop=True)
+
+
+QUALITY_COLUMNS = ("Thème", "lieux du thème", "détectés", "vrais positifs", "précision", "rappel", "F1")
+"""Columns of :func:`keyword_rule_quality`, in order."""
+
+
+def keyword_rule_quality(labelled: pd.DataFrame) -> pd.DataFrame:
+    """Precision, recall and F1 of the keyword rules against hand-labelled places.
+
+    Only the keyword route is measured: the rules read ``name`` and ``description`` as
+    :func:`themes_from_keywords` does, whatever the source typology or programme says.
+
+    Parameters
+    ----------
+    labelled
+        One row per place: ``name``, optionally ``description``, and one 0/1 column per
+        theme code of :data:`THEMES` (1 = a reader gives the place this theme).
+
+    Returns
+    -------
+    DataFrame
+        Indexed by theme code, columns :data:`QUALITY_COLUMNS`: « lieux du thème » (support:
+        labelled positives), « détectés » (places the rules give the theme), « vrais positifs »,
+        and precision, recall and F1 as fractions — NaN when undefined (nothing detected, no
+        positive).
+
+    Raises
+    ------
+    InvalidParameterError
+        If a column is missing or a label is not 0 or 1 (every problem listed).
+    """
+    truth = _checked_labels(labelled)
+    detected = _keyword_detections(labelled)
+    return _quality_table(truth, detected)
+
+
+def _checked_labels(labelled: pd.DataFrame) -> pd.DataFrame:
+    problems = [f"colonne « {c} » absente" for c in ("name", *THEMES) if c not in labelled.columns]
+    for theme in THEMES:
+        if theme in labelled.columns:
+            bad = labelled.loc[~labelled[theme].isin([0, 1]), theme]
+            if len(bad):
+                problems.append(f"« {theme} » doit valoir 0 ou 1, pas {sorted(set(map(str, bad)))}")
+    if problems:
+        raise InvalidParameterError(
+            "`labelled` n'est pas un échantillon étiqueté valide : " + " ; ".join(problems)
+        )
+    return labelled[list(THEMES)].astype(bool)
+
+
+def _keyword_detections(labelled: pd.DataFrame) -> pd.DataFrame:
+    descriptions = (
+        labelled["description"] if "description" in labelled.columns else pd.Series("", labelled.index)
+    )
+    texts = [
+        f"{name or ''} {description or ''}"
+        for name, description in zip(labelled["name"].fillna(""), descriptions.fillna(""), strict=True)
+    ]
+    found = [set(themes_from_keywords(text)) for text in texts]
+    return pd.DataFrame(
+        {theme: [theme in themes for themes in found] for theme in THEMES}, index=labelled.index
+    )
+
+
+def _quality_table(truth: pd.DataFrame, detected: pd.DataFrame) -> pd.DataFrame:
+    support = truth.sum()
+    n_detected = detected.sum()
+    true_positives = (truth & detected).sum()
+    precision = true_positives / n_detected.where(n_detected > 0)
+    recall = true_positives / support.where(support > 0)
+    # 2·TP / (detected + support) is F1 without the 0/0 of precision and recall both at 0.
+    f1 = 2 * true_positives / (n_detected + support).where(n_detected + support > 0)
+    table = pd.DataFrame(
+        {
+            "Thème": [THEMES[t] for t in THEMES],
+            "lieux du thème": support.astype(int),
+            "détectés": n_detected.astype(int),
+            "vrais positifs": true_positives.astype(int),
+            "précision": precision.astype(float),
+            "rappel": recall.astype(float),
+            "F1": f1.astype(float),
+        },
+        index=pd.Index(list(THEMES), name="theme"),
+    )
+    return table[list(QUALITY_COLUMNS)]

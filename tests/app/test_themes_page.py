@@ -64,13 +64,13 @@ def test_region_under_represented_themes_are_shown_and_exported(
     """For a région, the themes under-represented relative to the national mix — only among the
     themes with enough places for a finding — are named, and the export says the same."""
     at = open_app(page=PAGE)
-    at.selectbox(key="f_reg").select("11").run()
+    at.selectbox(key="f_reg").select("53").run()
     assert not at.exception
-    comparison = theme_mix_comparison(data, theme_distances(data), Scope("metro", "11"), 10)
+    comparison = theme_mix_comparison(data, theme_distances(data), Scope("metro", "53"), 10)
     expected_under = under_represented_themes(comparison)
-    assert expected_under, "l'exemple suppose au moins un thème sous-représenté en Île-de-France"
+    assert expected_under, "l'exemple suppose au moins un thème sous-représenté en Bretagne"
     warning = next(w.value for w in at.warning if "sous-représentés" in w.value)
-    assert "Île-de-France" in warning
+    assert "Bretagne" in warning
     for theme in expected_under:
         assert theme_label(theme) in warning
     for theme in set(comparison["theme"]) - set(expected_under):

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from data.build import build_all, keyword_rules_markdown, main
+from data.build import build_all, keyword_quality_markdown, keyword_rules_markdown, main, read_labelled_places
 from geo.catalog import DATASETS
 from geo.io import read_dataset
 from tests.conftest import ROOT, SHARED_DATA
@@ -99,3 +99,8 @@ def test_committed_data_matches_a_rebuild_from_shared(tmp_path: Path) -> None:
 def test_data_readme_documents_the_current_keyword_rules() -> None:
     text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
     assert keyword_rules_markdown() in text, "data/README.md est en retard : lancez `make data`"
+
+
+def test_data_readme_states_the_measured_quality_of_the_keyword_rules() -> None:
+    text = (ROOT / "data" / "README.md").read_text(encoding="utf-8")
+    assert keyword_quality_markdown(read_labelled_places()) in text, "data/README.md est en retard"
