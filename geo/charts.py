@@ -115,6 +115,19 @@ def image_download_config(filename: str) -> dict[str, object]:
     }
 
 
+PERCENT_VALUES = ("share_covered", "mix_share")
+"""Heat-map values that are shares (0–1), shown as percentages."""
+
+
+def _thin_themes(table: pd.DataFrame) -> dict[str, int]:
+    """Themes of ``table`` without enough places in the scope for a finding → their places."""
+    if "sufficient" not in table.columns:
+        return {}
+    support = table.drop_duplicates("theme")
+    thin = support[~support["sufficient"].astype(bool)]
+    return dict(zip(thin["theme"], thin["scope_theme_places"].astype(int), strict=True))
+
+
 def theme_heatmap(
     table: pd.DataFrame,
     *,
@@ -126,7 +139,8 @@ def theme_heatmap(
     """Heat map theme × territory of one indicator of :func:`geo.thematic.theme_indicators`.
 
     At most ``max_rows`` territories are drawn (the most populated ones, then sorted by
-    name); the caller says so and exports the full table.
+    name); the caller says so and exports the full table. A theme without enough places in the
+    scope (``sufficient`` false) gets an empty column reading « données insuffisantes (n lieux) ».
     """
     if value not in HEATMAP_FORMATS:
         raise InvalidParameterError(
@@ -143,14 +157,9 @@ def theme_heatmap(
     wide = table.pivot_table(index="code", columns="theme", values=value, aggfunc="first", dropna=False)
     wide = wide.reindex(index=territories["code"], columns=themes)
     labels = [theme_label(t) for t in themes]
-    if "sufficient" in table.columns:
-        # A theme with too few places in the scope is shown empty, and its column says why.
-        support = table.drop_duplicates("theme").set_index("theme")
-        for position, theme in enumerate(themes):
-            if not support.at[theme, "sufficient"]:
-                wide[theme] = np.nan
-                count = int(support.at[theme, "scope_theme_places"])
-                labels[position] += f"<br><i>{insufficient_label(count)}</i>"
+    thin = _thin_themes(table)
+    for theme in thin:
+        wide[theme] = np.nan  # no colour where the theme gives no finding
     fig = go.Figure(
         go.Heatmap(
             z=wide.to_numpy(dtype=float),
@@ -160,12 +169,22 @@ def theme_heatmap(
             texttemplate=number_format,
             hovertemplate=f"%{{y}}<br>%{{x}} : {number_format}<extra></extra>",
             colorbar={"title": {"text": colorbar_title, "side": "right"}, "tickformat": ".0%"}
-            if "%" in number_format
+            if value in PERCENT_VALUES
             else {"title": {"text": colorbar_title, "side": "right"}},
             xgap=1,
             ygap=1,
         )
     )
+    for theme, places in thin.items():
+        fig.add_annotation(
+            x=theme_label(theme),
+            y=0.5,
+            yref="paper",
+            text=insufficient_label(places),
+            textangle=-90,
+            showarrow=False,
+            font={"size": 13, "color": "#555555"},
+        )
     fig.update_xaxes(side="top", title=None)
     fig.update_yaxes(autorange="reversed", title=None, automargin=True)
     return french_layout(fig, title=title, source=source, height=max(360, 24 * len(territories) + 170))

@@ -189,7 +189,7 @@ def support_for_display(support: dict[str, ThemeSupport]) -> pd.DataFrame:
                 f"dont {ROUTE_PHRASES[route]}": [s.by_route[route] for s in support.values()]
                 for route in ROUTES
             },
-            "Constat possible": [s.verdict for s in support.values()],
+            "Chiffres du thème": [s.verdict for s in support.values()],
         }
     )
 

@@ -101,9 +101,11 @@ with st.expander(
     expanded=bool(thin),
 ):
     st.markdown(
-        f"Un thème ne donne lieu à aucun constat (indice, « sous-représenté », carte de chaleur, écarts "
-        f"thématiques) sans {SUPPORT_RULE.describe()} : en dessous, l'écart tient davantage aux listes "
-        "sources (surtout des coworkings et des fablabs) qu'au territoire."
+        f"Les chiffres d'un thème (carte de chaleur, écarts thématiques) ne sont un constat qu'avec "
+        f"{SUPPORT_RULE.describe()} : en dessous, ils tiennent davantage aux listes sources (surtout des "
+        "coworkings et des fablabs) qu'au territoire. Un thème peu présent peut toutefois être dit "
+        f"**sous-représenté** quand le mix national en faisait attendre au moins {SUPPORT_RULE.min_places} "
+        "dans le périmètre."
     )
     st.dataframe(
         french_display(support_for_display({t: support[t] for t in themes})),
@@ -143,10 +145,10 @@ no_finding = [t for t in themes if not scope_rows.loc[t, "sufficient"]]
 if no_finding:
     st.info(
         "Pas d'indice pour "
-        + ", ".join(
-            f"{theme_label(t)} ({insufficient_label(int(scope_rows.loc[t, 'places']))})" for t in no_finding
+        + " ; ".join(
+            f"{theme_label(t)} : {insufficient_label(int(scope_rows.loc[t, 'places']))}" for t in no_finding
         )
-        + " : trop peu de lieux de ce thème dans le périmètre ou en France pour conclure."
+        + ". Trop peu de lieux de ces thèmes dans le périmètre ou en France pour conclure."
     )
 caption_sources(SOURCES, note=themes_note)
 comparison_table = comparison_for_export(comparison, radius_km=filters.radius_km)

@@ -96,7 +96,7 @@ def test_thin_themes_give_no_finding_and_say_so(
     assert not support["alimentation"].sufficient
     assert not support["reemploi"].sufficient
     info = next(i.value for i in at.info if "Pas d'indice" in i.value)
-    assert f"Alimentation ({support['alimentation'].verdict})" in info
+    assert f"Alimentation : {support['alimentation'].verdict}" in info
     assert not any("sous-représentés" in w.value and "Alimentation" in w.value for w in at.warning)
     gap_warning = next(w.value for w in at.warning if "n'est pas un constat" in w.value)
     assert f"Réemploi : {support['reemploi'].verdict}" in gap_warning
