@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.assets import ensure_vendor_assets
+from ui.assets import ensure_vendor_assets, french_shell
 from ui.components import footer
 from ui.state import sidebar_filters, sync_url
 
@@ -40,3 +40,5 @@ st.session_state["filters"] = sidebar_filters()
 navigation.run()
 sync_url()
 footer()
+with st.sidebar:
+    french_shell()

@@ -6,6 +6,8 @@ import importlib
 import shutil
 from pathlib import Path
 
+import streamlit as st
+
 from geo.maps import VENDOR_FILES
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -32,3 +34,16 @@ def ensure_vendor_assets(target: Path = VENDOR_DIR) -> list[Path]:
     if images.is_dir() and not (target / "leaflet" / "images").exists():
         shutil.copytree(images, target / "leaflet" / "images")
     return written
+
+
+FRENCH_SHELL = Path(__file__).resolve().parent / "french_shell.js"
+
+
+def french_shell() -> None:
+    """Declare the page French (``<html lang="fr">``) and translate Streamlit's own English texts.
+
+    Streamlit's frontend hard-codes ``lang="en"`` and a few English strings (file uploader,
+    multiselect, status); ``french_shell.js`` fixes them in the browser as they are drawn. The
+    script is ours and constant: no user content goes through ``unsafe_allow_javascript``.
+    """
+    st.html(f"<script>{FRENCH_SHELL.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)

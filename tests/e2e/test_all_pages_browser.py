@@ -27,3 +27,19 @@ def test_page_opens_offline_without_error(app_url, page, url_path) -> None:
     assert_no_exception(page.page)
     assert non_tile_blocked(page.blocked) == []
     assert page.errors == []
+    page.page.wait_for_function("() => document.documentElement.lang === 'fr'", timeout=10_000)
+
+
+def test_streamlit_texts_are_french(app_url, page) -> None:
+    page.page.goto(f"{app_url}/donnees")
+    wait_for_app(page.page)
+    uploader = page.page.locator('[data-testid="stFileUploaderDropzone"]')
+    uploader.wait_for(timeout=60_000)
+    page.page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stFileUploaderDropzone\"]').innerText.includes('Mo')",
+        timeout=10_000,
+    )
+    text = uploader.inner_text()
+    assert "20 Mo au plus par fichier" in text
+    for english in ("MB", "Browse files", "Upload", "Drag and drop"):
+        assert english not in text

@@ -1,0 +1,74 @@
+// The Atlas speaks French: the document's language, and the few texts Streamlit's own frontend
+// writes in English (file uploader, multiselect, status). Runs once per browser tab; a mutation
+// observer translates the texts as Streamlit draws them. Injected by ui/assets.py.
+(() => {
+  const root = window.parent && window.parent.document ? window.parent.document : document;
+  const win = root.defaultView || window;
+  root.documentElement.lang = "fr";
+  if (win.__atlasFrench) return;
+  win.__atlasFrench = true;
+
+  const limit = (mb) => `${String(Math.round(Number(mb))).replace(".", ",")} Mo`;
+  const RULES = [
+    [/^Drag and drop files? here$/, () => "Glissez-déposez le fichier ici"],
+    [/^(?:Limit )?([\d.]+) ?MB per file(?: • (.*))?$/, (m) =>
+      `${limit(m[1])} au plus par fichier${m[2] ? ` • ${m[2]}` : ""}`],
+    [/^Browse files$/, () => "Parcourir"],
+    [/^Upload$/, () => "Importer"],
+    [/^File must be ([\d.]+) ?MB or smaller\.?$/, (m) => `Le fichier doit faire au plus ${limit(m[1])}.`],
+    [/^(.*) is not a supported file format\.?$/, (m) => `${m[1]} : format de fichier non accepté.`],
+    [/^Choose options?$/, () => "Choisissez"],
+    [/^Choose an option$/, () => "Choisissez"],
+    [/^No results$/, () => "Aucun résultat"],
+    [/^Select (\d+) matches$/, (m) => `Sélectionner les ${m[1]} résultats`],
+    [/^Select 1 match$/, () => "Sélectionner le résultat"],
+    [/^Clear all$/, () => "Tout effacer"],
+    [/^Running\.\.\.$/, () => "Calcul en cours…"],
+    [/^Running…$/, () => "Calcul en cours…"],
+    [/^Stop$/, () => "Arrêter"],
+    [/^Page not found$/, () => "Page introuvable"],
+    [/^Connecting$/, () => "Connexion…"],
+    [/^Please wait\.\.\.$/, () => "Veuillez patienter…"],
+  ];
+  const ATTRIBUTES = ["aria-label", "title", "placeholder"];
+
+  const translate = (text) => {
+    const trimmed = text.trim();
+    for (const [pattern, render] of RULES) {
+      const match = trimmed.match(pattern);
+      if (match) return text.replace(trimmed, render(match));
+    }
+    return null;
+  };
+
+  const visit = (node) => {
+    if (node.nodeType === Node.TEXT_NODE) {
+      const french = node.nodeValue && translate(node.nodeValue);
+      if (french && french !== node.nodeValue) node.nodeValue = french;
+      return;
+    }
+    if (node.nodeType !== Node.ELEMENT_NODE) return;
+    for (const name of ATTRIBUTES) {
+      const value = node.getAttribute(name);
+      const french = value && translate(value);
+      if (french && french !== value) node.setAttribute(name, french);
+    }
+    if (node.tagName === "IFRAME" || node.tagName === "SCRIPT" || node.tagName === "STYLE") return;
+    for (const child of node.childNodes) visit(child);
+  };
+
+  visit(root.body);
+  new win.MutationObserver((mutations) => {
+    for (const mutation of mutations) {
+      if (mutation.type === "characterData") visit(mutation.target);
+      else if (mutation.type === "attributes") visit(mutation.target);
+      else mutation.addedNodes.forEach(visit);
+    }
+  }).observe(root.body, {
+    subtree: true,
+    childList: true,
+    characterData: true,
+    attributes: true,
+    attributeFilter: ATTRIBUTES,
+  });
+})();
