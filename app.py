@@ -10,6 +10,8 @@ from ui.state import sidebar_filters, sync_url
 
 st.set_page_config(page_title="Atlas des tiers-lieux", page_icon="🗺️", layout="wide")
 ensure_vendor_assets()
+with st.sidebar:  # before any page can st.stop() the run
+    french_shell()
 
 # Material icons ship with Streamlit's frontend: drawn offline, on any system fonts.
 pages = [
@@ -40,5 +42,3 @@ st.session_state["filters"] = sidebar_filters()
 navigation.run()
 sync_url()
 footer()
-with st.sidebar:
-    french_shell()
