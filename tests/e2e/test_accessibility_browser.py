@@ -1,11 +1,15 @@
-"""RGAA 4.1 / WCAG 2.1 AA: every page, in its default state and filtered, has no axe-core violation."""
+"""Every page of app.py, in its default state and filtered, opens offline in Chromium with no
+exception, in French, and with no axe-core violation of RGAA 4.1 / WCAG 2.1 AA."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
+from tests.conftest import ROOT
 from tests.e2e.axe import axe_violations
-from tests.e2e.helpers import assert_no_exception, wait_for_app
+from tests.e2e.helpers import assert_no_exception, non_tile_blocked, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -28,6 +32,14 @@ STATES = [
 ]
 
 
+URL_PATHS = re.findall(r'url_path="([^"]+)"', (ROOT / "app.py").read_text(encoding="utf-8"))
+
+
+def test_every_page_is_checked() -> None:
+    assert "vue-d-ensemble" in URL_PATHS
+    assert set(URL_PATHS) <= {url_path for url_path, _ in STATES}
+
+
 def _wait_for_frames(page) -> None:
     """Let maps (iframes) and charts finish drawing before axe looks at them."""
     page.wait_for_timeout(500)
@@ -43,5 +55,7 @@ def test_page_has_no_wcag_violation(app_url, page, url_path, query) -> None:
     page.page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(timeout=60_000)
     _wait_for_frames(page.page)
     assert_no_exception(page.page)
+    assert non_tile_blocked(page.blocked) == []
+    assert page.errors == []
     page.page.wait_for_function("() => document.documentElement.lang === 'fr'", timeout=10_000)
     assert axe_violations(page.page) == []
