@@ -9,11 +9,13 @@ view. Pages register their own URL parameters with :func:`url_choice` (choice wi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from geo.crs import ZONES
 from geo.maps import BASEMAPS
@@ -37,6 +39,11 @@ class Filters:
     themes: tuple[str, ...]
     radius_km: float
     basemap: str
+
+    @property
+    def analysis(self) -> tuple[Scope, tuple[str, ...], float]:
+        """What the figures depend on (scope, themes, distance; not the basemap): a cache key."""
+        return (self.scope, self.themes, self.radius_km)
 
 
 def _parse_list(raw: str) -> list[str]:
@@ -136,6 +143,24 @@ def sync_url() -> None:
             params[param] = str(value)
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
+
+
+def page_section(body: Callable[[], None]) -> Callable[[], None]:
+    """``body`` as a fragment: a change of one of its widgets reruns this section only.
+
+    The page above it, the sidebar and the footer are not run again; the section writes its
+    widgets' values into the link itself (:func:`sync_url`), since ``app.py`` does not run.
+    """
+
+    @st.fragment
+    @functools.wraps(body)
+    def section() -> None:
+        body()
+        ctx = get_script_run_ctx()
+        if ctx is not None and ctx.fragment_ids_this_run:
+            sync_url()
+
+    return section
 
 
 def sidebar_filters() -> Filters:
