@@ -155,10 +155,12 @@ def page_section(body: Callable[[], None]) -> Callable[[], None]:
     @st.fragment
     @functools.wraps(body)
     def section() -> None:
-        body()
-        ctx = get_script_run_ctx()
-        if ctx is not None and ctx.fragment_ids_this_run:
-            sync_url()
+        try:
+            body()
+        finally:
+            ctx = get_script_run_ctx()
+            if ctx is not None and ctx.fragment_ids_this_run:
+                sync_url()
 
     return section
 
