@@ -28,19 +28,23 @@ CHROMIUM_ARGS = (
 TIMEOUT_MS = 60_000
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nobody listens on at 127.0.0.1 now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
 @contextmanager
-def streamlit_server(log: IO[str] | int = subprocess.DEVNULL, timeout_s: float = 60) -> Iterator[str]:
-    """Serve ``app.py`` on a free local port; yield its URL once the health endpoint answers.
+def streamlit_server(
+    log: IO[str] | int = subprocess.DEVNULL, timeout_s: float = 60, *, port: int | None = None
+) -> Iterator[str]:
+    """Serve ``app.py`` on ``port`` (a free local port by default); yield its URL once the
+    health endpoint answers.
 
     Raises ``RuntimeError`` when the server exits or does not answer within ``timeout_s``.
     """
-    port = _free_port()
+    port = port or free_port()
     process = subprocess.Popen(
         [
             *(sys.executable, "-m", "streamlit", "run", "app.py"),
