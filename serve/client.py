@@ -14,7 +14,9 @@ from urllib.parse import urlsplit
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.exceptions import WebSocketException
 from websockets.sync.client import connect
+from websockets.typing import Origin, Subprotocol
 
 FINISHED = {ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY}
 
@@ -47,8 +49,8 @@ def visit(base_url: str, page: str, query: str = "", *, timeout_s: float = 60.0)
     try:
         with connect(
             f"{scheme}://{parts.netloc}{parts.path.rstrip('/')}/_stcore/stream",
-            subprotocols=["streamlit"],  # type: ignore[list-item]
-            origin=f"{parts.scheme}://{parts.netloc}",  # type: ignore[arg-type]
+            subprotocols=[Subprotocol("streamlit")],
+            origin=Origin(f"{parts.scheme}://{parts.netloc}"),
             open_timeout=timeout_s,
             max_size=None,
             compression=None,
@@ -71,7 +73,7 @@ def visit(base_url: str, page: str, query: str = "", *, timeout_s: float = 60.0)
                     return Visit(page, time.perf_counter() - start, received, "exécution interrompue")
     except TimeoutError:
         return Visit(page, time.perf_counter() - start, received, "délai dépassé")
-    except (OSError, ValueError) as exc:  # refused, reset, closed, bad handshake
+    except (OSError, ValueError, WebSocketException) as exc:  # refused, reset, closed, bad handshake
         return Visit(page, time.perf_counter() - start, received, f"connexion : {type(exc).__name__}")
 
 
