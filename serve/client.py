@@ -55,8 +55,9 @@ def visit(base_url: str, page: str, query: str = "", *, timeout_s: float = 60.0)
             max_size=None,
             compression=None,
             proxy=None,
+            ping_interval=None,  # a visit lasts seconds; no keepalive thread needed
         ) as websocket:
-            websocket.send(_rerun_request(page, query))
+            websocket.send(rerun_request(page, query))
             while True:
                 remaining = timeout_s - (time.perf_counter() - start)
                 if remaining <= 0:
@@ -77,7 +78,8 @@ def visit(base_url: str, page: str, query: str = "", *, timeout_s: float = 60.0)
         return Visit(page, time.perf_counter() - start, received, f"connexion : {type(exc).__name__}")
 
 
-def _rerun_request(page: str, query: str) -> bytes:
+def rerun_request(page: str, query: str) -> bytes:
+    """The ``BackMsg`` a browser sends to run the script for ``page`` with ``query``."""
     message = BackMsg()
     message.rerun_script.query_string = query
     message.rerun_script.page_name = page

@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -39,10 +39,14 @@ def free_port() -> int:
 
 @contextmanager
 def streamlit_server(
-    log: IO[str] | int = subprocess.DEVNULL, timeout_s: float = 60, *, port: int | None = None
+    log: IO[str] | int = subprocess.DEVNULL,
+    timeout_s: float = 60,
+    *,
+    port: int | None = None,
+    extra: Sequence[str] = (),
 ) -> Iterator[str]:
-    """Serve ``app.py`` on ``port`` (a free local port by default); yield its URL once the
-    health endpoint answers.
+    """Serve ``app.py`` on ``port`` (a free local port by default), with ``extra`` Streamlit
+    options; yield its URL once it serves the default page.
 
     Raises ``RuntimeError`` when the server exits or does not answer within ``timeout_s``.
     """
@@ -52,7 +56,7 @@ def streamlit_server(
         [
             *(sys.executable, "-m", "serve.run"),
             *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
-            *("--server.fileWatcherType", "none"),
+            *("--server.fileWatcherType", "none", *extra),
         ],
         cwd=ROOT,
         stdout=log,
