@@ -95,16 +95,20 @@ class Supervisor:
         config = self.run_dir / "nginx.conf"
         config.write_text(nginx_config(self), encoding="utf-8")
         check = subprocess.run(
-            [nginx, "-t", "-q", "-p", str(self.run_dir), "-c", str(config)],
+            [nginx, "-t", "-q", *self._nginx_paths(config)],
             capture_output=True,
             text=True,
             check=False,
         )
         if check.returncode:
             raise ServeError(f"configuration nginx refusée : {check.stderr.strip()}")
-        self.nginx = subprocess.Popen([nginx, "-p", str(self.run_dir), "-c", str(config)])
+        self.nginx = subprocess.Popen([nginx, *self._nginx_paths(config)])
         _wait_for(f"http://{_client_host(self.listen_address)}:{self.listen_port}/_atlas/nginx-health", 30)
         (self.run_dir / "serve.pid").write_text(str(os.getpid()), encoding="utf-8")
+
+    def _nginx_paths(self, config: Path) -> list[str]:
+        """Prefix, configuration and start-up error log in the run folder (no root needed)."""
+        return ["-p", str(self.run_dir), "-c", str(config), "-e", str(self.run_dir / "nginx-error.log")]
 
     def _spawn(self, backend: Backend) -> None:
         backend.log = open(self.log_dir / f"streamlit-{backend.port}.log", "ab")  # noqa: SIM115

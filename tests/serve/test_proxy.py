@@ -42,7 +42,7 @@ def test_nginx_accepts_the_generated_config(tmp_path: Path) -> None:
     config = tmp_path / "nginx.conf"
     config.write_text(nginx_config(_supervisor(tmp_path)), encoding="utf-8")
     check = subprocess.run(
-        [nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(config)],
+        [nginx_binary(), "-t", "-p", str(tmp_path), "-c", str(config), "-e", str(tmp_path / "error.log")],
         capture_output=True,
         text=True,
         check=False,
