@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import os
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -381,54 +382,74 @@ def _wait_for_map_state(page: Any, state: str) -> None:
     raise TimeoutError(f"carte jamais « {state} »")
 
 
-def memory_rows() -> list[Row]:
-    """60 sessions opened on one process and kept open, then closed: memory per session and after."""
+def _read_until_finished(ws: Any) -> None:
+    """Read a session's messages until its script has finished (the session then stays open, idle)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    deadline = time.monotonic() + VISIT_TIMEOUT_S
+    while time.monotonic() < deadline:
+        message = ForwardMsg.FromString(ws.recv(timeout=VISIT_TIMEOUT_S))
+        if message.WhichOneof("type") == "script_finished":
+            return
+
+
+def _open_sessions(server: Server, count: int) -> list[Any]:
+    """``count`` sessions that have run a page each and stay open (idle, as browser tabs)."""
     from websockets.sync.client import connect
     from websockets.typing import Origin, Subprotocol
 
     from serve.client import rerun_request
 
-    rows: list[Row] = []
+    sockets = []
+    host = server.url.split("//")[1]
+    for index in range(count):
+        ws = connect(
+            f"ws://{host}/_stcore/stream",
+            subprotocols=[Subprotocol("streamlit")],
+            origin=Origin(server.url),
+            max_size=None,
+            proxy=None,
+            ping_interval=None,
+            close_timeout=2,
+        )
+        ws.send(rerun_request(PAGES[index % len(PAGES)], SCOPES[index % len(SCOPES)]))
+        _read_until_finished(ws)
+        sockets.append(ws)
+    return sockets
+
+
+def memory_rows() -> list[Row]:
+    """Two cycles of 60 sessions opened on one process, then closed: memory per session, and
+    whether what they took comes back (the second cycle must not add to the first)."""
     with make_run("--server.disconnectedSessionTTL", str(SESSION_TTL_S)) as server:
         _warm(server)
         before = rss_mb(server.pids())
-        sockets = []
-        host = server.url.split("//")[1]
-        for index in range(MEMORY_SESSIONS):
-            ws = connect(
-                f"ws://{host}/_stcore/stream",
-                subprotocols=[Subprotocol("streamlit")],
-                origin=Origin(server.url),
-                max_size=None,
-                proxy=None,
-                ping_interval=None,
-            )
-            ws.send(rerun_request(PAGES[index % len(PAGES)], SCOPES[index % len(SCOPES)]))
-            sockets.append(ws)
-        time.sleep(5)  # let the 60 scripts finish
-        opened = rss_mb(server.pids())
-        for ws in sockets:
-            ws.close()
-        time.sleep(SESSION_TTL_S + 10)  # Streamlit drops closed sessions after their TTL
-        visit(server.url, "", "fond=none")
-        after = rss_mb(server.pids())
-    rows.append(
+        after = []
+        opened = 0.0
+        for _ in range(2):
+            sockets = _open_sessions(server, MEMORY_SESSIONS)
+            opened = max(opened, rss_mb(server.pids()))
+            for ws in sockets:
+                ws.close()
+            time.sleep(SESSION_TTL_S + 10)  # Streamlit drops closed sessions after their TTL
+            visit(server.url, "", "fond=none")
+            after.append(rss_mb(server.pids()))
+    return [
         Row(
             f"Mémoire par session ouverte ({MEMORY_SESSIONS} sessions, 1 processus)",
             (opened - before) / MEMORY_SESSIONS,
             "Mo",
             note=f"avant {before:.0f} Mo, sessions ouvertes {opened:.0f} Mo".replace(".", ","),
-        )
-    )
-    rows.append(
+        ),
         Row(
-            "Mémoire rendue après fermeture des sessions",
-            max(0.0, after - before),
-            "Mo de plus qu'avant",
-            note=f"après {after:.0f} Mo ; une session fermée est gardée {SESSION_TTL_S} s (reconnexion)",
-        )
-    )
-    return rows
+            f"Mémoire après fermeture : 2e cycle de {MEMORY_SESSIONS} sessions, en plus du 1er",
+            after[1] - after[0],
+            "Mo",
+            5.0,
+            note=f"après le 1er cycle {after[0]:.0f} Mo, après le 2e {after[1]:.0f} Mo ; session fermée "
+            f"gardée {SESSION_TTL_S} s pour une reconnexion",
+        ),
+    ]
 
 
 def _load_note() -> str:
@@ -436,19 +457,26 @@ def _load_note() -> str:
     return f"{one:.2f} / {five:.2f}".replace(".", ",")
 
 
+def _progress(rows: list[Row]) -> list[Row]:
+    """Print ``rows`` at once on stderr (the table comes at the end of a ten-minute run)."""
+    for row in rows:
+        print(f"  {row.name} : {row.value:.2f} {row.unit} {row.note}", file=sys.stderr, flush=True)
+    return rows
+
+
 def rows() -> list[Row]:
     start_load = _load_note()
     result: list[Row] = []
     with make_run() as server:
-        result += protocol_rows(server)
-        result += browser_rows(server, BROWSER_LEVELS[:2])
-        result += redraw_rows(server)
+        result += _progress(protocol_rows(server))
+        result += _progress(browser_rows(server, BROWSER_LEVELS[:2]))
+        result += _progress(redraw_rows(server))
     with make_serve() as server:
-        result += protocol_rows(server)
-        result += paced_rows(server)
-        result += browser_rows(server)
-        result += redraw_rows(server)
-    result += memory_rows()
+        result += _progress(protocol_rows(server))
+        result += _progress(paced_rows(server))
+        result += _progress(browser_rows(server))
+        result += _progress(redraw_rows(server))
+    result += _progress(memory_rows())
     result.append(
         Row(
             "Charge de la machine (1 min) à la fin du bench de charge",

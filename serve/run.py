@@ -30,6 +30,7 @@ WARM_PAGES = (
     "a-propos",
 )
 """URL paths visited once at start-up, the default page first (the one a shared link opens most)."""
+OTHER_PAGES_AFTER_S = 3.0
 
 
 def _option(argv: list[str], name: str, default: str) -> str:
@@ -79,7 +80,11 @@ def _prepare(base_url: str) -> None:
     if not _wait_for_health(base_url, timeout_s=120):
         _say(f"préchauffage abandonné : le serveur ne répond pas sur {base_url}")
         return
-    visits = warm_up(base_url, WARM_PAGES)
+    visits = warm_up(base_url, WARM_PAGES[:1])
+    # The other pages wait a little: the first visitors (often already there after a restart)
+    # should not share the cores with the warm-up of pages they have not opened yet.
+    time.sleep(OTHER_PAGES_AFTER_S)
+    visits += warm_up(base_url, WARM_PAGES[1:])
     failed = [f"/{v.page} ({v.error})" for v in visits if not v.ok]
     if failed:
         _say("préchauffage : pages en erreur : " + ", ".join(failed))
