@@ -280,8 +280,8 @@ def _parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--workers",
         type=int,
-        default=int(os.environ.get("ATLAS_WORKERS", "0")) or os.cpu_count() or 1,
-        help="processus Streamlit (par défaut : un par cœur)",
+        default=int(os.environ.get("ATLAS_WORKERS", "0")) or len(os.sched_getaffinity(0)),
+        help="processus Streamlit (par défaut : un par cœur utilisable)",
     )
     parser.add_argument(
         "--run-dir", type=Path, default=None, help="dossier de nginx.conf, du pid et des journaux"
