@@ -68,6 +68,7 @@ BROWSER_LEVELS = (1, 5, 10)
 BROWSER_SECONDS = 60.0
 WIDGET_CHANGES = 6
 MEMORY_SESSIONS = 60
+MEMORY_CYCLES = 4
 SESSION_TTL_S = 5
 """Streamlit keeps a closed session this long for a reconnection (120 s by default)."""
 VISIT_TIMEOUT_S = 60.0
@@ -419,14 +420,14 @@ def _open_sessions(server: Server, count: int) -> list[Any]:
 
 
 def memory_rows() -> list[Row]:
-    """Two cycles of 60 sessions opened on one process, then closed: memory per session, and
-    whether what they took comes back (the second cycle must not add to the first)."""
+    """Cycles of 60 sessions opened on one process, then closed: memory per session, and whether
+    what they took comes back (the last cycles must not add to the first)."""
     with make_run("--server.disconnectedSessionTTL", str(SESSION_TTL_S)) as server:
         _warm(server)
         before = rss_mb(server.pids())
         after = []
         opened = 0.0
-        for _ in range(2):
+        for _ in range(MEMORY_CYCLES):
             sockets = _open_sessions(server, MEMORY_SESSIONS)
             opened = max(opened, rss_mb(server.pids()))
             for ws in sockets:
@@ -442,11 +443,11 @@ def memory_rows() -> list[Row]:
             note=f"avant {before:.0f} Mo, sessions ouvertes {opened:.0f} Mo".replace(".", ","),
         ),
         Row(
-            f"Mémoire après fermeture : 2e cycle de {MEMORY_SESSIONS} sessions, en plus du 1er",
-            after[1] - after[0],
+            f"Mémoire rendue : cycles 2 à {MEMORY_CYCLES} de {MEMORY_SESSIONS} sessions, en plus du 1er",
+            after[-1] - after[0],
             "Mo",
-            5.0,
-            note=f"après le 1er cycle {after[0]:.0f} Mo, après le 2e {after[1]:.0f} Mo ; session fermée "
+            5.0 * (MEMORY_CYCLES - 1),
+            note="après chaque cycle : " + ", ".join(f"{a:.0f}" for a in after) + " Mo ; session fermée "
             f"gardée {SESSION_TTL_S} s pour une reconnexion",
         ),
     ]
