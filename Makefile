@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test test-fast lint data check-data bench refresh clean
+.PHONY: run serve serve-restart test test-fast test-e2e-proxy lint data check-data bench bench-load refresh clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 introuvable ($(PYTHON))"; exit 1; }
@@ -15,7 +15,16 @@ $(STAMP): requirements.txt requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m serve.run --server.port $(PORT)
+
+# Production: one Streamlit process per core behind nginx (Debian package), see README.
+serve: $(STAMP)
+	$(BIN)/python -m serve --port $(PORT)
+
+# Rolling restart of a running `make serve` (one Streamlit process at a time).
+serve-restart:
+	@test -f /tmp/atlas-serve-$(PORT)/serve.pid || { echo "Aucun « make serve » en cours sur le port $(PORT)"; exit 1; }
+	kill -HUP $$(cat /tmp/atlas-serve-$(PORT)/serve.pid)
 
 test: $(STAMP)
 	$(BIN)/ruff check .
@@ -24,6 +33,10 @@ test: $(STAMP)
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not e2e"
+
+# The browser tests against `make serve` (nginx + Streamlit processes) instead of one process.
+test-e2e-proxy: $(STAMP)
+	ATLAS_E2E_TARGET=proxy $(BIN)/pytest -m e2e
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -35,6 +48,10 @@ data: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
+
+# Only the load benchmark (make run vs make serve, protocol clients and Chromium sessions).
+bench-load: $(STAMP)
+	$(BIN)/python -m bench.run load
 
 refresh: $(STAMP)
 	$(BIN)/python -m geo.refresh

@@ -20,11 +20,15 @@ class Row:
     unit: str
     target: float | None = None
     note: str = ""
+    higher_is_better: bool = False
+    """The target is a minimum (a throughput), not a maximum."""
 
     @property
     def verdict(self) -> str:
         if self.target is None:
             return ""
+        if self.higher_is_better:
+            return "OK" if self.value >= self.target else "INSUFFISANT"
         return "OK" if self.value <= self.target else "DÉPASSÉ"
 
 

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
+import folium
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays
+from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays, overlay_points
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
-from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table, scope_coverage
+from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table
 from geo.maps import SCHEMES
 from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
-from ui.data import atlas
+from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
 from ui.pages import current_filters, describe, scope_caption, theme_caution
-from ui.state import url_choice, warn_rejected_params
+from ui.state import page_section, url_choice, warn_rejected_params
 
 LEVEL_SOURCES = {"reg": "regions", "dep": "departements", "epci": "epci", "commune": "communes_polygons"}
 DISTANCE_NOTE = (
@@ -33,7 +34,7 @@ st.title("Couverture")
 scope_caption(filters)
 
 try:
-    result = scope_coverage(data, filters.scope, filters.themes, filters.radius_km)
+    result = coverage_of_scope(*filters.analysis)
 except AtlasError as exc:
     st.error(str(exc))
     st.stop()
@@ -41,46 +42,6 @@ figures = result.figures
 if figures.population == 0:
     st.info("Aucune commune dans ce périmètre : choisissez un autre territoire dans le panneau de gauche.")
     st.stop()
-
-levels = available_levels(filters.scope)
-columns = st.columns([3, 2, 2, 3])
-indicator_code = url_choice(
-    columns[0].selectbox,
-    "Indicateur",
-    {code: indicator.title(filters.radius_km) for code, indicator in COVERAGE_INDICATORS.items()},
-    key="cov_indicator",
-    param="indicateur",
-    default="places_per_100k",
-)
-level = url_choice(
-    columns[1].selectbox,
-    "Échelle",
-    {code: LEVELS[code] for code in levels},
-    key="cov_level",
-    param="niveau",
-    default=filters.scope.detail_level,
-    help="Les contours des communes ne sont proposés qu'à l'échelle d'un département ou moins.",
-)
-scheme = url_choice(
-    columns[2].selectbox,
-    "Classes de la carte",
-    SCHEMES,
-    key="cov_scheme",
-    param="classes",
-    default="quantiles",
-)
-overlays = url_choice(
-    columns[3].multiselect,
-    "Couches à superposer",
-    OVERLAYS,
-    key="cov_layers",
-    param="couches",
-    default=[],
-    placeholder="Aucune",
-)
-warn_rejected_params()
-
-indicator = COVERAGE_INDICATORS[indicator_code]
 
 cols = st.columns(4)
 with cols[0]:
@@ -100,99 +61,151 @@ with cols[2]:
 with cols[3]:
     metric(f"Habitants à plus de {radius_text} km", fr_number(figures.population_uncovered))
 
-table = coverage_table(result, level)
-areas = areas_for(level, table.index.tolist())
-values = table.reindex(areas["code"])
-title = indicator.title(filters.radius_km)
-st.subheader(f"{title}, par {LEVELS[level].lower()}")
-outlines = context_outlines(filters.scope)
-if level in ("reg", "dep"):
-    # The choropleth already draws these borders: no second copy in the payload.
-    outlines = outlines.iloc[0:0]
-m = indicator_map(
-    areas,
-    values[indicator_code].reset_index(drop=True),
-    title=indicator.short_label,
-    formatter=indicator.text,
-    tooltip={
-        LEVELS[level]: values["nom"].tolist(),
-        title: [indicator.text(v) for v in values[indicator_code]],
-        "Tiers-lieux": [fr_number(v) for v in values["places"]],
-        f"Population à moins de {radius_text} km": [fr_percent(v) for v in values["share_covered"]],
-    },
-    outlines=outlines,
-    zone=filters.scope.zone,
-    basemap=filters.basemap,
-    scheme=scheme,
-)
-add_places(m, result.places, filters.themes, source_label=data.places_source)
-drawn = add_overlays(m, data, filters.scope, overlays)
-show_map(m, key="cov_map")
-caption_sources(
-    ["places", "communes", LEVEL_SOURCES[level], *(OVERLAY_DATASETS[o] for o in overlays)],
-    note=f"{DISTANCE_NOTE} Cercles creux : lieux situés au centroïde de leur commune (approximatif) ; "
-    f"{qpv_location_short(data)}. Classes : {SCHEMES[scheme].lower()}.",
-)
-empty_overlays = [OVERLAYS[o] for o, n in drawn.items() if n == 0]
-if empty_overlays:
-    st.info("Aucun élément dans ce périmètre pour : " + ", ".join(empty_overlays) + ".")
-if figures.n_places == 0:
-    st.info(
-        "Aucun tiers-lieu de ces thèmes n'est situé dans ce périmètre ; la couverture tient compte "
-        "des tiers-lieux des territoires voisins."
+
+@page_section
+def _map_and_table() -> None:
+    """The page's own widgets, its map and its table: a change here reruns this section only."""
+    levels = available_levels(filters.scope)
+    columns = st.columns([3, 2, 2, 3])
+    indicator_code = url_choice(
+        columns[0].selectbox,
+        "Indicateur",
+        {code: indicator.title(filters.radius_km) for code, indicator in COVERAGE_INDICATORS.items()},
+        key="cov_indicator",
+        param="indicateur",
+        default="places_per_100k",
     )
-if figures.communes_unlocated:
-    st.caption(
-        f"{fr_number(figures.communes_unlocated)} commune(s) recréée(s) sans contour : comptées dans la "
-        "population, pas dans les distances."
+    level = url_choice(
+        columns[1].selectbox,
+        "Échelle",
+        {code: LEVELS[code] for code in levels},
+        key="cov_level",
+        param="niveau",
+        default=filters.scope.detail_level,
+        help="Les contours des communes ne sont proposés qu'à l'échelle d'un département ou moins.",
+    )
+    scheme = url_choice(
+        columns[2].selectbox,
+        "Classes de la carte",
+        SCHEMES,
+        key="cov_scheme",
+        param="classes",
+        default="quantiles",
+    )
+    overlays = url_choice(
+        columns[3].multiselect,
+        "Couches à superposer",
+        OVERLAYS,
+        key="cov_layers",
+        param="couches",
+        default=[],
+        placeholder="Aucune",
+    )
+    warn_rejected_params()
+
+    indicator = COVERAGE_INDICATORS[indicator_code]
+
+    table = shared_result("coverage_table", (*filters.analysis, level), lambda: coverage_table(result, level))
+    title = indicator.title(filters.radius_km)
+    st.subheader(f"{title}, par {LEVELS[level].lower()}")
+
+    def _map() -> folium.Map:
+        areas = areas_for(level, table.index.tolist())
+        values = table.reindex(areas["code"])
+        outlines = context_outlines(filters.scope)
+        if level in ("reg", "dep"):
+            # The choropleth already draws these borders: no second copy in the payload.
+            outlines = outlines.iloc[0:0]
+        m = indicator_map(
+            areas,
+            values[indicator_code].reset_index(drop=True),
+            title=indicator.short_label,
+            formatter=indicator.text,
+            tooltip={
+                LEVELS[level]: values["nom"].tolist(),
+                title: [indicator.text(v) for v in values[indicator_code]],
+                "Tiers-lieux": [fr_number(v) for v in values["places"]],
+                f"Population à moins de {radius_text} km": [fr_percent(v) for v in values["share_covered"]],
+            },
+            outlines=outlines,
+            zone=filters.scope.zone,
+            basemap=filters.basemap,
+            scheme=scheme,
+        )
+        add_places(m, result.places, filters.themes, source_label=data.places_source)
+        add_overlays(m, data, filters.scope, overlays)
+        return m
+
+    show_map(_map, key="cov_map", inputs=(filters, indicator_code, level, scheme, tuple(overlays)))
+    caption_sources(
+        ["places", "communes", LEVEL_SOURCES[level], *(OVERLAY_DATASETS[o] for o in overlays)],
+        note=f"{DISTANCE_NOTE} Cercles creux : lieux situés au centroïde de leur commune (approximatif) ; "
+        f"{qpv_location_short(data)}. Classes : {SCHEMES[scheme].lower()}.",
+    )
+    empty_overlays = [OVERLAYS[o] for o in overlays if overlay_points(data, filters.scope, o).empty]
+    if empty_overlays:
+        st.info("Aucun élément dans ce périmètre pour : " + ", ".join(empty_overlays) + ".")
+    if figures.n_places == 0:
+        st.info(
+            "Aucun tiers-lieu de ces thèmes n'est situé dans ce périmètre ; la couverture tient compte "
+            "des tiers-lieux des territoires voisins."
+        )
+    if figures.communes_unlocated:
+        st.caption(
+            f"{fr_number(figures.communes_unlocated)} commune(s) recréée(s) sans contour : comptées dans la "
+            "population, pas dans les distances."
+        )
+
+    st.subheader(f"Territoires ({LEVELS[level].lower()})")
+    st.caption("Cliquez sur un en-tête de colonne pour trier.")
+    shown = table.reset_index()
+    headers = {
+        "code": "Code",
+        "nom": LEVELS[level],
+        "population": "Population 2023",
+        "places": "Tiers-lieux",
+        "places_per_100k": "Pour 100 000 hab.",
+        "population_covered": f"Population à moins de {radius_text} km",
+        "share_covered": "Part couverte",
+        "population_uncovered": f"Population à plus de {radius_text} km",
+        "mean_distance_m": "Distance moyenne",
+        "communes": "Communes",
+        "communes_covered": "Communes couvertes",
+    }
+    shown = shown[list(headers)].rename(columns=headers)
+    formats = {
+        "population": fr_number,
+        "places": fr_number,
+        "places_per_100k": lambda v: fr_number(v, 1),
+        "population_covered": fr_number,
+        "share_covered": fr_percent,
+        "population_uncovered": fr_number,
+        "mean_distance_m": COVERAGE_INDICATORS["mean_distance_m"].text,
+        "communes": fr_number,
+        "communes_covered": fr_number,
+    }
+    styled = shown.style.format({headers[column]: formatter for column, formatter in formats.items()})
+    st.dataframe(styled, hide_index=True, width="stretch", key="cov_table")
+
+    export = shown.copy()
+    export["Distance moyenne"] = (table["mean_distance_m"].to_numpy() / 1000).round(2)
+    export = export.rename(columns={"Distance moyenne": "Distance moyenne (km, pondérée par la population)"})
+    areas = areas_for(level, table.index.tolist())
+    geo_export = areas.merge(export, left_on="code", right_on="Code").drop(columns="code")
+    metadata = export_metadata(
+        {
+            "Page": "Couverture",
+            "Périmètre, thèmes, distance": describe(filters),
+            **({"Avertissement": caution} if (caution := theme_caution(filters)) else {}),
+            "Échelle": LEVELS[level],
+            "Indicateur de la carte": title,
+            "Méthode": DISTANCE_NOTE,
+        },
+        ["places", "communes", LEVEL_SOURCES[level]],
+    )
+    download_buttons(
+        export, basename=f"couverture_{level}", metadata=metadata, key="cov_download", geo=geo_export
     )
 
-st.subheader(f"Territoires ({LEVELS[level].lower()})")
-st.caption("Cliquez sur un en-tête de colonne pour trier.")
-shown = table.reset_index()
-headers = {
-    "code": "Code",
-    "nom": LEVELS[level],
-    "population": "Population 2023",
-    "places": "Tiers-lieux",
-    "places_per_100k": "Pour 100 000 hab.",
-    "population_covered": f"Population à moins de {radius_text} km",
-    "share_covered": "Part couverte",
-    "population_uncovered": f"Population à plus de {radius_text} km",
-    "mean_distance_m": "Distance moyenne",
-    "communes": "Communes",
-    "communes_covered": "Communes couvertes",
-}
-shown = shown[list(headers)].rename(columns=headers)
-formats = {
-    "population": fr_number,
-    "places": fr_number,
-    "places_per_100k": lambda v: fr_number(v, 1),
-    "population_covered": fr_number,
-    "share_covered": fr_percent,
-    "population_uncovered": fr_number,
-    "mean_distance_m": COVERAGE_INDICATORS["mean_distance_m"].text,
-    "communes": fr_number,
-    "communes_covered": fr_number,
-}
-styled = shown.style.format({headers[column]: formatter for column, formatter in formats.items()})
-st.dataframe(styled, hide_index=True, width="stretch", key="cov_table")
 
-export = shown.copy()
-export["Distance moyenne"] = (table["mean_distance_m"].to_numpy() / 1000).round(2)
-export = export.rename(columns={"Distance moyenne": "Distance moyenne (km, pondérée par la population)"})
-geo_export = areas.merge(export, left_on="code", right_on="Code").drop(columns="code")
-metadata = export_metadata(
-    {
-        "Page": "Couverture",
-        "Périmètre, thèmes, distance": describe(filters),
-        **({"Avertissement": caution} if (caution := theme_caution(filters)) else {}),
-        "Échelle": LEVELS[level],
-        "Indicateur de la carte": title,
-        "Méthode": DISTANCE_NOTE,
-    },
-    ["places", "communes", LEVEL_SOURCES[level]],
-)
-download_buttons(
-    export, basename=f"couverture_{level}", metadata=metadata, key="cov_download", geo=geo_export
-)
+_map_and_table()

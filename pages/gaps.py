@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import folium
 import streamlit as st
 
 from geo._errors import AtlasError
@@ -23,10 +24,10 @@ from geo.gaps import (
 )
 from geo.territory import scope_label
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
-from ui.data import atlas
+from ui.data import atlas, shared_result
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe, scope_caption, theme_caution
-from ui.state import url_backed, url_choice, warn_rejected_params
+from ui.state import page_section, url_backed, url_choice, warn_rejected_params
 
 # Rows shown before « show all »: formatting thousands of cells the French way costs a rerun ~0.2 s.
 TABLE_ROWS = 200
@@ -74,8 +75,12 @@ if not programmes:
     st.stop()
 
 try:
-    coverage = priority_coverage(
-        data, filters.scope, filters.themes, filters.radius_km, programmes=programmes
+    coverage = shared_result(
+        "priority_coverage",
+        (*filters.analysis, tuple(programmes)),
+        lambda: priority_coverage(
+            data, filters.scope, filters.themes, filters.radius_km, programmes=programmes
+        ),
     )
 except AtlasError as exc:
     st.error(str(exc))
@@ -88,8 +93,9 @@ if coverage.empty:
     )
     st.stop()
 
-summary = gap_summary(coverage)
-gaps = gaps_from_coverage(coverage, rank_by=rank_by)
+inputs = (*filters.analysis, tuple(programmes), rank_by)
+summary = shared_result("gap_summary", inputs, lambda: gap_summary(coverage))
+gaps = shared_result("gaps", inputs, lambda: gaps_from_coverage(coverage, rank_by=rank_by))
 population = gaps_population(gaps)
 
 cols = st.columns(2)
@@ -139,18 +145,23 @@ if gaps.empty:
 
 # Nationally the places would hide the gaps (and double the map's weight): drawn from the région down.
 national = filters.scope.level == "zone" and filters.scope.zone == "metro"
-places = scope_places(data, filters.scope, filters.themes)
 st.subheader("Carte des zones blanches")
-m = gaps_map(
-    gaps,
-    places=places.iloc[0:0] if national else places,
-    themes=filters.themes,
-    outlines=context_outlines(filters.scope),
-    zone=filters.scope.zone,
-    basemap=filters.basemap,
-    places_source=data.places_source,
-)
-show_map(m, key="gaps_map")
+
+
+def _map() -> folium.Map:
+    places = scope_places(data, filters.scope, filters.themes)
+    return gaps_map(
+        gaps,
+        places=places.iloc[0:0] if national else places,
+        themes=filters.themes,
+        outlines=context_outlines(filters.scope),
+        zone=filters.scope.zone,
+        basemap=filters.basemap,
+        places_source=data.places_source,
+    )
+
+
+show_map(_map, key="gaps_map", inputs=(filters, tuple(programmes), rank_by))
 places_note = (
     "Tiers-lieux non dessinés à l'échelle nationale : choisissez une région pour les voir."
     if national
@@ -162,39 +173,48 @@ caption_sources(
     "Cercles creux : localisation approximative (centroïde de commune).",
 )
 
-st.subheader(f"Liste classée ({RANKINGS[rank_by].lower()})")
-export = gaps_export_table(gaps)
-table = export.drop(columns=["geometry", EXPORT_COLUMNS["codes_insee"], EXPORT_COLUMNS["nom_dep"]])
-if len(table) > TABLE_ROWS:
-    url_backed("gaps_all_rows", "liste_complete", False, allowed=[True, False], parse=_parse_flag)
-    show_all = st.toggle(f"Afficher les {fr_number(len(table))} lignes", key="gaps_all_rows")
-    if not show_all:
-        table = table.head(TABLE_ROWS)
-        st.caption(
-            f"Les {fr_number(TABLE_ROWS)} premières lignes selon le classement choisi ; la liste complète "
-            f"({fr_number(len(export))} territoires) est dans les fichiers à télécharger."
+
+@page_section
+def _ranked_list() -> None:
+    """The ranked list and its downloads: « show all rows » reruns this section only."""
+    st.subheader(f"Liste classée ({RANKINGS[rank_by].lower()})")
+    export = shared_result("gaps_export", inputs, lambda: gaps_export_table(gaps))
+    table = export.drop(columns=["geometry", EXPORT_COLUMNS["codes_insee"], EXPORT_COLUMNS["nom_dep"]])
+    if len(table) > TABLE_ROWS:
+        url_backed("gaps_all_rows", "liste_complete", False, allowed=[True, False], parse=_parse_flag)
+        show_all = st.toggle(f"Afficher les {fr_number(len(table))} lignes", key="gaps_all_rows")
+        if not show_all:
+            table = table.head(TABLE_ROWS)
+            st.caption(
+                f"Les {fr_number(TABLE_ROWS)} premières lignes selon le classement choisi ; la liste "
+                f"complète ({fr_number(len(export))} territoires) est dans les fichiers à télécharger."
+            )
+    styled = (
+        table.style.format(fr_number, subset=[EXPORT_COLUMNS["population"]], na_rep="non disponible")
+        .format(
+            lambda v: fr_km(v * 1000), subset=[EXPORT_COLUMNS["distance_km"]], na_rep="aucun dans la zone"
         )
-styled = (
-    table.style.format(fr_number, subset=[EXPORT_COLUMNS["population"]], na_rep="non disponible")
-    .format(lambda v: fr_km(v * 1000), subset=[EXPORT_COLUMNS["distance_km"]], na_rep="aucun dans la zone")
-    .format(fr_number, subset=[EXPORT_COLUMNS["n_within"]])
-)
-st.dataframe(styled, hide_index=True, width="stretch", key="gaps_table")
-metadata = export_metadata(
-    {
-        "Page": "Zones blanches",
-        "Périmètre, thèmes, distance": describe(filters),
-        **({"Avertissement": caution} if (caution := theme_caution(filters)) else {}),
-        "Programmes": ", ".join(PROGRAMMES[p] for p in programmes),
-        "Classement": RANKINGS[rank_by],
-        "Méthode": METHOD_NOTE,
-    },
-    ["places", "communes", *(PROGRAMME_DATASETS[p] for p in programmes)],
-)
-download_buttons(
-    export.drop(columns="geometry"),
-    basename="zones_blanches",
-    metadata=metadata,
-    key="gaps_download",
-    geo=export,
-)
+        .format(fr_number, subset=[EXPORT_COLUMNS["n_within"]])
+    )
+    st.dataframe(styled, hide_index=True, width="stretch", key="gaps_table")
+    metadata = export_metadata(
+        {
+            "Page": "Zones blanches",
+            "Périmètre, thèmes, distance": describe(filters),
+            **({"Avertissement": caution} if (caution := theme_caution(filters)) else {}),
+            "Programmes": ", ".join(PROGRAMMES[p] for p in programmes),
+            "Classement": RANKINGS[rank_by],
+            "Méthode": METHOD_NOTE,
+        },
+        ["places", "communes", *(PROGRAMME_DATASETS[p] for p in programmes)],
+    )
+    download_buttons(
+        export.drop(columns="geometry"),
+        basename="zones_blanches",
+        metadata=metadata,
+        key="gaps_download",
+        geo=export,
+    )
+
+
+_ranked_list()

@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
+import folium
 import streamlit as st
 
 from geo.charts import coverage_bar_chart
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
-from geo.indicators import scope_coverage, territory_table
+from geo.indicators import territory_table
 from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS
 from ui.components import caption_sources, metric, show_map
-from ui.data import atlas
+from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
 from ui.pages import current_filters, describe, scope_caption
 
 filters = current_filters()
 data = atlas()
-result = scope_coverage(data, filters.scope, filters.themes, filters.radius_km)
+result = coverage_of_scope(*filters.analysis)
 figures = result.figures
 radius = fr_radius(filters.radius_km)
 
@@ -75,38 +76,47 @@ if figures.communes_unlocated:
     )
 
 level = filters.scope.detail_level
-table = territory_table(result, level)
-areas = areas_for(level, table.index.tolist())
-values = table.reindex(areas["code"])
+table = shared_result("territory_table", (*filters.analysis, level), lambda: territory_table(result, level))
 st.subheader(f"Tiers-lieux pour 100 000 habitants, par {LEVELS[level].lower()}")
-m = indicator_map(
-    areas,
-    values["places_per_100k"].reset_index(drop=True),
-    title="Tiers-lieux / 100 000 hab.",
-    formatter=lambda v: fr_number(v, 1),
-    tooltip={
-        LEVELS[level]: values["nom"].tolist(),
-        "Tiers-lieux": [fr_number(v) for v in values["places"]],
-        "Pour 100 000 hab.": [fr_number(v, 1) for v in values["places_per_100k"]],
-        f"Population à moins de {radius} km": [fr_percent(v) for v in values["share_covered"]],
-    },
-    outlines=context_outlines(filters.scope),
-    zone=filters.scope.zone,
-    basemap=filters.basemap,
-)
-add_places(m, result.places, filters.themes, source_label=data.places_source)
-show_map(m, key="overview_map")
+
+
+def _map() -> folium.Map:
+    areas = areas_for(level, table.index.tolist())
+    values = table.reindex(areas["code"])
+    m = indicator_map(
+        areas,
+        values["places_per_100k"].reset_index(drop=True),
+        title="Tiers-lieux / 100 000 hab.",
+        formatter=lambda v: fr_number(v, 1),
+        tooltip={
+            LEVELS[level]: values["nom"].tolist(),
+            "Tiers-lieux": [fr_number(v) for v in values["places"]],
+            "Pour 100 000 hab.": [fr_number(v, 1) for v in values["places_per_100k"]],
+            f"Population à moins de {radius} km": [fr_percent(v) for v in values["share_covered"]],
+        },
+        outlines=context_outlines(filters.scope),
+        zone=filters.scope.zone,
+        basemap=filters.basemap,
+    )
+    add_places(m, result.places, filters.themes, source_label=data.places_source)
+    return m
+
+
+show_map(_map, key="overview_map", inputs=filters)
 caption_sources(
     ["places", "communes", "departements"],
     note="Cercles creux : lieux situés au centroïde de leur commune (approximatif).",
 )
 
-share_scope = figures.share_covered
-fig = coverage_bar_chart(
-    table,
-    reference_share=share_scope,
-    reference_label="Ensemble du périmètre",
-    title=f"Part de la population à moins de {radius} km d'un tiers-lieu — {describe(filters)}",
-    source=f"{data.places_source} ; INSEE, population municipale 2023",
+fig = shared_result(
+    "overview_chart",
+    filters.analysis,
+    lambda: coverage_bar_chart(
+        table,
+        reference_share=figures.share_covered,
+        reference_label="Ensemble du périmètre",
+        title=f"Part de la population à moins de {radius} km d'un tiers-lieu — {describe(filters)}",
+        source=f"{data.places_source} ; INSEE, population municipale 2023",
+    ),
 )
 st.plotly_chart(fig, width="stretch", key="overview_chart")

@@ -16,7 +16,6 @@ from geo.planner import (
     METHOD_LABELS,
     METHODS,
     NoDemandError,
-    PlanningProblem,
     PlanResult,
     ScenarioSummary,
     compare_scenarios,
@@ -30,7 +29,7 @@ from geo.planner import (
     sites_table,
 )
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
-from ui.data import SessionMemo, atlas
+from ui.data import SessionMemo, atlas, shared_result
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe, scope_caption
 from ui.state import url_backed, url_choice, warn_rejected_params
@@ -147,12 +146,14 @@ method = url_choice(
 
 warn_rejected_params()
 
-problem_key = (id(data.places), scope, filters.themes, filters.radius_km, candidate_set, weight)
-problem: PlanningProblem | None = memo.get(("problem", problem_key))
+problem_inputs = (scope, filters.themes, filters.radius_km, candidate_set, weight)
+problem_key = (id(data.places), *problem_inputs)
 try:
-    if problem is None:
-        with st.spinner("Préparation : habitants non couverts et communes à portée de chaque site candidat…"):
-            problem = planning_problem(
+    with st.spinner("Préparation : habitants non couverts et communes à portée de chaque site candidat…"):
+        problem = shared_result(
+            "planning_problem",
+            problem_inputs,
+            lambda: planning_problem(
                 data.communes,
                 data.places,
                 scope,
@@ -160,15 +161,14 @@ try:
                 radius_km=filters.radius_km,
                 candidate_set=candidate_set,
                 priority_weight=weight,
-            )
-        memo.put(("problem", problem_key), problem)
+            ),
+        )
 except NoDemandError as exc:
     st.info(str(exc))
     st.stop()
 except AtlasError as exc:
     st.error(str(exc))
     st.stop()
-assert problem is not None
 
 result: PlanResult | None
 if manual:
@@ -322,8 +322,12 @@ if result is not None:
     if result.note:
         st.info(result.note)
 
-    m = scenario_map(problem, result, outlines=context_outlines(scope), basemap=filters.basemap)
-    show_map(m, key="planner_map")
+    plan = result
+    show_map(
+        lambda: scenario_map(problem, plan, outlines=context_outlines(scope), basemap=filters.basemap),
+        key="planner_map",
+        inputs=(*problem_inputs, filters.basemap, mode, tuple(plan.sites["code_insee"])),
+    )
     caption_sources(
         SOURCES,
         note="Distances à vol d'oiseau entre points représentatifs des communes : une commune est couverte "

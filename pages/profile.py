@@ -25,7 +25,7 @@ from geo.profile import (
 )
 from geo.search import TerritorySearchError, resolve_territory, territory_by_key
 from ui.components import caption_sources, metric, show_map
-from ui.data import SessionMemo, atlas, territory_profile_basis
+from ui.data import atlas, shared_result, territory_profile_basis
 from ui.pages import current_filters
 from ui.state import url_backed
 
@@ -46,23 +46,21 @@ data = atlas()
 
 
 basis = territory_profile_basis()
-profiles = SessionMemo("_profile_memo", max_entries=4)
 
 
 def _profile(key: str) -> TerritoryProfile:
-    """The profile of ``key`` for the sidebar's themes and distance, kept for this session."""
-    memo_key = (key, filters.themes, filters.radius_km, data.places_source, id(data.places))
-    profile: TerritoryProfile | None = profiles.get(memo_key)
-    if profile is None:
-        profile = territory_profile(
+    """The profile of ``key`` for the sidebar's themes and distance (computed once, shared)."""
+    return shared_result(
+        "territory_profile",
+        (key, filters.themes, filters.radius_km),
+        lambda: territory_profile(
             data,
             basis,
             territory_by_key(basis.index, key),
             themes=filters.themes,
             radius_km=filters.radius_km,
-        )
-        profiles.put(memo_key, profile)
-    return profile
+        ),
+    )
 
 
 def _pick(key: str) -> None:
@@ -194,8 +192,9 @@ _table(programmes_table(profile), "profile_programmes")
 
 st.subheader(f"Carte : le territoire et {profile.radius_label} alentour")
 show_map(
-    profile_map(basis, profile, basemap=filters.basemap),
+    lambda: profile_map(basis, profile, basemap=filters.basemap),
     key="profile_map",
+    inputs=(territory.key, filters.themes, filters.radius_km, filters.basemap),
     height=620 if presentation else 520,
 )
 caption_sources(

@@ -28,9 +28,9 @@ from geo.thematic import (
 )
 from geo.themes import ALL_PLACES, THEMES, insufficient_label, theme_label
 from ui.components import caption_sources, download_buttons, export_metadata, metric
-from ui.data import atlas, session_theme_distances
+from ui.data import atlas, session_theme_distances, shared_result
 from ui.pages import current_filters, describe
-from ui.state import url_choice
+from ui.state import page_section, url_choice
 
 INDICATORS = {
     "places_per_100k": "Tiers-lieux pour 100 000 habitants",
@@ -59,8 +59,16 @@ st.caption(describe(filters))
 
 distances = session_theme_distances()
 try:
-    indicators = theme_indicators(data, distances, scope, filters.radius_km, level=level, themes=themes)
-    comparison = theme_mix_comparison(data, distances, scope, filters.radius_km, themes=themes)
+    indicators = shared_result(
+        "theme_indicators",
+        (scope, themes, filters.radius_km, level),
+        lambda: theme_indicators(data, distances, scope, filters.radius_km, level=level, themes=themes),
+    )
+    comparison = shared_result(
+        "theme_mix_comparison",
+        (scope, themes, filters.radius_km),
+        lambda: theme_mix_comparison(data, distances, scope, filters.radius_km, themes=themes),
+    )
 except AtlasError as exc:
     st.error(str(exc))
     st.stop()
@@ -114,10 +122,14 @@ with st.expander(
     )
 
 st.subheader("Composition thématique comparée à la France")
-mix_figure = theme_mix_chart(
-    comparison,
-    title=f"Part des tiers-lieux portant chaque thème — {where} comparé à la France ({vintage})",
-    source=chart_source,
+mix_figure = shared_result(
+    "theme_mix_chart",
+    (scope, themes, filters.radius_km),
+    lambda: theme_mix_chart(
+        comparison,
+        title=f"Part des tiers-lieux portant chaque thème — {where} comparé à la France ({vintage})",
+        source=chart_source,
+    ),
 )
 st.plotly_chart(
     mix_figure,
@@ -160,48 +172,65 @@ download_buttons(
     key="themes_mix_download",
 )
 
-st.subheader(f"Thèmes × territoires, par {level_word}")
-indicator = url_choice(
-    st.radio,
-    "Indicateur",
-    {code: label.format(radius=radius) for code, label in INDICATORS.items()},
-    key="themes_indicator",
-    param="th_indic",
-    default="places_per_100k",
-    horizontal=True,
-)
 n_territories = indicators["code"].nunique()
-heatmap = theme_heatmap(
-    indicators,
-    value=indicator,
-    title=f"{INDICATORS[indicator].format(radius=radius)} par thème — {where}, par {level_word} ({vintage})",
-    source=chart_source,
-    max_rows=HEATMAP_ROWS,
-)
-st.plotly_chart(
-    heatmap, width="stretch", key="themes_heatmap", config=image_download_config("themes-territoires")
-)
-if n_territories > HEATMAP_ROWS:
-    st.caption(
-        f"Les {HEATMAP_ROWS} territoires les plus peuplés sur {fr_number(n_territories)} sont affichés ; "
-        "le téléchargement contient tous les territoires."
+
+
+@page_section
+def _heatmap() -> None:
+    """Themes × territories: the indicator radio reruns this section only."""
+    st.subheader(f"Thèmes × territoires, par {level_word}")
+    indicator = url_choice(
+        st.radio,
+        "Indicateur",
+        {code: label.format(radius=radius) for code, label in INDICATORS.items()},
+        key="themes_indicator",
+        param="th_indic",
+        default="places_per_100k",
+        horizontal=True,
     )
-caption_sources(SOURCES, note=themes_note)
-indicators_table = indicators_for_export(indicators, level=level, radius_km=filters.radius_km)
-download_buttons(
-    indicators_table,
-    basename="themes-par-territoire",
-    metadata=export_metadata({**parameters, "Niveau": LEVELS[level]}, SOURCES),
-    key="themes_indicators_download",
-)
+    heatmap = shared_result(
+        "theme_heatmap",
+        (scope, themes, filters.radius_km, level, indicator),
+        lambda: theme_heatmap(
+            indicators,
+            value=indicator,
+            title=f"{INDICATORS[indicator].format(radius=radius)} par thème — {where}, par {level_word} "
+            f"({vintage})",
+            source=chart_source,
+            max_rows=HEATMAP_ROWS,
+        ),
+    )
+    st.plotly_chart(
+        heatmap, width="stretch", key="themes_heatmap", config=image_download_config("themes-territoires")
+    )
+    if n_territories > HEATMAP_ROWS:
+        st.caption(
+            f"Les {HEATMAP_ROWS} territoires les plus peuplés sur {fr_number(n_territories)} sont affichés ; "
+            "le téléchargement contient tous les territoires."
+        )
+    caption_sources(SOURCES, note=themes_note)
+    indicators_table = indicators_for_export(indicators, level=level, radius_km=filters.radius_km)
+    download_buttons(
+        indicators_table,
+        basename="themes-par-territoire",
+        metadata=export_metadata({**parameters, "Niveau": LEVELS[level]}, SOURCES),
+        key="themes_indicators_download",
+    )
+
+
+_heatmap()
 
 with st.expander("Répartition des tiers-lieux par territoire et par thème (treemap)"):
-    treemap = theme_treemap(
-        indicators,
-        root=where,
-        title=f"Tiers-lieux par {level_word} et par thème — {where} ({vintage})",
-        source=chart_source,
-        max_territories=TREEMAP_TERRITORIES,
+    treemap = shared_result(
+        "theme_treemap",
+        (scope, themes, filters.radius_km, level),
+        lambda: theme_treemap(
+            indicators,
+            root=where,
+            title=f"Tiers-lieux par {level_word} et par thème — {where} ({vintage})",
+            source=chart_source,
+            max_territories=TREEMAP_TERRITORIES,
+        ),
     )
     st.plotly_chart(
         treemap, width="stretch", key="themes_treemap", config=image_download_config("themes-treemap")
@@ -217,102 +246,117 @@ with st.expander("Répartition des tiers-lieux par territoire et par thème (tre
     st.caption(f"Une tuile par thème porté : un lieu à plusieurs thèmes compte dans chacun.{shown}")
     caption_sources(SOURCES, note=themes_note)
 
-st.subheader("Territoires prioritaires : un thème présent, un autre absent")
-st.markdown(
-    f"Communes *Action Cœur de Ville*, *Petites villes de demain* et quartiers prioritaires qui ont un "
-    f"tiers-lieu du thème présent à moins de {radius} km, mais pas du ou des thèmes manquants."
-)
-theme_choices = {code: theme_label(code) for code in THEMES}
-cols = st.columns([1, 2, 1])
-present = url_choice(
-    cols[0].selectbox,
-    "Thème présent",
-    {ALL_PLACES: theme_label(ALL_PLACES), **theme_choices},
-    key="themes_present",
-    param="th_present",
-    default="coworking",
-)
-missing = url_choice(
-    cols[1].multiselect,
-    "Thème(s) manquant(s)",
-    theme_choices,
-    key="themes_missing",
-    param="th_absent",
-    default=["alimentation", "reemploi"],
-    placeholder="Choisissez au moins un thème",
-)
-how = url_choice(cols[2].radio, "Manque", GAP_MODES, key="themes_how", param="th_mode", default="all")
-if not missing:
-    st.info("Choisissez au moins un thème manquant pour lister les territoires prioritaires concernés.")
-    st.stop()
-thin_gap_themes = [t for t in (present, *missing) if t != ALL_PLACES and not support[t].sufficient]
-try:
-    gaps = thematic_gaps(
-        data, distances, scope, filters.radius_km, present=(present,), missing=tuple(missing), how=how
-    )
-except AtlasError as exc:
-    st.error(str(exc))
-    st.stop()
 
-missing_label = (
-    " ni ".join(theme_label(t).lower() for t in missing)
-    if how == "all"
-    else " ou ".join(theme_label(t).lower() for t in missing)
-)
-gaps_table = gaps_for_export(gaps, present=(present,), missing=tuple(missing))
-gaps_warning = (
-    "; ".join(f"{theme_label(t)} : {support[t].verdict} dans le périmètre" for t in thin_gap_themes)
-    + f". Cette liste n'est pas un constat : il faut {SUPPORT_RULE.describe()}."
-    if thin_gap_themes
-    else ""
-)
-if gaps_warning:
-    st.warning(gaps_warning)
-    with st.expander("Afficher quand même la liste (non significative)"):
-        st.dataframe(french_display(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table")
-else:
-    summary = gap_summary(gaps)
-    for column, (kind, count) in zip(st.columns(len(summary)), summary.items(), strict=True):
-        with column:
-            metric(
-                PRIORITY_KINDS[kind],
-                fr_number(count),
-                help_text="Une commune à la fois ACV et PVD compte dans les deux.",
-            )
-    if gaps.empty:
-        st.success(
-            f"Aucun territoire prioritaire de {where} n'a un tiers-lieu « {theme_label(present).lower()} » "
-            f"à moins de {radius} km sans {missing_label}."
+@page_section
+def _priority_gaps() -> None:
+    """Priority territories with one theme and not another: its widgets rerun this section only."""
+    st.subheader("Territoires prioritaires : un thème présent, un autre absent")
+    st.markdown(
+        f"Communes *Action Cœur de Ville*, *Petites villes de demain* et quartiers prioritaires qui ont un "
+        f"tiers-lieu du thème présent à moins de {radius} km, mais pas du ou des thèmes manquants."
+    )
+    theme_choices = {code: theme_label(code) for code in THEMES}
+    cols = st.columns([1, 2, 1])
+    present = url_choice(
+        cols[0].selectbox,
+        "Thème présent",
+        {ALL_PLACES: theme_label(ALL_PLACES), **theme_choices},
+        key="themes_present",
+        param="th_present",
+        default="coworking",
+    )
+    missing = url_choice(
+        cols[1].multiselect,
+        "Thème(s) manquant(s)",
+        theme_choices,
+        key="themes_missing",
+        param="th_absent",
+        default=["alimentation", "reemploi"],
+        placeholder="Choisissez au moins un thème",
+    )
+    how = url_choice(cols[2].radio, "Manque", GAP_MODES, key="themes_how", param="th_mode", default="all")
+    if not missing:
+        st.info("Choisissez au moins un thème manquant pour lister les territoires prioritaires concernés.")
+        st.stop()
+    thin_gap_themes = [t for t in (present, *missing) if t != ALL_PLACES and not support[t].sufficient]
+    try:
+        gaps = shared_result(
+            "thematic_gaps",
+            (scope, filters.radius_km, present, tuple(missing), how),
+            lambda: thematic_gaps(
+                data, distances, scope, filters.radius_km, present=(present,), missing=tuple(missing), how=how
+            ),
         )
+    except AtlasError as exc:
+        st.error(str(exc))
+        st.stop()
+
+    missing_label = (
+        " ni ".join(theme_label(t).lower() for t in missing)
+        if how == "all"
+        else " ou ".join(theme_label(t).lower() for t in missing)
+    )
+    gaps_table = gaps_for_export(gaps, present=(present,), missing=tuple(missing))
+    gaps_warning = (
+        "; ".join(f"{theme_label(t)} : {support[t].verdict} dans le périmètre" for t in thin_gap_themes)
+        + f". Cette liste n'est pas un constat : il faut {SUPPORT_RULE.describe()}."
+        if thin_gap_themes
+        else ""
+    )
+    if gaps_warning:
+        st.warning(gaps_warning)
+        with st.expander("Afficher quand même la liste (non significative)"):
+            st.dataframe(
+                french_display(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table"
+            )
     else:
-        st.markdown(
-            f"**{fr_number(len(gaps))} territoires prioritaires** ont un tiers-lieu "
-            f"« {theme_label(present).lower()} » à moins de {radius} km mais pas de {missing_label} : "
-            "classés du plus éloigné au plus proche d'un lieu manquant."
-        )
-        st.dataframe(french_display(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table")
-        if len(gaps_table) > TABLE_ROWS:
-            st.caption(
-                f"{TABLE_ROWS} premiers affichés sur {fr_number(len(gaps_table))} ; "
-                "tous sont dans le téléchargement."
+        summary = gap_summary(gaps)
+        for column, (kind, count) in zip(st.columns(len(summary)), summary.items(), strict=True):
+            with column:
+                metric(
+                    PRIORITY_KINDS[kind],
+                    fr_number(count),
+                    help_text="Une commune à la fois ACV et PVD compte dans les deux.",
+                )
+        if gaps.empty:
+            st.success(
+                f"Aucun territoire prioritaire de {where} n'a un tiers-lieu "
+                f"« {theme_label(present).lower()} » à moins de {radius} km sans {missing_label}."
             )
-download_buttons(
-    gaps_table,
-    basename="ecarts-thematiques-territoires-prioritaires",
-    metadata=export_metadata(
-        {
-            **parameters,
-            "Thème présent": theme_label(present),
-            "Thème(s) manquant(s)": ", ".join(theme_label(t) for t in missing),
-            "Manque": GAP_MODES[how],
-            **({"Avertissement": gaps_warning} if gaps_warning else {}),
-        },
+        else:
+            st.markdown(
+                f"**{fr_number(len(gaps))} territoires prioritaires** ont un tiers-lieu "
+                f"« {theme_label(present).lower()} » à moins de {radius} km mais pas de {missing_label} : "
+                "classés du plus éloigné au plus proche d'un lieu manquant."
+            )
+            st.dataframe(
+                french_display(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table"
+            )
+            if len(gaps_table) > TABLE_ROWS:
+                st.caption(
+                    f"{TABLE_ROWS} premiers affichés sur {fr_number(len(gaps_table))} ; "
+                    "tous sont dans le téléchargement."
+                )
+    download_buttons(
+        gaps_table,
+        basename="ecarts-thematiques-territoires-prioritaires",
+        metadata=export_metadata(
+            {
+                **parameters,
+                "Thème présent": theme_label(present),
+                "Thème(s) manquant(s)": ", ".join(theme_label(t) for t in missing),
+                "Manque": GAP_MODES[how],
+                **({"Avertissement": gaps_warning} if gaps_warning else {}),
+            },
+            [*SOURCES, "acv", "pvd", "qpv"],
+        ),
+        key="themes_gaps_download",
+    )
+    caption_sources(
         [*SOURCES, "acv", "pvd", "qpv"],
-    ),
-    key="themes_gaps_download",
-)
-caption_sources(
-    [*SOURCES, "acv", "pvd", "qpv"],
-    note="Distances à vol d'oiseau depuis le point représentatif de chaque commune ; "
-    f"{qpv_location_short(data)} ; lieux labellisés au centroïde de leur commune. {themes_note}",
-)
+        note="Distances à vol d'oiseau depuis le point représentatif de chaque commune ; "
+        f"{qpv_location_short(data)} ; lieux labellisés au centroïde de leur commune. {themes_note}",
+    )
+
+
+_priority_gaps()

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 import folium
 import geopandas as gpd
 import pandas as pd
 import streamlit as st
-from streamlit_folium import st_folium
+import streamlit_folium
 
 from geo.catalog import DATASETS, Dataset, place_sources_in
 from geo.export import csv_bytes, geojson_bytes, xlsx_bytes
 from geo.io import refreshed_on
 from geo.maps import localize_assets
-from ui.data import atlas
+from ui.data import atlas, shared_map
 
 
 def sources_text(names: Sequence[str]) -> str:
@@ -49,10 +50,78 @@ def metric(label: str, value: str, help_text: str | None = None) -> None:
     st.metric(label, value, help=help_text)
 
 
-def show_map(m: folium.Map, *, key: str, height: int = 560) -> None:
-    """Render a folium map with local assets; panning or zooming does not rerun the script."""
+@dataclass(frozen=True)
+class MapPayload:
+    """A folium map serialised as streamlit-folium sends it to the browser (HTML, script, assets)."""
+
+    script: str
+    header: str
+    html: str
+    map_id: str
+    css_links: tuple[str, ...]
+    js_links: tuple[str, ...]
+
+
+def map_payload(m: folium.Map) -> MapPayload:
+    """Serialise ``m`` with local assets, as :func:`streamlit_folium.st_folium` does for a plain map.
+
+    The costly part of showing a map (rendering templates and GeoJSON into a script of up to
+    a few MB): done once per map by :func:`show_map`, then shared.
+    """
     localize_assets(m)
-    st_folium(m, key=key, height=height, use_container_width=True, returned_objects=[])
+    m.get_root().render()
+    m.render()
+    html = streamlit_folium._get_html(m)
+    header = streamlit_folium._get_header(m)
+    script = streamlit_folium._get_map_string(m)
+    links: dict[str, list[str]] = {"default_css": [], "default_js": []}
+    for element in _elements(m):
+        for attribute, found in links.items():
+            found.extend(url for _, url in getattr(element, attribute, []))
+    return MapPayload(
+        script=script,
+        header=header,
+        html=html,
+        map_id=streamlit_folium.get_full_id(m),
+        css_links=tuple(dict.fromkeys(links["default_css"])),
+        js_links=tuple(dict.fromkeys(links["default_js"])),
+    )
+
+
+def _elements(element: folium.Element) -> list[folium.Element]:
+    children = getattr(element, "_children", {})
+    return [element, *(e for child in children.values() for e in _elements(child))]
+
+
+def show_map(build: Callable[[], folium.Map], *, key: str, inputs: Hashable, height: int = 560) -> None:
+    """Show the map ``build()`` makes; panning or zooming does not rerun the script.
+
+    The map is built and serialised once per data version and ``inputs`` (every value
+    ``build`` reads besides the data: filters, page widgets) and shared by every session
+    (see :func:`ui.data.shared_map`); a page visit then only sends it.
+    """
+    payload = shared_map(key, inputs, lambda: map_payload(build()))
+    component_key = streamlit_folium.generate_js_hash(payload.script, key, False)
+    streamlit_folium._component_func(
+        script=payload.script,
+        header=payload.header,
+        html=payload.html,
+        id=payload.map_id,
+        key=component_key,
+        height=height,
+        width=None,
+        returned_objects=[],
+        default={},
+        zoom=None,
+        center=None,
+        feature_group=None,
+        return_on_hover=False,
+        layer_control=None,
+        pixelated=False,
+        css_links=list(payload.css_links),
+        js_links=list(payload.js_links),
+        wrap_longitude=False,
+    )
 
 
 def export_metadata(parameters: Mapping[str, str], sources: Sequence[str]) -> dict[str, str]:

@@ -1,4 +1,10 @@
-"""Cached access to the datasets: the one place where caching lives."""
+"""Cached access to the datasets and results: the one place where caching lives.
+
+Two kinds of cache, one rule: what depends only on the bundled data and on parameters is
+computed once per process for every session (``st.cache_resource``, keyed on the data
+version and small hashable inputs, bounded, read-only); what derives from a list a user
+imported stays in that user's session state (bounded too) and is forgotten with the import.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.atlas import Atlas, data_version, load_atlas, load_commune_polygons
+from geo.indicators import ScopeCoverage, scope_coverage
 from geo.io import ManifestEntry, read_linkage_decisions, read_manifest
 from geo.maps import display_geometries
 from geo.placement import CommuneLocator, commune_locator
@@ -59,7 +66,8 @@ def atlas() -> Atlas:
     )
 
 
-_DERIVED_FROM_IMPORT = ("_imported_atlas", "_theme_distances")
+_SESSION_RESULTS_KEY = "_session_results"
+_DERIVED_FROM_IMPORT = ("_imported_atlas", "_theme_distances", _SESSION_RESULTS_KEY)
 
 
 def use_import(imported: SessionPlaces | None) -> None:
@@ -194,3 +202,66 @@ def _refresh_manifest(version: str) -> dict[str, ManifestEntry]:
 def refresh_manifest() -> dict[str, ManifestEntry]:
     """What ``make refresh`` wrote to the local data folder (``{}`` when nothing was refreshed)."""
     return _refresh_manifest(data_version())
+
+
+SHARED_RESULTS_MAX = 96
+"""Analysis results kept for every session (coverage of a scope, tables, profiles, plans…): the
+largest, a national coverage, weighs ~10 MB, most a few hundred kB."""
+SHARED_MAPS_MAX = 48
+"""Serialised maps kept for every session: at most ~2.5 MB each (the bench checks it)."""
+SESSION_RESULTS_MAX = 16
+"""Results kept in one session's state for its imported list (maps and analyses together)."""
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_RESULTS_MAX)
+def _shared_results(name: str, inputs: Hashable, version: str, _build: Callable[[], Any]) -> Any:
+    del name, inputs, version  # the cache key; ``_build`` is not hashed
+    return _build()
+
+
+@st.cache_resource(show_spinner=False, max_entries=SHARED_MAPS_MAX)
+def _shared_maps(name: str, inputs: Hashable, version: str, _build: Callable[[], Any]) -> Any:
+    del name, inputs, version
+    return _build()
+
+
+def shared_result(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
+    """``build()``, computed once for every session per data version and ``inputs``.
+
+    ``inputs`` must hold every value ``build`` reads besides the data (sidebar filters, page
+    widgets); the value returned is shared, so it is never modified in place. For a session
+    that imported its own list, ``build()`` reads that list and its result stays in this
+    session's state (:data:`SESSION_RESULTS_MAX` entries), never shared.
+    """
+    if st.session_state.get(IMPORTED_PLACES_KEY) is None:
+        value: T = _shared_results(name, inputs, data_version(), build)
+        return value
+    return _session_result(name, inputs, build)
+
+
+def shared_map(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
+    """A serialised map: like :func:`shared_result`, in a cache of its own (:data:`SHARED_MAPS_MAX`)."""
+    if st.session_state.get(IMPORTED_PLACES_KEY) is None:
+        value: T = _shared_maps(name, inputs, data_version(), build)
+        return value
+    return _session_result(f"map:{name}", inputs, build)
+
+
+def _session_result(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
+    memo = SessionMemo(_SESSION_RESULTS_KEY, max_entries=SESSION_RESULTS_MAX)
+    cached = memo.get((name, inputs))
+    if cached is not None:
+        value: T = cached
+        return value
+    value = build()
+    memo.put((name, inputs), value)
+    return value
+
+
+def coverage_of_scope(scope: Scope, themes: tuple[str, ...], radius_km: float) -> ScopeCoverage:
+    """:func:`geo.indicators.scope_coverage` of this session's Atlas, computed once (shared)."""
+    return shared_result(
+        "scope_coverage",
+        (scope, themes, radius_km),
+        lambda: scope_coverage(atlas(), scope, themes, radius_km),
+    )

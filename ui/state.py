@@ -9,11 +9,14 @@ view. Pages register their own URL parameters with :func:`url_choice` (choice wi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+from streamlit.runtime.state.common import user_key_from_element_id
 
 from geo.crs import ZONES
 from geo.maps import BASEMAPS
@@ -38,6 +41,11 @@ class Filters:
     radius_km: float
     basemap: str
 
+    @property
+    def analysis(self) -> tuple[Scope, tuple[str, ...], float]:
+        """What the figures depend on (scope, themes, distance; not the basemap): a cache key."""
+        return (self.scope, self.themes, self.radius_km)
+
 
 def _parse_list(raw: str) -> list[str]:
     return [part for part in raw.split(",") if part]
@@ -53,14 +61,20 @@ def url_backed(
 ) -> None:
     """Make session-state ``key`` follow URL parameter ``param``.
 
-    On the first run of the session, a valid URL value wins over ``default``; afterwards
-    the widget's own value is kept (and invalid leftovers reset to ``default``). Call it
-    before creating the widget, which must then be created **without** a default value.
+    The first time the session meets the widget, a valid URL value wins over ``default``;
+    afterwards the widget's own value is kept (and invalid leftovers reset to ``default``).
+    A session that starts on a page already open in the browser (server restarted,
+    disconnected session expired, another server process behind the proxy) is the
+    exception: the browser sends the values on screen, including the change the user has
+    just made, so they win over the link, which is one change behind. Call it before
+    creating the widget, which must then be created **without** a default value.
     """
     _URL_KEYS[key] = param
     loaded = st.session_state.setdefault("_url_loaded", set())
     if key not in loaded:
         loaded.add(key)
+        if key in _keys_sent_by_browser():
+            return
         raw: list[str] | str | None = (
             st.query_params.get_all(param) if isinstance(default, list) else st.query_params.get(param)
         )
@@ -87,6 +101,19 @@ def url_backed(
         if not ok:
             current = default
     st.session_state[key] = current
+
+
+def _keys_sent_by_browser() -> set[str]:
+    """Keys of the widgets whose values the browser sent with this run's request.
+
+    Empty on a fresh page load; on a page that outlived its session (a restarted server),
+    the browser resends every widget it shows, with the user's latest change.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None:
+        return set()
+    keys = (user_key_from_element_id(state.id) for state in ctx.session_state.get_widget_states())
+    return {key for key in keys if key is not None}
 
 
 def url_choice(
@@ -136,6 +163,26 @@ def sync_url() -> None:
             params[param] = str(value)
     if dict(st.query_params) != params:
         st.query_params.from_dict(params)
+
+
+def page_section(body: Callable[[], None]) -> Callable[[], None]:
+    """``body`` as a fragment: a change of one of its widgets reruns this section only.
+
+    The page above it, the sidebar and the footer are not run again; the section writes its
+    widgets' values into the link itself (:func:`sync_url`), since ``app.py`` does not run.
+    """
+
+    @st.fragment
+    @functools.wraps(body)
+    def section() -> None:
+        try:
+            body()
+        finally:
+            ctx = get_script_run_ctx()
+            if ctx is not None and ctx.fragment_ids_this_run:
+                sync_url()
+
+    return section
 
 
 def sidebar_filters() -> Filters:

@@ -7,6 +7,7 @@ not a skip: CI must really run these tests.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,19 +16,30 @@ from urllib.parse import urlparse
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.helpers import CHROMIUM, launch_chromium, streamlit_server
+from tests.e2e.helpers import CHROMIUM, launch_chromium, proxy_server, streamlit_server
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 
 
+TARGET = os.environ.get("ATLAS_E2E_TARGET", "run")
+"""What the browser tests open: ``run`` (one process, as ``make run``) or ``proxy`` (``make serve``)."""
+
+
 @pytest.fixture(scope="session")
 def app_url() -> Iterator[str]:
-    """``streamlit run app.py`` on a free local port, once its health endpoint answers."""
+    """The app on a free local port, once it serves pages: ``make run``'s single process, or
+    ``make serve``'s nginx and Streamlit processes when ``ATLAS_E2E_TARGET=proxy``."""
+    if TARGET not in ("run", "proxy"):
+        pytest.fail(f"ATLAS_E2E_TARGET vaut « {TARGET} » ; valeurs possibles : run, proxy")
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
-    with open(ROOT / ".pytest_cache" / "e2e-streamlit.log", "w") as log:
+    with open(ROOT / ".pytest_cache" / f"e2e-{TARGET}.log", "w") as log:
         try:
-            with streamlit_server(log) as url:
-                yield url
+            if TARGET == "proxy":
+                with proxy_server(log) as (url, _):
+                    yield url
+            else:
+                with streamlit_server(log) as url:
+                    yield url
         except RuntimeError as error:
             pytest.fail(f"{error} ; voir {log.name}")
 

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -28,23 +30,33 @@ CHROMIUM_ARGS = (
 TIMEOUT_MS = 60_000
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port nobody listens on at 127.0.0.1 now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
 @contextmanager
-def streamlit_server(log: IO[str] | int = subprocess.DEVNULL, timeout_s: float = 60) -> Iterator[str]:
-    """Serve ``app.py`` on a free local port; yield its URL once the health endpoint answers.
+def streamlit_server(
+    log: IO[str] | int = subprocess.DEVNULL,
+    timeout_s: float = 60,
+    *,
+    port: int | None = None,
+    extra: Sequence[str] = (),
+) -> Iterator[str]:
+    """Serve ``app.py`` on ``port`` (a free local port by default), with ``extra`` Streamlit
+    options; yield its URL once it serves the default page.
 
     Raises ``RuntimeError`` when the server exits or does not answer within ``timeout_s``.
     """
-    port = _free_port()
+    port = port or free_port()
+    # The command of ``make run``: Streamlit plus the warm-up of serve.run.
     process = subprocess.Popen(
         [
-            *(sys.executable, "-m", "streamlit", "run", "app.py"),
+            *(sys.executable, "-m", "serve.run"),
             *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
+            *("--server.fileWatcherType", "none", *extra),
         ],
         cwd=ROOT,
         stdout=log,
@@ -52,22 +64,60 @@ def streamlit_server(log: IO[str] | int = subprocess.DEVNULL, timeout_s: float =
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout_s
     try:
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read().decode().strip() == "ok":
-                        break
-            except OSError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError("Streamlit n'a pas démarré")
-            time.sleep(0.05)
+        _wait_until_served(url, process, timeout_s, "Streamlit n'a pas démarré")
         yield url
     finally:
         process.terminate()
         process.wait(timeout=15)
+
+
+@contextmanager
+def proxy_server(
+    log: IO[str] | int = subprocess.DEVNULL, timeout_s: float = 180, *, workers: int = 2
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``make serve`` (nginx + ``workers`` Streamlit processes) on a free local port.
+
+    Yields the proxy's URL and the supervisor process (``SIGHUP`` restarts the Streamlit
+    processes one at a time) once a page has been served through nginx.
+    """
+    port = free_port()
+    run_dir = Path(tempfile.mkdtemp(prefix="atlas-serve-test-"))
+    process = subprocess.Popen(
+        [
+            *(sys.executable, "-m", "serve"),
+            *("--port", str(port), "--workers", str(workers), "--run-dir", str(run_dir)),
+        ],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_until_served(url, process, timeout_s, "make serve n'a pas démarré")
+        yield url, process
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
+def _wait_until_served(url: str, process: subprocess.Popen[bytes], timeout_s: float, failure: str) -> None:
+    """Wait until ``url`` answers its health check and serves the default page (websocket)."""
+    from serve.client import visit
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                if response.read().decode().strip() == "ok" and visit(url, "", timeout_s=timeout_s).ok:
+                    return
+        except OSError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(failure)
+        time.sleep(0.1)
 
 
 def launch_chromium(playwright: Any) -> Any:

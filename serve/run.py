@@ -1,0 +1,118 @@
+"""One Atlas server process: ``streamlit run app.py``, with data and pages ready before users come.
+
+``make run`` starts one; ``make serve`` starts one per core behind nginx. Usage::
+
+    python -m serve.run [--server.port 8501] [any other ``streamlit run`` option]
+
+While Streamlit starts its web server, a background thread imports the heavy libraries and
+loads the bundled data into the shared cache; once the server answers, the same thread
+opens every page once through the websocket protocol (:mod:`serve.client`), so that the
+first visitor does not pay for the national coverage and map.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import urllib.request
+
+from serve.client import warm_up
+
+WARM_PAGES = (
+    "",
+    "couverture",
+    "zones-blanches",
+    "thematiques",
+    "fiche-territoire",
+    "simulateur",
+    "donnees",
+    "a-propos",
+)
+"""URL paths visited once at start-up, the default page first (the one a shared link opens most)."""
+OTHER_PAGES_AFTER_S = 3.0
+
+
+def _option(argv: list[str], name: str, default: str) -> str:
+    """The value of ``--name value`` or ``--name=value`` in ``argv``."""
+    for index, arg in enumerate(argv):
+        if arg == f"--{name}" and index + 1 < len(argv):
+            return argv[index + 1]
+        if arg.startswith(f"--{name}="):
+            return arg.split("=", 1)[1]
+    return default
+
+
+def _preload() -> None:
+    """Import what the pages import and load the bundled data into the shared cache.
+
+    Streamlit components (``streamlit_folium``) are left to the first script run: imported
+    before the server runtime exists, they are not served to the browser.
+    """
+    import folium  # noqa: F401
+    import plotly.graph_objects  # noqa: F401
+
+    from ui.data import bundled_atlas
+
+    bundled_atlas()
+
+
+def _say(text: str) -> None:
+    print(f"Atlas : {text}", file=sys.stderr, flush=True)
+
+
+def _wait_for_health(base_url: str, *, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=2) as response:
+                if response.read().strip() == b"ok":
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.05)
+    return False
+
+
+def _prepare(base_url: str) -> None:
+    start = time.perf_counter()
+    _preload()
+    if not _wait_for_health(base_url, timeout_s=120):
+        _say(f"préchauffage abandonné : le serveur ne répond pas sur {base_url}")
+        return
+    visits = warm_up(base_url, WARM_PAGES[:1])
+    # The other pages wait a little: the first visitors (often already there after a restart)
+    # should not share the cores with the warm-up of pages they have not opened yet.
+    time.sleep(OTHER_PAGES_AFTER_S)
+    visits += warm_up(base_url, WARM_PAGES[1:])
+    failed = [f"/{v.page} ({v.error})" for v in visits if not v.ok]
+    if failed:
+        _say("préchauffage : pages en erreur : " + ", ".join(failed))
+    _say(
+        f"prêt en {time.perf_counter() - start:.1f} s ({len(visits)} pages préchauffées)".replace(".", ",", 1)
+    )
+
+
+def main(argv: list[str]) -> None:
+    """Start Streamlit on ``app.py`` with ``argv`` options, and prepare the pages meanwhile."""
+    port = _option(argv, "server.port", "8501")
+    address = _option(argv, "server.address", "127.0.0.1")
+    host = "127.0.0.1" if address in ("", "0.0.0.0") else address
+    base_path = _option(argv, "server.baseUrlPath", "").strip("/")
+    base_url = f"http://{host}:{port}" + (f"/{base_path}" if base_path else "")
+    threading.Thread(target=_prepare, args=(base_url,), name="atlas-warm-up", daemon=True).start()
+
+    from streamlit.runtime.pages_manager import PagesManager
+    from streamlit.web import cli
+
+    # A folder named pages/ makes Streamlit run the first session of a process as an old-style
+    # multipage app (one page per file) until app.py's st.navigation says otherwise: a link to
+    # /couverture then opens with a « Page not found » dialog over the page. Say it at once.
+    PagesManager.uses_pages_directory = False
+
+    sys.argv = ["streamlit", "run", "app.py", *argv]
+    cli.main()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
