@@ -828,10 +828,11 @@ def places_table(profile: TerritoryProfile) -> pd.DataFrame:
 
 
 def gaps_table(profile: TerritoryProfile) -> pd.DataFrame:
-    """Priority gaps as shown to users (farthest from a tiers-lieu first)."""
+    """Priority gaps as shown to users (farthest from a tiers-lieu first, numbered as on the map)."""
     gaps = profile.gaps
     return pd.DataFrame(
         {
+            "N°": gaps["rank"].to_numpy(dtype=int),
             "Programme": gaps["programme"].map(PROGRAMME_SHORT_LABELS),
             "Territoire": gaps["name"],
             "Commune(s)": gaps["commune"],
