@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run test test-fast lint data check-data bench refresh clean
+.PHONY: run test test-fast lint data check-data bench refresh apercu clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 introuvable ($(PYTHON))"; exit 1; }
@@ -38,6 +38,10 @@ bench: $(STAMP)
 
 refresh: $(STAMP)
 	$(BIN)/python -m geo.refresh
+
+TERRITOIRES ?= commune:89418 dep:34 reg:76
+apercu: $(STAMP)
+	$(BIN)/python -m tools.render_pack $(TERRITOIRES) --sortie apercu-dossier
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache static/vendor
