@@ -36,6 +36,8 @@ from geo.profile import (
     theme_table,
 )
 
+THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
+"""A plain space between thousands, as in a header typed « 100 000 »."""
 WORDS = re.compile(r"[^ \t\n]+")
 """Words: what lies between the spaces a line may break at (not the no-break ones)."""
 PIECES = re.compile(r"[^ \t\n-]+-?|-")
@@ -156,13 +158,13 @@ class PackTable:
         """
         shown = frame if limit is None else frame.head(limit)
         left_out = len(frame) - len(shown)
-        columns = tuple(str(c) for c in frame.columns)
+        columns = tuple(_cell(c) for c in frame.columns)
         rows = tuple(tuple(_cell(v) for v in row) for row in shown.itertuples(index=False))
         return cls(
             columns=columns,
             rows=rows,
             weights=tuple(weights) if weights is not None else (1.0,) * len(columns),
-            numeric=tuple(c in numeric for c in columns),
+            numeric=tuple(c in {_cell(name) for name in numeric} for c in columns),
             more=more.format(n=fr_number(left_out)) if left_out else "",
             empty=empty,
         )
@@ -177,48 +179,119 @@ class PackTable:
     ) -> tuple[list[float], bool]:
         """Column widths summing to ``total`` in which every word fits, and whether they can.
 
-        ``measure(text, bold)`` gives the width of a text in the unit of ``total``; ``padding``
-        is added on both sides of each cell. Each column gets its share of ``total`` by
-        :attr:`weights`, widened to hold its longest word (or, when the words cannot all fit,
-        its longest piece between hyphens: French breaks a compound name after a hyphen) and
-        narrowed to its longest cell; what is left goes to the columns whose cells still wrap.
+        ``measure(text, bold)`` gives the width of a text in the unit of ``total`` (headers are
+        bold); ``padding`` is added on both sides of each cell. Each column first gets the
+        width of its longest word (or, when the words cannot all fit, of its longest piece
+        between hyphens: French breaks a compound name after a hyphen); the rest of ``total``
+        goes, step by step, where it saves the most lines of the table (a short column is
+        widened until it takes one line), then by :attr:`weights`.
         """
-        columns = [[name, *self.column(name)] for name in self.columns]
-
-        def widest(cells: Sequence[str], pattern: re.Pattern[str]) -> float:
-            return 2 * padding + max(
-                measure(part, index == 0)
-                for index, cell in enumerate(cells)
-                for part in pattern.findall(cell) or [""]
-            )
-
-        words = [widest(c, WORDS) for c in columns]
-        floor = words if sum(words) <= total else [widest(c, PIECES) for c in columns]
-        natural = [
-            2 * padding + max(measure(cell, index == 0) for index, cell in enumerate(c)) for c in columns
-        ]
+        layout = TableLayout.measured(self, measure, padding)
+        widths, fits = layout.floor(total)
+        if not fits:
+            return [w * total / sum(widths) for w in widths], False
+        widths = layout.spend(widths, total)
         weights = [w / sum(self.weights) for w in self.weights]
-        widths = [min(max(total * w, f), max(n, f)) for w, f, n in zip(weights, floor, natural, strict=True)]
-        if sum(widths) > total:
-            spare = [w - f for w, f in zip(widths, floor, strict=True)]
-            room = total - sum(floor)
-            if room > 0 and sum(spare) > 0:
-                return [f + s * room / sum(spare) for f, s in zip(floor, spare, strict=True)], True
-            return [w * total / sum(widths) for w in widths], room >= 0
-        wanting = [max(0.0, n - w) for n, w in zip(natural, widths, strict=True)]
-        extra = total - sum(widths)
-        if sum(wanting) > 0:
-            widths = [
-                w + min(want, extra * want / sum(wanting)) for w, want in zip(widths, wanting, strict=True)
+        rest = total - sum(widths)
+        return [w + rest * share for w, share in zip(widths, weights, strict=True)], True
+
+
+def wrapped_lines(words: Sequence[float], room: float, space: float) -> int:
+    """Lines taken by words of these widths in a line ``room`` wide (greedy wrap at spaces)."""
+    lines, used = 1, 0.0
+    for word in words:
+        if used and used + space + word > room:
+            lines, used = lines + 1, word
+        else:
+            used += (space if used else 0.0) + word
+    return lines
+
+
+@dataclass(frozen=True)
+class TableLayout:
+    """The measured words of a table's cells: to share its width out (:meth:`PackTable.column_widths`)
+    and to count the lines of its rows."""
+
+    words: list[list[list[float]]]
+    """Column → cell (header first) → width of each word, padding excluded."""
+    pieces: list[float]
+    """Column → width of its longest piece between hyphens."""
+    space: float
+    padding: float
+
+    @classmethod
+    def measured(cls, table: PackTable, measure: Callable[[str, bool], float], padding: float) -> TableLayout:
+        columns = [[name, *table.column(name)] for name in table.columns]
+        words = [
+            [
+                [measure(word, index == 0) for word in WORDS.findall(cell)] or [0.0]
+                for index, cell in enumerate(c)
             ]
-        extra = total - sum(widths)
-        return [w + extra * share for w, share in zip(widths, weights, strict=True)], True
+            for c in columns
+        ]
+        pieces = [
+            max(
+                measure(piece, index == 0)
+                for index, cell in enumerate(c)
+                for piece in PIECES.findall(cell) or [""]
+            )
+            for c in columns
+        ]
+        return cls(words=words, pieces=pieces, space=measure(" ", False), padding=padding)
+
+    def floor(self, total: float) -> tuple[list[float], bool]:
+        """The narrowest widths that keep every word whole (else every piece), and whether they fit."""
+        words = [2 * self.padding + max(max(cell) for cell in column) for column in self.words]
+        if sum(words) <= total:
+            return words, True
+        pieces = [2 * self.padding + piece for piece in self.pieces]
+        return pieces, sum(pieces) <= total
+
+    def _lines(self, column: int, width: float) -> list[int]:
+        """Lines each cell of ``column`` takes at ``width``."""
+        return [wrapped_lines(cell, width - 2 * self.padding, self.space) for cell in self.words[column]]
+
+    def row_lines(self, widths: Sequence[float]) -> list[int]:
+        """Lines each row takes (header first) with columns ``widths`` wide."""
+        columns = [self._lines(j, w) for j, w in enumerate(widths)]
+        return [max(cells) for cells in zip(*columns, strict=True)]
+
+    def spend(self, widths: list[float], total: float) -> list[float]:
+        """``widths`` widened, step by step, where each step of width saves the most lines (the
+        table's, then its cells')."""
+        widths = list(widths)
+        lines = [self._lines(j, w) for j, w in enumerate(widths)]
+        step = total / 200
+
+        def rows_cost(columns: list[list[int]]) -> int:
+            # The table's height in lines first; the lines of single cells guide the way to it (a
+            # row loses a line only when all its cells do, each widening alone may save none).
+            return 3 * sum(max(cells) for cells in zip(*columns, strict=True)) + sum(map(sum, columns))
+
+        cost = rows_cost(lines)
+        while (room := total - sum(widths)) >= step:
+            best: tuple[float, int, float, list[int]] | None = None
+            for j in range(len(widths)):
+                for steps in (1, 2, 4, 8, 16, 32, 64):
+                    extra = min(steps * step, room)
+                    trial = self._lines(j, widths[j] + extra)
+                    saved = cost - rows_cost([*lines[:j], trial, *lines[j + 1 :]])
+                    if saved > 0 and (best is None or saved / extra > best[0]):
+                        best = (saved / extra, j, extra, trial)
+            if best is None:
+                break
+            _ratio, j, extra, trial = best
+            widths[j] += extra
+            lines[j] = trial
+            cost = rows_cost(lines)
+        return widths
 
 
 def _cell(value: object) -> str:
+    """A cell as text; a plain space between thousands (« 100 000 » in a header) made no-break."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return str(value)
+    return THOUSANDS.sub(NNBSP, str(value))
 
 
 @dataclass(frozen=True)

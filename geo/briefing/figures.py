@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import math
-import textwrap
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -40,8 +39,8 @@ matplotlib.use("Agg")
 _LEGEND_SHARE = 0.36
 """Share of a slide map's width kept for the legend beside it."""
 _SCALE_STEPS_KM = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
-_TICK_CHARS = 30
-"""Characters of a bar label per line before it wraps."""
+_TICK_CHARS = 38
+"""Longest bar label on a slide (twice that in print), in characters."""
 _HALO = [patheffects.withStroke(linewidth=2.6, foreground="white")]
 _LABEL_SIDES = {
     "right": (1, 0, "left", "center"),
@@ -310,9 +309,15 @@ def _style_axes(ax: matplotlib.axes.Axes, medium: Medium) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(_percent_axis))
 
 
-def _wrapped(label: str, width: int = _TICK_CHARS) -> str:
-    """A long axis label on two lines or more (« Saint-Erme-Outre-et-Ramecourt / (commune, 02) »)."""
-    return textwrap.fill(label, width, break_on_hyphens=False)
+def _bar_label(label: str, medium: Medium) -> str:
+    """A bar label short enough for one line: a long name is cut (« Saint-Erme-Outre-et-Ra… (commune,
+    02) »), its parenthesis kept; the tables give it in full."""
+    limit = _TICK_CHARS if medium is SLIDE else 2 * _TICK_CHARS
+    if len(label) <= limit:
+        return label
+    name, bracket, rest = label.partition(" (")
+    suffix = bracket + rest if bracket else ""
+    return name[: max(8, limit - len(suffix) - 1)].rstrip(" -") + "…" + suffix
 
 
 def comparison_chart(
@@ -331,7 +336,7 @@ def comparison_chart(
     ax.barh(positions, values, color=[COMPARISON_COLORS[k] for k in data["kind"]], height=0.7)
     for position, (value, raw) in enumerate(zip(values, data["share_covered"], strict=True)):
         ax.text(value + 0.01, position, fr_percent(raw), va="center", fontsize=font)
-    labels = [_wrapped(str(label)) for label in data["label"]]
+    labels = [_bar_label(str(label), medium) for label in data["label"]]
     ax.set_yticks(positions, labels, fontsize=font)
     for tick, kind in zip(ax.get_yticklabels(), data["kind"], strict=True):
         if kind == "territoire":

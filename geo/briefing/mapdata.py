@@ -19,7 +19,7 @@ import shapely
 
 from geo._errors import InvalidParameterError
 from geo.briefing.content import MAX_PRIORITY_ROWS
-from geo.charts import NO_THEME_COLOR, THEME_COLORS
+from geo.charts import ACCENT, NO_THEME_COLOR, THEME_COLORS
 from geo.crs import WGS84, projected_crs_for_zone
 from geo.gaps import PROGRAMME_COLORS
 from geo.maps import RANK_COLOR
@@ -31,7 +31,8 @@ from geo.themes import THEME_SHORT_LABELS, THEMES
 CONTEXT_LEVEL = {"commune": "commune", "epci": "commune", "dep": "epci", "reg": "dep"}
 """Level of the territory → level of the grey outlines drawn around it on maps."""
 
-TERRITORY_COLOR = "#0072B2"
+TERRITORY_COLOR = ACCENT
+"""The territory, its outline and its access ring."""
 GAP_LEGEND = {
     "acv": "Commune ACV sans tiers-lieu",
     "pvd": "Commune PVD sans tiers-lieu",

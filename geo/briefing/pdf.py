@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import html
 import io
-import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -22,20 +21,20 @@ import matplotlib
 
 from geo.briefing.content import BriefingContent, Finding, PackTable
 from geo.briefing.figures import Picture
+from geo.charts import ACCENT, HEADING_COLOR, NOTE_COLOR
 from geo.fmt import NNBSP
 
-NAVY = "#0b3d66"
-ACCENT = "#0072B2"
-GREY = "#555555"
 PAGE_MARGIN_CM = 1.6
 CELL_PADDING_PT = 3.0
-THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
-"""A plain space between thousands (« 100 000 »): printed as a no-break space."""
+UNSPLIT_ROWS = 8
 
 
 @lru_cache(maxsize=1)
-def _fonts() -> tuple[str, str]:
-    """Register DejaVu Sans (shipped with matplotlib) with reportlab: accents and narrow spaces."""
+def register_fonts() -> tuple[str, str]:
+    """Register DejaVu Sans (shipped with matplotlib) with reportlab: accents and narrow spaces.
+
+    Returns the names of the regular and bold faces.
+    """
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
@@ -54,15 +53,14 @@ def _xml(text: object) -> str:
     """Escape text for reportlab's mini-markup.
 
     Reportlab breaks lines at U+202F (the French thousands separator of :mod:`geo.fmt`)
-    but not at U+00A0: « 1 230 289 » (and « 100 000 » typed with a plain space in a header)
-    is printed with no-break spaces so it never wraps.
+    but not at U+00A0: « 1 230 289 » is printed with no-break spaces so it never wraps.
     """
     return html.escape(_printed("" if text is None else str(text)), quote=False)
 
 
 def _printed(text: str) -> str:
     """``text`` with the spaces that must not break as U+00A0 (see :func:`_xml`)."""
-    return THOUSANDS.sub("\u00a0", text.replace(NNBSP, "\u00a0"))
+    return text.replace(NNBSP, "\u00a0")
 
 
 class _Styles:
@@ -73,19 +71,24 @@ class _Styles:
         from reportlab.lib.enums import TA_RIGHT
         from reportlab.lib.styles import ParagraphStyle
 
-        regular, bold = _fonts()
+        regular, bold = register_fonts()
         self.regular, self.bold = regular, bold
         words = {"splitLongWords": 0, "embeddedHyphenation": 1}
         self.body = ParagraphStyle("body", fontName=regular, fontSize=9.5, leading=12.5, **words)
         self.small = ParagraphStyle(
-            "small", parent=self.body, fontSize=8, leading=10.2, textColor=colors.HexColor(GREY)
+            "small", parent=self.body, fontSize=8, leading=10.2, textColor=colors.HexColor(NOTE_COLOR)
         )
         self.cell = ParagraphStyle("cell", parent=self.body, fontSize=8.5, leading=10.4)
         self.cell_right = ParagraphStyle("cell_right", parent=self.cell, alignment=TA_RIGHT)
         self.header = ParagraphStyle("header", parent=self.cell, fontName=bold)
         self.header_right = ParagraphStyle("header_right", parent=self.header, alignment=TA_RIGHT)
         self.title = ParagraphStyle(
-            "title", parent=self.body, fontName=bold, fontSize=21, leading=25, textColor=colors.HexColor(NAVY)
+            "title",
+            parent=self.body,
+            fontName=bold,
+            fontSize=21,
+            leading=25,
+            textColor=colors.HexColor(HEADING_COLOR),
         )
         self.heading = ParagraphStyle(
             "heading",
@@ -95,7 +98,7 @@ class _Styles:
             leading=16,
             spaceBefore=10,
             spaceAfter=4,
-            textColor=colors.HexColor(NAVY),
+            textColor=colors.HexColor(HEADING_COLOR),
             keepWithNext=1,
         )
         self.subheading = ParagraphStyle(
@@ -163,15 +166,19 @@ def _table(table: PackTable, width: float, styles: _Styles) -> Any:
 
 
 def _table_block(table: PackTable, width: float, styles: _Styles) -> list[Any]:
-    """The table, or its « empty » sentence, then the sentence on the rows left out."""
-    from reportlab.platypus import Paragraph
+    """The table, or its « empty » sentence, then the sentence on the rows left out.
+
+    A table of at most :data:`UNSPLIT_ROWS` rows is kept on one page: cut, it would leave a
+    row or two under a header.
+    """
+    from reportlab.platypus import KeepTogether, Paragraph
 
     if not table.rows:
         return [Paragraph(_xml(table.empty), styles.body)]
     block = [_table(table, width, styles)]
     if table.more:
         block.append(Paragraph(_xml(table.more), styles.small))
-    return block
+    return [KeepTogether(block)] if len(table.rows) <= UNSPLIT_ROWS else block
 
 
 def _picture(picture: Picture) -> Any:
@@ -328,7 +335,7 @@ def _footer_canvas(content: BriefingContent, styles: _Styles) -> type:
             self.setLineWidth(0.5)
             self.line(left, 1.45 * cm, right, 1.45 * cm)
             self.setFont(styles.regular, 7.5)
-            self.setFillColor(colors.HexColor("#555555"))
+            self.setFillColor(colors.HexColor(NOTE_COLOR))
             self.drawString(left, 1.05 * cm, first_line)
             self.drawString(left, 0.68 * cm, second_line)
             self.drawRightString(right, 1.05 * cm, f"page {self._pageNumber} / {total}")

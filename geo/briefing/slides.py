@@ -18,8 +18,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from geo.briefing.content import WORDS, BriefingContent, Finding, PackTable
+from geo.briefing.content import WORDS, BriefingContent, Finding, PackTable, TableLayout, wrapped_lines
 from geo.briefing.figures import Picture
+from geo.briefing.pdf import register_fonts
+from geo.charts import HEADING_COLOR, NOTE_COLOR
+from geo.fmt import NNBSP
 
 SLIDE_WIDTH_IN = 13.333
 SLIDE_HEIGHT_IN = 7.5
@@ -40,13 +43,10 @@ _TITLE_BOX = (0.6, 0.3, 12.13, 1.0)
 _SOURCE_TOP_IN = 6.28
 _FOOTER_TOP_IN = 6.95
 _GAP_IN = 0.3
-_NAVY = (0x0B, 0x3D, 0x66)
-_GREY = (0x55, 0x55, 0x55)
-_ACCENT = (0x00, 0x72, 0xB2)
 
-# Text measures for the pagination of tables: Calibri, the template's font, in ems.
-_CHAR_EM = 0.5
-_BOLD_CHAR_EM = 0.54
+# Calibri, the template's font, is 0.81 times as wide as DejaVu Sans (0.73 in bold): text is measured
+# with DejaVu's metrics, a little widened, so that a table is never cut at the foot of its slide.
+_CALIBRI_PER_DEJAVU = {False: 0.84, True: 0.77}
 _LINE_SPACING = 1.2
 _CELL_MARGIN_IN = 0.1
 
@@ -110,14 +110,12 @@ def deck_template() -> Any:
         title_style.set("b", "1")
     for placeholder in deck.slide_master.placeholders:
         if placeholder.placeholder_format.type == PP_PLACEHOLDER.TITLE:
-            placeholder.text_frame.paragraphs[0].font.color.rgb = RGBColor(*_NAVY)
+            placeholder.text_frame.paragraphs[0].font.color.rgb = RGBColor.from_string(HEADING_COLOR[1:])
             placeholder.text_frame.paragraphs[0].font.size = Pt(TITLE_PT)
     return deck
 
 
-def _runs(
-    paragraph: Any, parts: Sequence[tuple[str, bool]], size: float, color: tuple[int, int, int] | None
-) -> None:
+def _runs(paragraph: Any, parts: Sequence[tuple[str, bool]], size: float, color: str | None) -> None:
     """Write ``parts`` (text, bold) as runs of ``paragraph``, every run with an explicit size."""
     from pptx.dml.color import RGBColor
     from pptx.util import Pt
@@ -128,7 +126,7 @@ def _runs(
         run.font.size = Pt(max(size, MIN_FONT_PT))
         run.font.bold = bold
         if color is not None:
-            run.font.color.rgb = RGBColor(*color)
+            run.font.color.rgb = RGBColor.from_string(color.lstrip("#"))
 
 
 def _fill(
@@ -136,7 +134,7 @@ def _fill(
     paragraphs: Sequence[Sequence[tuple[str, bool]]],
     *,
     size: float,
-    color: tuple[int, int, int] | None = None,
+    color: str | None = None,
     bullets: bool = True,
     space_after_pt: float = 6.0,
 ) -> None:
@@ -171,34 +169,30 @@ def _emphasised(finding: Finding) -> list[tuple[str, bool]]:
 
 
 def _text_width_in(text: str, size: float, *, bold: bool = False) -> float:
-    return len(text) * (_BOLD_CHAR_EM if bold else _CHAR_EM) * size / 72
+    """Width of ``text`` set in Calibri at ``size`` points, in inches (estimated, see above)."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    regular, heavy = register_fonts()
+    points = stringWidth(text.replace(NNBSP, "\u00a0"), heavy if bold else regular, size)
+    return float(points) * _CALIBRI_PER_DEJAVU[bold] / 72
 
 
-def _lines(text: str, width_in: float, size: float, *, bold: bool = False) -> int:
-    """Lines ``text`` takes in a column ``width_in`` wide (greedy wrap between words)."""
-    room = width_in - 2 * _CELL_MARGIN_IN
-    lines, used = 1, 0.0
-    for word in WORDS.findall(text) or [""]:
-        width = _text_width_in(word + " ", size, bold=bold)
-        if used and used + width > room:
-            lines, used = lines + 1, 0.0
-        lines += int(width // room) if width > room else 0
-        used += width if width <= room else width % room
-    return lines
+def _measure(text: str, bold: bool) -> float:
+    return _text_width_in(text, TABLE_PT, bold=bold)
 
 
-def _row_height_in(
-    cells: Sequence[str], widths: Sequence[float], size: float, *, bold: bool = False
-) -> float:
-    lines = max(_lines(c, w, size, bold=bold) for c, w in zip(cells, widths, strict=True))
-    return lines * _LINE_SPACING * size / 72 + 2 * 0.05
+def _text_lines(text: str, width_in: float, size: float) -> int:
+    """Lines a paragraph of ``text`` takes in a box ``width_in`` wide."""
+    words = [_text_width_in(word, size) for word in WORDS.findall(text)]
+    return wrapped_lines(words, width_in, _text_width_in(" ", size))
 
 
-def _column_widths_in(table: PackTable, total_in: float, size: float) -> list[float]:
-    widths, _fits = table.column_widths(
-        total_in, lambda text, bold: _text_width_in(text, size, bold=bold), padding=_CELL_MARGIN_IN
-    )
-    return widths
+def _table_geometry(table: PackTable, width_in: float) -> tuple[list[float], list[float]]:
+    """Column widths and row heights (header first), in inches, of ``table`` at :data:`TABLE_PT`."""
+    layout = TableLayout.measured(table, _measure, _CELL_MARGIN_IN)
+    widths, _fits = table.column_widths(width_in, _measure, padding=_CELL_MARGIN_IN)
+    heights = [lines * _LINE_SPACING * TABLE_PT / 72 + 2 * 0.05 for lines in layout.row_lines(widths)]
+    return widths, heights
 
 
 def _balanced(heights: Sequence[float], room: float) -> list[range]:
@@ -223,13 +217,10 @@ def _balanced(heights: Sequence[float], room: float) -> list[range]:
     return pages
 
 
-def table_pages(
-    table: PackTable, *, width_in: float, height_in: float, size: float = TABLE_PT
-) -> list[range]:
+def table_pages(table: PackTable, *, width_in: float, height_in: float) -> list[range]:
     """Row ranges of ``table`` that fit, under the repeated header, in ``width_in`` × ``height_in``."""
-    widths = _column_widths_in(table, width_in, size)
-    room = height_in - _row_height_in(table.columns, widths, size, bold=True)
-    return _balanced([_row_height_in(row, widths, size) for row in table.rows], room)
+    _widths, heights = _table_geometry(table, width_in)
+    return _balanced(heights[1:], height_in - heights[0])
 
 
 def _add_table(slide: Any, table: PackTable, rows: range, box: Box) -> float:
@@ -238,11 +229,9 @@ def _add_table(slide: Any, table: PackTable, rows: range, box: Box) -> float:
     from pptx.util import Pt
 
     left, top, width, _height = box
-    widths = _column_widths_in(table, width, TABLE_PT)
+    widths, heights = _table_geometry(table, width)
     shown = [table.rows[i] for i in rows]
-    height = _row_height_in(table.columns, widths, TABLE_PT, bold=True) + sum(
-        _row_height_in(r, widths, TABLE_PT) for r in shown
-    )
+    height = heights[0] + sum(heights[1 + i] for i in rows)
     shape = slide.shapes.add_table(
         len(shown) + 1, len(table.columns), _emu(left), _emu(top), _emu(width), _emu(height)
     )
@@ -282,7 +271,7 @@ class _Deck:
             slide.shapes.title.text_frame,
             [[(title, True)]],
             size=TITLE_PT if role != "title" else 36,
-            color=_NAVY,
+            color=HEADING_COLOR,
             bullets=False,
         )
         slide.notes_slide.notes_text_frame.text = notes
@@ -295,7 +284,7 @@ class _Deck:
                 box.text_frame,
                 [[(source, False)]],
                 size=MIN_FONT_PT,
-                color=_GREY,
+                color=NOTE_COLOR,
                 bullets=False,
                 space_after_pt=0,
             )
@@ -318,7 +307,7 @@ class _Deck:
                     clone.text_frame,
                     [[(self.content.footer[0], False)]],
                     size=MIN_FONT_PT,
-                    color=_GREY,
+                    color=NOTE_COLOR,
                     bullets=False,
                     space_after_pt=0,
                 )
@@ -385,12 +374,12 @@ def _table_slides(builder: _Deck, key: str, table: PackTable, *, title: str | No
         used = _add_table(slide, table, rows, box)
         if table.more and number == len(pages):
             note = slide.shapes.add_textbox(_emu(left), _emu(top + used + 0.1), _emu(width), _emu(more_in))
-            _fill(note.text_frame, [[(table.more, False)]], size=MIN_FONT_PT, color=_GREY, bullets=False)
+            _fill(note.text_frame, [[(table.more, False)]], size=MIN_FONT_PT, color=NOTE_COLOR, bullets=False)
 
 
 def _text_pages(lines: Sequence[str], *, width_in: float, height_in: float, size: float) -> list[list[str]]:
     """``lines`` as bullet paragraphs cut into pages that fit ``width_in`` × ``height_in``."""
-    heights = [_lines(line, width_in - 0.4, size) * _LINE_SPACING * size / 72 + 6 / 72 for line in lines]
+    heights = [_text_lines(line, width_in - 0.4, size) * _LINE_SPACING * size / 72 + 6 / 72 for line in lines]
     return [[lines[i] for i in page] for page in _balanced(heights, height_in)]
 
 
@@ -413,7 +402,7 @@ def _cover(builder: _Deck) -> None:
             [("Paramètres : " + content.parameters, False)],
         ],
         size=18,
-        color=_GREY,
+        color=NOTE_COLOR,
         bullets=False,
     )
 

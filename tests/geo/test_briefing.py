@@ -16,7 +16,7 @@ import re
 import subprocess
 import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date
 
 import pandas as pd
@@ -82,6 +82,19 @@ def profiles(atlas, basis) -> dict[str, TerritoryProfile]:
 @pytest.fixture(scope="module")
 def packs(basis, profiles) -> dict[str, BriefingPack]:
     return {key: briefing_pack(basis, profile, generated_on=DAY) for key, profile in profiles.items()}
+
+
+@pytest.fixture(scope="module")
+def packs_by_key(atlas, basis, packs) -> Callable[[str], BriefingPack]:
+    """The pack of any territory at 10 km (those of :data:`TERRITORIES` already made)."""
+
+    def pack(key: str) -> BriefingPack:
+        if key not in packs:
+            territory = territory_by_key(basis.index, key)
+            packs[key] = briefing_pack(basis, territory_profile(atlas, basis, territory), generated_on=DAY)
+        return packs[key]
+
+    return pack
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +167,13 @@ def test_essentials_name_the_farthest_priority_territory(contents, profiles) -> 
     assert "a un tiers-lieu à moins de 10" in tonnerre.sentence
 
 
+def test_number_columns_are_right_aligned_and_thousands_never_break(contents) -> None:
+    references = contents["dep:34"].references
+    assert "Pour 100\u202f000 hab." in references.columns  # the header's plain space made no-break
+    assert references.numeric == (False, False, True, True, True, True)
+    assert contents["reg:76"].priorities.numeric == (True, False, False, True, False)
+
+
 def test_lists_are_cut_at_one_length_and_say_how_many_were_left_out(contents, profiles) -> None:
     region = contents["reg:76"]
     assert len(region.priorities.rows) == MAX_PRIORITY_ROWS
@@ -195,12 +215,21 @@ def _lines_by_height(page) -> list[tuple[float, float, str]]:
     return runs
 
 
-@pytest.mark.parametrize("key", TERRITORIES)
-def test_no_pdf_page_ends_with_a_heading(packs, key) -> None:
-    reader = PdfReader(io.BytesIO(packs[key].pdf))
+def _image_bottoms(page) -> list[float]:
+    """Height from the bottom of the page of the lower edge of each image drawn on it."""
+    content = page.get_contents().get_data().decode("latin-1")
+    placed = r"1 0 0 1 [\d.\-]+ ([\d.\-]+) cm\s*q\s*[\d.]+ 0 0 [\d.]+ 0 0 cm\s*/\S+ Do"
+    return [float(y) for y in re.findall(placed, content)]
+
+
+@pytest.mark.parametrize("key", [*TERRITORIES, "commune:34284"])
+def test_no_pdf_page_ends_with_a_heading(packs_by_key, key) -> None:
+    reader = PdfReader(io.BytesIO(packs_by_key(key).pdf))
     for number, page in enumerate(reader.pages, start=1):
         body = [run for run in _lines_by_height(page) if run[0] > FOOTER_TOP_PT]
         lowest = min(body, key=lambda run: run[0])
+        if any(bottom < lowest[0] for bottom in _image_bottoms(page)):
+            continue  # a picture ends the page
         assert round(lowest[1], 1) not in HEADING_SIZES, (
             f"page {number} ends with the heading « {lowest[2]} »"
         )
