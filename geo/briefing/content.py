@@ -21,10 +21,10 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from geo.catalog import DATASETS, ETALAB, PLACE_SOURCES
+from geo.catalog import DATASETS, ETALAB, sources_label
 from geo.fmt import NNBSP, fr_km, fr_number, fr_percent
 from geo.gaps import PROGRAMME_SHORT_LABELS
-from geo.places import PRECISION_ADDRESS
+from geo.placement import PRECISION_ADDRESS, PRECISION_APPROXIMATE, PRECISION_COMMUNE
 from geo.profile import (
     TerritoryProfile,
     key_figure_items,
@@ -44,6 +44,12 @@ PIECES = re.compile(r"[^ \t\n-]+-?|-")
 """Pieces a line may break between: words, split after the hyphens they already hold."""
 OUTLINES_CREDIT = f"{DATASETS['communes_polygons'].producer} ({DATASETS['communes_polygons'].vintage})"
 """« IGN ADMIN EXPRESS 2018 recodé COG 2026 (contours 2018, codes 2026) »: the outlines drawn."""
+SHORT_PRECISIONS = {
+    PRECISION_ADDRESS: "adresse",
+    PRECISION_APPROXIMATE: "approximative",
+    PRECISION_COMMUNE: "commune (approx.)",
+}
+"""``location_precision`` → the short word of the lists (:data:`geo.placement.PRECISIONS` in full)."""
 MAX_PRIORITY_ROWS = 15
 """Priority territories listed (and numbered on the maps) in every format."""
 MAX_PLACE_ROWS = 20
@@ -581,15 +587,6 @@ def priorities_table(profile: TerritoryProfile) -> PackTable:
     )
 
 
-def _short_source(code: str, fallback: str) -> str:
-    """« Mission Coworking 2019 » for a catalogued source, else the list's own label."""
-    source = PLACE_SOURCES.get(code)
-    if source is None:
-        return fallback
-    year = re.findall(r"\d{4}", source.vintage)
-    return f"{source.title.split(' : ')[0]} {year[-1] if year else source.vintage}"
-
-
 def places_list(profile: TerritoryProfile) -> PackTable:
     """Places in the territory then around it (nearest first), with theme, location and source."""
     places = profile.places
@@ -602,11 +599,8 @@ def places_list(profile: TerritoryProfile) -> PackTable:
                 "dans le territoire" if inside else fr_km(d)
                 for inside, d in zip(places["inside"], places["distance_m"], strict=True)
             ],
-            "Localisation": [
-                "adresse" if precision == PRECISION_ADDRESS else "centroïde (approx.)"
-                for precision in places["location_precision"]
-            ],
-            "Source": [_short_source(str(s), profile.places_source) for s in places["source"]],
+            "Localisation": [SHORT_PRECISIONS.get(p, str(p)) for p in places["location_precision"]],
+            "Source": [sources_label(codes, other=profile.places_source) for codes in places["sources"]],
         }
     )
     return PackTable.from_frame(
@@ -650,7 +644,11 @@ def _map_reading(profile: TerritoryProfile) -> tuple[str, ...]:
         hollow = (places["location_precision"] != PRECISION_ADDRESS).any()
         lines.append(
             "Points : tiers-lieux colorés par thème"
-            + (" ; cercles creux : situés au centroïde de leur commune (approximatif)." if hollow else ".")
+            + (
+                " ; cercles creux : localisation approximative (point de la commune ou adresse peu précise)."
+                if hollow
+                else "."
+            )
         )
     if len(profile.gaps):
         lines.append(
@@ -694,7 +692,8 @@ def _places_notes(profile: TerritoryProfile, places: PackTable) -> str:
     return (
         f"{_plural(profile.figures.n_places, 'tiers-lieu', 'tiers-lieux')} dans le territoire et "
         f"{fr_number(profile.n_around)} à moins de {profile.radius_label} de ses limites{listed}"
-        "Localisation « centroïde » : lieu placé au centroïde de sa commune, approximatif. "
+        "Localisation « commune » : lieu placé au point de sa commune ; « approximative » : adresse "
+        "géocodée à la rue ou à la commune. "
         f"{_sources_line(profile)}."
     )
 

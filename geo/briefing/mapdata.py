@@ -24,7 +24,7 @@ from geo.crs import WGS84, projected_crs_for_zone
 from geo.gaps import PROGRAMME_COLORS
 from geo.maps import RANK_COLOR
 from geo.mapviews import place_colors
-from geo.places import PRECISION_ADDRESS
+from geo.placement import PRECISION_ADDRESS
 from geo.profile import ProfileBasis, TerritoryProfile
 from geo.themes import THEME_SHORT_LABELS, THEMES
 
@@ -74,7 +74,7 @@ class MapLayers:
     ring: gpd.GeoSeries
     """Line at ``radius_km`` from the territory's outline (empty without an outline)."""
     places: gpd.GeoDataFrame
-    """``name``, ``color``, ``hollow`` (located at a commune centroid)."""
+    """``name``, ``color``, ``hollow`` (located approximately: at its commune, or a vague address)."""
     gaps: gpd.GeoDataFrame
     """Priority territories without a place: ``programme``, ``rank``, ``name``, ``commune``,
     ``distance_m``."""
@@ -295,7 +295,7 @@ def _legend(
     if NO_THEME_COLOR in colors:
         items.append(LegendItem("dot", NO_THEME_COLOR, "Tiers-lieu non classé"))
     if places["hollow"].any():
-        items.append(LegendItem("hollow", "#444444", "Creux : au centroïde de sa commune"))
+        items.append(LegendItem("hollow", "#444444", "Creux : localisation approximative"))
     items += [
         LegendItem("square" if programme == "qpv" else "triangle", PROGRAMME_COLORS[programme], label)
         for programme, label in GAP_LEGEND.items()
