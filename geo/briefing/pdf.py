@@ -242,64 +242,97 @@ def _bullets(lines: Sequence[str], style: Any) -> list[Any]:
     return [Paragraph(_xml(line), style, bulletText="•") for line in lines]
 
 
-def _story(
-    content: BriefingContent, pictures: dict[str, Picture], width: float, styles: _Styles
-) -> list[Any]:
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+def _opening(content: BriefingContent, width: float, styles: _Styles) -> list[Any]:
+    """Title, date and parameters, « L'essentiel », key figures and programmes: the first page."""
+    from reportlab.platypus import Paragraph
 
-    sections = content.sections
-    story: list[Any] = [
+    essentials = content.sections["essentials"]
+    return [
         Paragraph(_xml(content.title), styles.title),
         Paragraph(_xml(f"{content.subtitle} · dossier préparé le {content.date_text}"), styles.body),
         Paragraph(_xml("Paramètres : " + content.parameters), styles.small),
-        styles.heading_for(sections["essentials"].title),
+        styles.heading_for(essentials.title),
         _essentials(content.essentials, width, styles),
-        Paragraph(_xml(sections["essentials"].source), styles.small),
+        Paragraph(_xml(essentials.source), styles.small),
         styles.heading_for("Chiffres clés"),
         _key_figures(content.key_figures, width, styles),
         styles.heading_for("Programmes publics"),
         *_table_block(content.programmes, width, styles),
-        styles.heading_for(sections["map"].title),
-        _picture(pictures["map"]),
-        Paragraph(_xml(" ".join(content.map_reading)), styles.small),
-        Paragraph(_xml(sections["map"].source), styles.small),
-        styles.heading_for(sections["priorities"].title),
-        *_table_block(content.priorities, width, styles),
-        Paragraph(_xml(sections["priorities"].source), styles.small),
-        styles.heading_for(sections["themes"].title),
-        _picture(pictures["themes"]),
-        Spacer(1, 4),
-        *_table_block(content.themes.table, width, styles),
-        Paragraph(
-            _xml(
-                sections["themes"].source + ". Thèmes : typologie de la source, label du programme ou "
-                "mots-clés sur les noms (indicatif)."
-            ),
-            styles.small,
+    ]
+
+
+def _section(
+    content: BriefingContent,
+    key: str,
+    styles: _Styles,
+    *body: Any,
+    note: str = "",
+) -> list[Any]:
+    """The heading of section ``key``, its ``body``, then its source line (and ``note``)."""
+    from reportlab.platypus import Paragraph
+
+    section = content.sections[key]
+    return [styles.heading_for(section.title), *body, Paragraph(_xml(section.source + note), styles.small)]
+
+
+def _method(content: BriefingContent, styles: _Styles) -> Any:
+    """Parameters, method and sources, kept on one page."""
+    from reportlab.platypus import KeepTogether, Paragraph
+
+    sections = content.sections
+    return KeepTogether(
+        [
+            styles.heading_for("Méthode et sources"),
+            Paragraph(_xml("Paramètres : " + content.parameters), styles.small),
+            Paragraph(_xml(sections["method"].title), styles.subheading),
+            *_bullets(content.method, styles.small),
+            Paragraph(_xml(sections["sources"].title), styles.subheading),
+            *_bullets(content.sources, styles.small),
+        ]
+    )
+
+
+def _story(
+    content: BriefingContent, pictures: dict[str, Picture], width: float, styles: _Styles
+) -> list[Any]:
+    """The flowables of the document, in the order of the story."""
+    from reportlab.platypus import Paragraph, Spacer
+
+    similar = content.sections["similar"]
+    return [
+        *_opening(content, width, styles),
+        *_section(
+            content,
+            "map",
+            styles,
+            _picture(pictures["map"]),
+            Paragraph(_xml(" ".join(content.map_reading)), styles.small),
         ),
-        styles.heading_for(sections["comparisons"].title),
-        _picture(pictures["comparisons"]),
-        Spacer(1, 4),
-        *_table_block(content.references, width, styles),
-        Paragraph(_xml(sections["comparisons"].source), styles.small),
-        Paragraph(_xml(sections["similar"].title), styles.subheading),
+        *_section(content, "priorities", styles, *_table_block(content.priorities, width, styles)),
+        *_section(
+            content,
+            "themes",
+            styles,
+            _picture(pictures["themes"]),
+            Spacer(1, 4),
+            *_table_block(content.themes.table, width, styles),
+            note=". Thèmes : typologie de la source, label du programme ou mots-clés sur les noms "
+            "(indicatif).",
+        ),
+        *_section(
+            content,
+            "comparisons",
+            styles,
+            _picture(pictures["comparisons"]),
+            Spacer(1, 4),
+            *_table_block(content.references, width, styles),
+        ),
+        Paragraph(_xml(similar.title), styles.subheading),
         Paragraph(_xml(f"Critères : {content.similar_criteria}."), styles.small),
         *_table_block(content.similar, width, styles),
-        styles.heading_for(sections["places"].title),
-        *_table_block(content.places, width, styles),
-        Paragraph(_xml(sections["places"].source), styles.small),
-        KeepTogether(
-            [
-                styles.heading_for("Méthode et sources"),
-                Paragraph(_xml("Paramètres : " + content.parameters), styles.small),
-                Paragraph(_xml(sections["method"].title), styles.subheading),
-                *_bullets(content.method, styles.small),
-                Paragraph(_xml(sections["sources"].title), styles.subheading),
-                *_bullets(content.sources, styles.small),
-            ]
-        ),
+        *_section(content, "places", styles, *_table_block(content.places, width, styles)),
+        _method(content, styles),
     ]
-    return story
 
 
 def _footer_canvas(content: BriefingContent, styles: _Styles) -> type:

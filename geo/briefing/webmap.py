@@ -17,6 +17,7 @@ from pathlib import Path
 
 import folium
 import geopandas as gpd
+import numpy as np
 
 from geo._errors import InvalidParameterError
 from geo.briefing.content import BriefingContent
@@ -65,7 +66,7 @@ def _add_gaps(m: folium.Map, layers: MapLayers) -> None:
             "Nom": gaps["name"].tolist(),
             "Commune(s)": gaps["commune"].tolist(),
             "Tiers-lieu le plus proche": [
-                f"{name} ({fr_km(d)})"
+                f"{name} ({fr_km(d)})" if np.isfinite(d) else "aucun dans la zone"
                 for name, d in zip(gaps["nearest_place"], gaps["distance_m"], strict=True)
             ],
         },
