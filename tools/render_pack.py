@@ -8,7 +8,8 @@ For each territory: the PDF, the PowerPoint deck and the HTML map of the pack, t
 ``pdf-<n>.png`` (one per page, with ``pdftoppm`` from poppler-utils), ``diapo-<n>.png`` (one
 per slide: LibreOffice headless converts the deck to PDF first) and ``carte.png`` (the HTML
 map in headless Chromium, through Playwright, with the network cut). A missing tool is
-reported and its images skipped; the exit status is then 1.
+reported and its images skipped; the exit status is then 1. ``--formats pdf,carte`` makes only
+some of the images.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ from geo.search import resolve_territory
 from geo.themes import THEMES
 
 CHROMIUM = "/usr/bin/chromium"
+FORMATS = ("pdf", "diapos", "carte")
+"""Images the script can make: the PDF's pages, the slides, the HTML map."""
 TIMEOUT_S = 240
 
 
@@ -44,7 +47,19 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--rayon", type=float, default=10.0, help="distance d'accès en km (10 par défaut)")
     parser.add_argument("--sortie", type=Path, default=Path("apercu-dossier"), help="dossier des images")
     parser.add_argument("--dpi", type=int, default=80, help="résolution des images (80 par défaut)")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--formats",
+        default=",".join(FORMATS),
+        help="images à produire, séparées par des virgules parmi "
+        + ", ".join(FORMATS)
+        + " (toutes par défaut)",
+    )
+    arguments = parser.parse_args(argv)
+    arguments.formats = tuple(f for f in arguments.formats.split(",") if f)
+    unknown = [f for f in arguments.formats if f not in FORMATS]
+    if unknown:
+        parser.error(f"--formats contient {unknown} mais doit être parmi {list(FORMATS)}")
+    return arguments
 
 
 def _pdf_to_png(pdf: Path, prefix: Path, dpi: int) -> list[Path]:
@@ -105,6 +120,7 @@ def render(
     radius_km: float,
     out: Path,
     dpi: int,
+    formats: tuple[str, ...] = FORMATS,
 ) -> list[Path]:
     """Write the pack of territory ``key`` (a key, a name or a code) and its images under ``out``.
 
@@ -123,10 +139,11 @@ def render(
     missing = missing_tools()
     made: list[Path] = []
     if "pdftoppm" not in missing:
-        made += _pdf_to_png(pdf, folder / "pdf", dpi)
-        if "soffice" not in missing:
+        if "pdf" in formats:
+            made += _pdf_to_png(pdf, folder / "pdf", dpi)
+        if "diapos" in formats and "soffice" not in missing:
             made += _slides_to_png(pptx, folder / "diapo", dpi)
-    if "chromium" not in missing:
+    if "carte" in formats and "chromium" not in missing:
         made.append(_html_to_png(page, folder / "carte.png"))
     print(f"{territory.label} : {len(made)} images dans {folder}")
     return made
@@ -149,6 +166,7 @@ def main(argv: list[str]) -> int:
                 radius_km=arguments.rayon,
                 out=arguments.sortie,
                 dpi=arguments.dpi,
+                formats=arguments.formats,
             )
         except AtlasError as exc:
             print(f"{key} : {exc}", file=sys.stderr)
