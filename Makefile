@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run serve serve-restart test test-fast test-e2e-proxy lint data check-data bench bench-load refresh clean
+.PHONY: run serve serve-restart test test-fast test-e2e-proxy lint data check-data bench bench-load refresh apercu clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 introuvable ($(PYTHON))"; exit 1; }
@@ -55,6 +55,10 @@ bench-load: $(STAMP)
 
 refresh: $(STAMP)
 	$(BIN)/python -m geo.refresh
+
+TERRITOIRES ?= commune:89418 dep:34 reg:76
+apercu: $(STAMP)
+	$(BIN)/python -m tools.render_pack $(TERRITOIRES) --sortie apercu-dossier
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache static/vendor

@@ -1,4 +1,5 @@
-"""Fiche territoire: profile and one-click briefing pack for a real PVD commune (target ≤ 5 s)."""
+"""Fiche territoire: profile and one-click briefing pack of a PVD commune, a département and a
+région (target ≤ 5 s each)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ def rows() -> list[Row]:
 
     profile = territory_profile(atlas, basis, territory, radius_km=10)
     pack = briefing_pack(basis, profile)
+    departement = territory_profile(atlas, basis, territory_by_key(basis.index, "dep:34"), radius_km=10)
     region = territory_profile(atlas, basis, territory_by_key(basis.index, "reg:76"), radius_km=10)
     return [
         Row("Fiche : index, surfaces et densités (une fois par version des données)", basis_s, "s"),
@@ -42,6 +44,12 @@ def rows() -> list[Row]:
             "Profil seul (commune PVD)",
             median_seconds(lambda: territory_profile(atlas, basis, territory, radius_km=10), repeat=5),
             "s",
+        ),
+        Row(
+            "Dossier seul d'un département (Hérault)",
+            median_seconds(lambda: briefing_pack(basis, departement), repeat=3),
+            "s",
+            TARGET_S,
         ),
         Row(
             "Dossier seul d'une région (Occitanie)",

@@ -21,6 +21,10 @@ THEME_COLORS: dict[str, str] = {
 """Okabe–Ito colours, distinguishable with the common colour-vision deficiencies."""
 NO_THEME_COLOR = "#7F7F7F"
 ACCENT = "#0072B2"
+HEADING_COLOR = "#0B3D66"
+"""Titles and headings of the printed and projected documents (dark navy)."""
+NOTE_COLOR = "#555555"
+"""Sources, notes and footers."""
 
 FONT = "Marianne, Arial, sans-serif"
 

@@ -343,13 +343,28 @@ def _tooltip_properties(
     return properties, aliases
 
 
-def add_outline_layer(m: folium.Map, outlines: gpd.GeoDataFrame, *, name: str = "Contours") -> None:
-    """Thin grey outlines (no fill, no interaction): the base layer that keeps maps readable offline."""
+def add_outline_layer(
+    m: folium.Map,
+    outlines: gpd.GeoDataFrame,
+    *,
+    name: str = "Contours",
+    color: str = "#666666",
+    weight: float = 0.8,
+    dash_array: str | None = None,
+    fill_opacity: float = 0.0,
+) -> None:
+    """Outlines with no interaction: by default thin and grey, the base layer that keeps maps
+    readable offline; ``dash_array`` (« 8 6 ») draws them dashed, ``fill_opacity`` tints them."""
+    style: dict[str, object] = {"color": color, "weight": weight, "fill": fill_opacity > 0}
+    if fill_opacity > 0:
+        style.update(fillColor=color, fillOpacity=fill_opacity)
+    if dash_array:
+        style["dashArray"] = dash_array
     _FeatureLayer(
         _feature_collection(outlines, {}),
         kind="outlines",
         name=name,
-        style={"color": "#666666", "weight": 0.8, "fill": False},
+        style=style,
         interactive=False,
     ).add_to(m)
 
@@ -425,18 +440,111 @@ class _Legend(_DataElement):
         self.content = content
 
 
+RANK_COLOR = "#5a0f3a"
+"""Priority numbers on maps (static and interactive) and in their legends."""
+LEGEND_SYMBOLS = ("square", "dot", "hollow", "area", "line", "dashed", "triangle", "rank")
+"""Symbols a legend entry can show (see :func:`add_symbol_legend`)."""
+
+
+def _swatch(symbol: str, color: str) -> str:
+    """The HTML symbol of a legend entry (``color`` is escaped here)."""
+    color = html.escape(color)
+    box = "display:inline-block;width:12px;height:12px;margin-right:6px;vertical-align:-1px;"
+    if symbol in ("line", "dashed"):
+        style = "solid" if symbol == "line" else "dashed"
+        line = f"height:0;width:18px;border-top:2px {style} {color};vertical-align:3px"
+        return f'<span style="{box}{line}"></span>'
+    if symbol == "triangle":
+        return (
+            f'<span style="{box}width:0;height:0;border-left:7px solid transparent;'
+            f'border-right:7px solid transparent;border-bottom:12px solid {color}"></span>'
+        )
+    if symbol == "rank":
+        return f'<span style="{box}color:{color};font-weight:bold;text-align:center">1</span>'
+    fill = {"hollow": "transparent", "area": color + "22"}.get(symbol, color)
+    border = {"hollow": f"2px solid {color}", "area": f"2px solid {color}"}.get(symbol, "1px solid #555")
+    shape = "border-radius:50%;" if symbol in ("dot", "hollow") else ""
+    return f'<span style="{box}{shape}background:{fill};border:{border};box-sizing:border-box"></span>'
+
+
+def add_symbol_legend(m: folium.Map, title: str, entries: Sequence[tuple[str, str, str]]) -> None:
+    """Add a legend whose ``entries`` are (symbol of :data:`LEGEND_SYMBOLS`, colour, label).
+
+    Raises
+    ------
+    InvalidParameterError
+        If a symbol is not one of :data:`LEGEND_SYMBOLS`.
+    """
+    unknown = sorted({symbol for symbol, _color, _label in entries} - set(LEGEND_SYMBOLS))
+    if unknown:
+        raise InvalidParameterError(
+            f"`entries` contient les symboles {unknown} mais doit utiliser {list(LEGEND_SYMBOLS)}"
+        )
+    rows = "".join(
+        f"<div>{_swatch(symbol, color)}{html.escape(label)}</div>" for symbol, color, label in entries
+    )
+    _Legend(f"<b>{html.escape(title)}</b>{rows}").add_to(m)
+
+
 def add_legend(
     m: folium.Map, title: str, entries: Sequence[tuple[str, str]], *, hollow: bool = False
 ) -> None:
-    """Add a legend: ``entries`` are (colour, label) pairs; labels are escaped here."""
-    shape = "border-radius:50%;" if hollow else ""
-    rows = "".join(
-        f'<div><span style="display:inline-block;width:12px;height:12px;{shape}'
-        f'background:{html.escape(color)};border:1px solid #555;margin-right:6px"></span>'
-        f"{html.escape(label)}</div>"
-        for color, label in entries
+    """Add a legend: ``entries`` are (colour, label) pairs (round swatches when ``hollow``)."""
+    add_symbol_legend(m, title, [("dot" if hollow else "square", color, label) for color, label in entries])
+
+
+class _Labels(_DataElement):
+    """Text labels at points (one small DOM element each: keep them few), not interactive."""
+
+    _template = Template(
+        """{% macro header(this, kwargs) %}
+        <style>
+        .atlas-label span { position: absolute; white-space: nowrap; font: 12px sans-serif; color: #111;
+            text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none; }
+        .atlas-label-rank span { font-weight: bold; color: {{ this.rank_color }}; }
+        .atlas-label-place span { font-style: italic; color: #333; }
+        .atlas-label-right span { transform: translate(7px, -50%); }
+        .atlas-label-left span { transform: translate(calc(-100% - 7px), -50%); }
+        .atlas-label-above span { transform: translate(-50%, calc(-100% - 5px)); }
+        .atlas-label-below span { transform: translate(-50%, 5px); }
+        </style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
+        (function () {
+            var group = L.layerGroup();
+            {{ this.data }}.forEach(function (d) {
+                L.marker([d[1], d[0]], {
+                    icon: L.divIcon({className: "atlas-label atlas-label-" + d[3] + " atlas-label-" + d[4],
+                                     html: "<span>" + d[2] + "</span>", iconSize: null}),
+                    interactive: false, keyboard: false
+                }).addTo(group);
+            });
+            group.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}"""
     )
-    _Legend(f"<b>{html.escape(title)}</b>{rows}").add_to(m)
+
+    def __init__(self, data: str) -> None:
+        super().__init__()
+        self._name = "Labels"
+        self.data = data
+        self.rank_color = RANK_COLOR
+
+
+def add_labels(m: folium.Map, labels: gpd.GeoDataFrame) -> None:
+    """Add ``labels`` (points with ``text``, ``kind`` and ``side`` of the point) as map text.
+
+    ``kind`` styles the label (``rank``: bold, ``place``: italic); ``side`` is ``right``,
+    ``left``, ``above`` or ``below``. Texts are HTML-escaped here.
+    """
+    xy = np.round(shapely.get_coordinates(labels.to_crs(WGS84).geometry.to_numpy()), COORD_DECIMALS)
+    rows = [
+        [float(x), float(y), text, html.escape(str(kind)), html.escape(str(side))]
+        for (x, y), text, kind, side in zip(
+            xy, escaped(labels["text"]), labels["kind"], labels["side"], strict=True
+        )
+    ]
+    _Labels(json.dumps(rows, ensure_ascii=False).replace("</", "<\\/")).add_to(m)
 
 
 def class_colors(n_classes: int) -> list[str]:

@@ -44,15 +44,28 @@ def themes_text(places: pd.DataFrame) -> list[str]:
     return [", ".join(p for p in row if p) or "non classé" for row in zip(*parts, strict=True)]
 
 
-def add_places(m: folium.Map, places: gpd.GeoDataFrame, themes: Sequence[str], *, source_label: str) -> None:
-    """The places as one canvas layer, coloured by theme, hollow when located at a commune centroid."""
+def add_places(
+    m: folium.Map,
+    places: gpd.GeoDataFrame,
+    themes: Sequence[str],
+    *,
+    source_label: str,
+    legend: bool = True,
+) -> None:
+    """The places as one canvas layer, coloured by theme, hollow when located at a commune centroid.
+
+    The legend (unless ``legend`` is false, for a map that draws its own) lists only the themes
+    drawn, and the hollow marker only when one is drawn.
+    """
     if places.empty:
         return
+    colors = place_colors(places, themes)
+    hollow = (places["location_precision"] != PRECISION_ADDRESS).tolist()
     add_points_layer(
         m,
         places,
-        colors=place_colors(places, themes),
-        dashed=(places["location_precision"] != PRECISION_ADDRESS).tolist(),
+        colors=colors,
+        dashed=hollow,
         tooltip={
             "Tiers-lieu": places["name"].tolist(),
             "Thèmes": themes_text(places),
@@ -61,14 +74,19 @@ def add_places(m: folium.Map, places: gpd.GeoDataFrame, themes: Sequence[str], *
         },
         name="Tiers-lieux",
     )
-    shown = list(themes) or list(THEMES)
-    add_legend(
-        m,
-        "Tiers-lieux",
-        [(THEME_COLORS[t], THEME_SHORT_LABELS[t]) for t in shown]
-        + [(NO_THEME_COLOR, "non classé"), ("#ffffff", "cercle creux : centroïde de commune")],
-        hollow=True,
-    )
+    if not legend:
+        return
+    drawn = set(colors)
+    entries = [
+        (THEME_COLORS[t], THEME_SHORT_LABELS[t])
+        for t in list(themes) or list(THEMES)
+        if THEME_COLORS[t] in drawn
+    ]
+    if NO_THEME_COLOR in drawn:
+        entries.append((NO_THEME_COLOR, "non classé"))
+    if any(hollow):
+        entries.append(("#ffffff", "cercle creux : centroïde de commune"))
+    add_legend(m, "Tiers-lieux", entries, hollow=True)
 
 
 def indicator_map(

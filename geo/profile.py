@@ -37,7 +37,8 @@ from geo.mapviews import themes_text
 from geo.placement import PRECISIONS
 from geo.search import Territory, territory_index
 from geo.territory import LEVEL_KEYS, LEVELS, Scope
-from geo.themes import THEME_SHORT_LABELS, THEMES, theme_label, theme_mask
+from geo.thematic import theme_support
+from geo.themes import THEME_SHORT_LABELS, THEMES, insufficient_label, theme_label, theme_mask
 
 DENSITY_THRESHOLDS: tuple[tuple[float, str], ...] = (
     (30.0, "très peu dense"),
@@ -204,7 +205,9 @@ class TerritoryProfile:
     (0 inside), ``location``, ``source_label``, ``lon``, ``lat``, theme route columns."""
     theme_coverage: pd.DataFrame
     """Indexed by theme code (``"tous"`` first): ``places``, ``share_covered``,
-    ``population_covered``, ``nearest_m`` (communes only), ``reference_share``."""
+    ``population_covered``, ``nearest_m`` (communes only), ``reference_share``,
+    ``reference_places`` (places of the theme in the reference area) and ``sufficient`` (enough of
+    them for a finding, :data:`geo.thematic.SUPPORT_RULE`)."""
     gaps: pd.DataFrame
     """Priority gaps (:func:`territory_gaps`): ACV / PVD communes and QPV of the territory
     with no place within ``radius_km``, farthest first, as :func:`geo.gaps.priority_gaps`."""
@@ -456,6 +459,8 @@ def _theme_coverage(
     reference_communes = atlas.communes[reference_rows]
     reference = coverage_by_theme(reference_communes, atlas.places, radius_km, THEMES)
     in_territory = all_places[PLACE_COLUMN[territory.level]] == territory.code
+    reference_places = atlas.places[atlas.places["code_insee"].isin(reference_communes["code_insee"])]
+    support = theme_support(reference_places)
     population = communes["population"].to_numpy(dtype=float)
     ref_population = reference_communes["population"].to_numpy(dtype=float)
     rows = []
@@ -475,6 +480,8 @@ def _theme_coverage(
                 "reference_share": (ref_population * ref_covered).sum() / ref_population.sum()
                 if ref_population.sum()
                 else float("nan"),
+                "reference_places": support[theme].places if theme in support else len(reference_places),
+                "sufficient": support[theme].sufficient if theme in support else True,
             }
         )
     return pd.DataFrame(rows).set_index("theme")
@@ -828,10 +835,11 @@ def places_table(profile: TerritoryProfile) -> pd.DataFrame:
 
 
 def gaps_table(profile: TerritoryProfile) -> pd.DataFrame:
-    """Priority gaps as shown to users (farthest from a tiers-lieu first)."""
+    """Priority gaps as shown to users (farthest from a tiers-lieu first, numbered as on the map)."""
     gaps = profile.gaps
     return pd.DataFrame(
         {
+            "N°": gaps["rank"].to_numpy(dtype=int),
             "Programme": gaps["programme"].map(PROGRAMME_SHORT_LABELS),
             "Territoire": gaps["name"],
             "Commune(s)": gaps["commune"],
@@ -855,6 +863,11 @@ def theme_table(profile: TerritoryProfile) -> pd.DataFrame:
     )
     if profile.territory.level == "commune":
         table["Tiers-lieu le plus proche"] = [fr_km(v) for v in cov["nearest_m"]]
+    # The places counted are those of the reference area (France métropolitaine, the DROM).
+    table["Constat possible"] = [
+        "oui" if ok else insufficient_label(int(n))
+        for ok, n in zip(cov["sufficient"], cov["reference_places"], strict=True)
+    ]
     return table
 
 

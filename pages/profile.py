@@ -8,7 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.briefing import BriefingPack, briefing_pack, pack_subtitle, parameters_text, profile_map
+from geo.briefing import (
+    BriefingPack,
+    briefing_pack,
+    essentials,
+    pack_subtitle,
+    parameters_text,
+    profile_map,
+)
 from geo.profile import (
     DENSITY_NOTE,
     TerritoryProfile,
@@ -25,7 +32,7 @@ from geo.profile import (
 )
 from geo.search import TerritorySearchError, resolve_territory, territory_by_key
 from ui.components import caption_sources, metric, show_map
-from ui.data import atlas, shared_result, territory_profile_basis
+from ui.data import atlas, has_imported_places, shared_result, territory_profile_basis
 from ui.pages import current_filters
 from ui.state import url_backed
 
@@ -38,6 +45,7 @@ PRESENTATION_CSS = """
 [data-testid="stMetricValue"] { font-size: 3.2rem !important; }
 [data-testid="stMetricLabel"] p { font-size: 1.25rem !important; }
 h1 { font-size: 3rem !important; }
+[data-testid="stMarkdownContainer"] li { font-size: 1.35rem; }
 </style>
 """
 
@@ -111,11 +119,23 @@ def _table(frame: pd.DataFrame, key: str) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key=key)
 
 
+def _set_presentation(on: bool) -> None:
+    # In this session: an imported list stays in use (a new tab would start a session without it).
+    st.session_state["profile_presentation"] = "1" if on else ""
+
+
 url_backed("profile_territory", "territoire", "")
 url_backed("profile_presentation", "presentation", "", allowed=["", "1"])
 presentation = st.session_state["profile_presentation"] == "1"
 if presentation:
     st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)
+    st.button(
+        "Quitter le mode présentation",
+        key="profile_exit_presentation",
+        on_click=_set_presentation,
+        args=(False,),
+        icon=":material/close_fullscreen:",
+    )
 else:
     st.title("Fiche territoire")
     st.text_input(
@@ -164,14 +184,27 @@ if presentation:
     st.markdown(
         f"#### {pack_subtitle(profile)} — tiers-lieux : {profile.themes_label}, {profile.radius_label}"
     )
+    st.caption(
+        f"Liste de tiers-lieux importée dans cette session : {profile.places_source}."
+        if has_imported_places()
+        else f"Données intégrées à l'Atlas ({profile.places_source}) : aucune liste importée dans cette "
+        "session."
+    )
 else:
     st.header(territory.name)
     st.caption(f"{pack_subtitle(profile)} · {parameters_text(profile)}")
-    query = f"?territoire={territory.key}&presentation=1"
-    if filters.themes:
-        query += "&themes=" + ",".join(filters.themes)
-    query += f"&rayon={filters.radius_km:g}"
-    st.markdown(f"[Mode présentation (plein écran, sans commandes)]({query})")
+    st.button(
+        "Mode présentation (plein écran, sans commandes)",
+        key="profile_enter_presentation",
+        on_click=_set_presentation,
+        args=(True,),
+        icon=":material/open_in_full:",
+        help="Pour projeter cette fiche : mêmes chiffres, en grand, avec la liste de tiers-lieux de "
+        "cette session (import compris). L'adresse de la page reste partageable.",
+    )
+
+st.subheader("L'essentiel")
+st.markdown("\n".join(f"- {finding.sentence}" for finding in essentials(profile)))
 
 items = key_figure_items(profile)
 per_row = 3
@@ -200,25 +233,7 @@ show_map(
 caption_sources(
     ["places", "communes_polygons", "acv", "pvd", "qpv"],
     note="Cercles creux : lieux situés au centroïde de leur commune (approximatif). "
-    "Tirets : distance d'accès.",
-)
-
-st.subheader("Comparaisons")
-chart_source = f"{profile.places_source} ; INSEE, population municipale 2023"
-st.plotly_chart(comparison_chart(profile, source=chart_source), width="stretch", key="profile_comparison")
-_table(references_table(profile), "profile_references")
-st.caption(f"Territoires similaires — critères : {profile.similar_criteria}. {DENSITY_NOTE}")
-if len(profile.similar):
-    _table(similar_table(profile), "profile_similar")
-else:
-    st.info("Aucun territoire similaire selon ces critères.")
-
-st.subheader("Couverture par thème (indicatif)")
-st.plotly_chart(theme_chart(profile, source=chart_source), width="stretch", key="profile_themes_chart")
-if not presentation:
-    _table(theme_table(profile), "profile_theme_table")
-caption_sources(
-    ["places", "communes"], note="Thèmes issus de la typologie, du label ou de mots-clés (indicatif)."
+    f"Tirets : {profile.radius_label} autour du territoire. Numéros : rang dans la liste des priorités.",
 )
 
 st.subheader(f"Priorités : ACV, PVD et QPV sans tiers-lieu à moins de {profile.radius_label}")
@@ -227,6 +242,24 @@ if len(profile.gaps):
 else:
     st.success("Aucune commune ACV ou PVD ni aucun QPV du territoire n'est sans tiers-lieu à cette distance.")
 caption_sources(["acv", "pvd", "qpv"], note=profile.qpv_note + ".")
+
+chart_source = f"{profile.places_source} ; INSEE, population municipale 2023"
+st.subheader("Couverture par thème (indicatif)")
+st.plotly_chart(theme_chart(profile, source=chart_source), width="stretch", key="profile_themes_chart")
+if not presentation:
+    _table(theme_table(profile), "profile_theme_table")
+caption_sources(
+    ["places", "communes"], note="Thèmes issus de la typologie, du label ou de mots-clés (indicatif)."
+)
+
+st.subheader("Comparaisons")
+st.plotly_chart(comparison_chart(profile, source=chart_source), width="stretch", key="profile_comparison")
+_table(references_table(profile), "profile_references")
+st.caption(f"Territoires similaires — critères : {profile.similar_criteria}. {DENSITY_NOTE}")
+if len(profile.similar):
+    _table(similar_table(profile), "profile_similar")
+else:
+    st.info("Aucun territoire similaire selon ces critères.")
 
 if not presentation:
     st.subheader("Tiers-lieux dans le territoire et alentour")
@@ -238,8 +271,9 @@ if not presentation:
 
     st.subheader("Dossier de présentation")
     st.markdown(
-        "Un clic : PDF (2 à 4 pages), diaporama PowerPoint et carte interactive autonome (HTML, "
-        "lisible hors ligne), avec les mêmes chiffres que cette page, les sources et la méthode."
+        "Un clic : PDF (6 pages au plus), diaporama PowerPoint (avec notes de l'orateur) et carte "
+        "interactive autonome (HTML, lisible hors ligne), qui ouvrent sur « L'essentiel » : les mêmes "
+        "chiffres que cette page, les mêmes listes dans les trois formats, les sources et la méthode."
     )
     get_pack = _pack_getter(profile)
     stem = f"fiche-territoire-{territory.level}-{territory.code}"

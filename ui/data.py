@@ -66,6 +66,11 @@ def atlas() -> Atlas:
     )
 
 
+def has_imported_places() -> bool:
+    """Whether this session uses a list it imported (else the bundled or refreshed one)."""
+    return st.session_state.get(IMPORTED_PLACES_KEY) is not None
+
+
 _SESSION_RESULTS_KEY = "_session_results"
 _DERIVED_FROM_IMPORT = ("_imported_atlas", "_theme_distances", _SESSION_RESULTS_KEY)
 

@@ -9,12 +9,14 @@ from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
 from geo.atlas import load_atlas, load_commune_polygons
-from geo.briefing import briefing_pack
+from geo.briefing import briefing_pack, essentials
 from geo.profile import key_figure_items, profile_basis, territory_profile
 from geo.search import territory_by_key
 from tests.app.conftest import open_app
+from tests.conftest import ROOT
 
 PAGE = "pages/profile.py"
+IMPORTS = ROOT / "tests" / "fixtures" / "import"
 SPACES = re.compile(r"[\s\u202f\u00a0]+")
 
 
@@ -77,15 +79,59 @@ def test_misspelt_search_suggests_close_names() -> None:
     assert at.button(key="profile_suggestion_0").label == "Montpellier (commune, 34)"
 
 
-def test_presentation_mode_has_no_widgets_and_hides_the_sidebar() -> None:
+def test_presentation_mode_hides_the_controls_and_has_a_way_back() -> None:
     at = open_app(PAGE, {"territoire": "dep:34", "presentation": "1"})
     assert not at.exception
     assert at.title[0].value == "Hérault"
     assert len(at.text_input) == 0
-    assert len(at.button) == 0
+    assert [b.key for b in at.button] == ["profile_exit_presentation"]
+    assert at.button(key="profile_exit_presentation").label == "Quitter le mode présentation"
     assert any('[data-testid="stSidebar"]' in m.value for m in at.markdown)
     assert _metrics(at)["Tiers-lieux dans le territoire"] == "41"  # 42 rows: « Sète en commun » listed twice
     assert at.query_params["presentation"] == "1"
+    assert any("aucune liste importée dans cette session" in c.value for c in at.caption)
+    at.button(key="profile_exit_presentation").click().run()
+    assert not at.exception
+    assert at.header[0].value == "Hérault"
+    assert len(at.text_input(key="profile_search").value) == 0
+    assert "presentation" not in at.query_params
+    assert not any('[data-testid="stSidebar"]' in m.value for m in at.markdown)
+
+
+def test_presentation_mode_keeps_the_list_imported_in_the_session() -> None:
+    at = open_app("pages/data.py")
+    upload = (
+        "reseau_occitanie_cp1252.csv",
+        (IMPORTS / "reseau_occitanie_cp1252.csv").read_bytes(),
+        "text/csv",
+    )
+    at.file_uploader(key="data_upload").set_value([upload]).run()
+    at.button(key="data_import").click().run()
+    assert not at.exception, at.exception
+    at.switch_page(PAGE).run()
+    at.text_input(key="profile_search").input("Hérault").run()
+    assert at.header[0].value == "Hérault"
+    imported = _metrics(at)["Tiers-lieux dans le territoire"]
+    assert imported != "41"  # the import replaced the bundled list
+    at.button(key="profile_enter_presentation").click().run()
+    assert not at.exception
+    assert at.title[0].value == "Hérault"
+    assert at.query_params["presentation"] == "1"
+    assert _metrics(at)["Tiers-lieux dans le territoire"] == imported
+    assert any("importée dans cette session : Import : reseau_occitanie" in c.value for c in at.caption)
+
+
+def test_page_opens_on_the_essentials_of_the_pack() -> None:
+    at = open_app(PAGE, {"territoire": "commune:89418"})
+    assert not at.exception
+    assert at.subheader[0].value == "L'essentiel"
+    atlas = load_atlas()
+    basis = profile_basis(atlas, load_commune_polygons())
+    profile = territory_profile(atlas, basis, territory_by_key(basis.index, "commune:89418"))
+    shown = " ".join(m.value for m in at.markdown)
+    for finding in essentials(profile):
+        assert finding.sentence in shown
+    assert any("Tirets : 10\u202fkm autour du territoire" in c.value for c in at.caption)
 
 
 def test_sidebar_scope_is_the_default_territory() -> None:

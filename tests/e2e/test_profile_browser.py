@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -18,6 +19,7 @@ from tests.e2e.helpers import (
 )
 
 pytestmark = pytest.mark.e2e
+ENTER = re.compile(r"^Mode présentation")
 
 
 def _open(browser, app_url: str, path: str) -> None:
@@ -62,8 +64,10 @@ def test_profile_renders_and_the_pack_downloads(app_url, page, tmp_path) -> None
         assert sorted(n.rsplit(".", 1)[1] for n in names) == ["html", "pdf", "pptx"]
         pdf_name = next(n for n in names if n.endswith(".pdf"))
         reader = PdfReader(io.BytesIO(archive.read(pdf_name)))
-        assert 2 <= len(reader.pages) <= 4
-        assert "Fiche territoire : Tonnerre" in reader.pages[0].extract_text()
+        assert 3 <= len(reader.pages) <= 6
+        first = reader.pages[0].extract_text()
+        assert "Fiche territoire : Tonnerre" in first
+        assert "L'essentiel" in first
     assert non_tile_blocked(page.blocked) == []
     assert page.errors == []
 
@@ -78,6 +82,26 @@ def test_presentation_mode_hides_sidebar_and_widgets(app_url, page) -> None:
     assert browser.locator('[data-testid="stDownloadButton"]').count() == 0
     assert browser.locator('[data-testid="stMetric"]').count() >= 6
     assert_no_exception(browser)
+
+
+def test_presentation_mode_opens_and_closes_in_the_same_tab(app_url, page) -> None:
+    browser = page.page
+    _open(browser, app_url, "fiche-territoire?territoire=commune:89418&fond=none")
+    browser.get_by_role("heading", name="Tonnerre").first.wait_for(timeout=TIMEOUT_MS)
+    browser.get_by_role("button", name=ENTER).click()
+    leave = browser.get_by_role("button", name="Quitter le mode présentation")
+    leave.wait_for(timeout=TIMEOUT_MS)
+    assert leave.is_visible()
+    browser.wait_for_function("() => location.search.includes('presentation=1')", timeout=TIMEOUT_MS)
+    browser.locator('[data-testid="stSidebar"]').wait_for(state="hidden", timeout=TIMEOUT_MS)
+    assert len(browser.context.pages) == 1  # no new tab, hence no new session without the import
+    leave.click()
+    leave.wait_for(state="detached", timeout=TIMEOUT_MS)
+    browser.locator('[data-testid="stSidebar"]').wait_for(state="visible", timeout=TIMEOUT_MS)
+    browser.get_by_role("button", name=ENTER).wait_for(timeout=TIMEOUT_MS)
+    browser.wait_for_function("() => !location.search.includes('presentation')", timeout=TIMEOUT_MS)
+    assert_no_exception(browser)
+    assert page.errors == []
 
 
 def test_standalone_html_map_works_without_network(app_url, page) -> None:
@@ -104,6 +128,21 @@ def test_standalone_html_map_works_without_network(app_url, page) -> None:
             return n; }"""
     )
     assert points >= len(profile.places)
-    assert browser.locator(".atlas-legend").count() >= 1
+    dashed = browser.evaluate(
+        """() => { let n = 0;
+            for (const key of Object.keys(window).filter(k => k.startsWith('map_'))) {
+                const value = window[key];
+                if (value instanceof L.Map) { value.eachLayer(l => {
+                    if (l.options && l.options.dashArray === '8 6') { n++; } }); }
+            }
+            return n; }"""
+    )
+    assert dashed >= 1  # the access ring
+    legend = browser.locator(".atlas-legend").first.inner_text()
+    assert "À 10\u202fkm du territoire" in legend
+    assert browser.locator(".atlas-label").count() >= 1
+    assert browser.get_by_role("heading", name="Fiche territoire : Hérault").is_visible()
+    assert "L'essentiel" in browser.locator(".atlas-panel").inner_text()
+    assert "Sources" in browser.locator(".atlas-footer").inner_text()
     assert page.blocked == []
     assert page.errors == []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import sys
 
@@ -17,8 +19,11 @@ from geo.crs import projected_crs_for_zone, zone_from_dep
 from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
 from geo.maps import (
     LEGEND_WIDTH_PX,
+    add_labels,
     add_legend,
+    add_outline_layer,
     add_points_layer,
+    add_symbol_legend,
     base_map,
     classify_values,
     display_geometries,
@@ -26,7 +31,9 @@ from geo.maps import (
     view_for_bounds,
     zoom_for_bounds,
 )
+from geo.mapviews import add_places
 from geo.territory import Scope, territory_options
+from geo.themes import THEMES
 from tests.conftest import ROOT
 
 
@@ -121,6 +128,53 @@ def test_template_syntax_in_data_stays_text() -> None:
     html = m.get_root().render()
     for text in [*names, "{{ 6*7 }}", "{% raw %}"]:
         assert text in html
+
+
+def test_labels_and_symbol_legends_escape_their_text() -> None:
+    m = base_map(basemap="none")
+    labels = gpd.GeoDataFrame(
+        {"text": ["<b>Atelier</b> {{ 7*7 }}"], "kind": ["place"], "side": ["left"]},
+        geometry=[Point(2.35, 48.85)],
+        crs="EPSG:4326",
+    )
+    add_labels(m, labels)
+    add_symbol_legend(m, "Légende", [("dashed", "#0072B2", "À 10 km <du> territoire")])
+    html = m.get_root().render()
+    assert "<b>Atelier</b>" not in html
+    assert "&lt;b&gt;Atelier&lt;/b&gt; {{ 7*7 }}" in html
+    assert "atlas-label-place" in html
+    legend = json.loads(re.search(r'div\.innerHTML = ("(?:[^"\\]|\\.)*");', html).group(1))
+    assert "À 10 km &lt;du&gt; territoire" in legend
+    assert "dashed #0072B2" in legend
+    with pytest.raises(InvalidParameterError, match="star"):
+        add_symbol_legend(m, "x", [("star", "#000", "x")])
+
+
+def test_dashed_outline_layer_carries_its_style() -> None:
+    m = base_map(basemap="none")
+    add_outline_layer(
+        m, gpd.GeoDataFrame(geometry=[box(2, 48, 3, 49).boundary], crs="EPSG:4326"), dash_array="8 6"
+    )
+    assert '"dashArray": "8 6"' in m.get_root().render()
+
+
+def test_places_legend_lists_only_the_themes_drawn() -> None:
+    places = gpd.GeoDataFrame(
+        {
+            "name": ["Fablab"],
+            "location_precision": ["adresse"],
+            "source": ["cget_2019"],
+            **{f"theme_{t}": ["type" if t == "fabrication" else ""] for t in THEMES},
+        },
+        geometry=[Point(2.35, 48.85)],
+        crs="EPSG:4326",
+    )
+    m = base_map(basemap="none")
+    add_places(m, places, (), source_label="test")
+    html = m.get_root().render()
+    assert "Fabrication" in html
+    for absent in ("Coworking", "Alimentation", "non classé", "cercle creux"):
+        assert absent not in html
 
 
 def test_display_geometries_round_and_keep_shared_borders() -> None:
