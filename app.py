@@ -36,6 +36,12 @@ pages = [
     st.Page("pages/planner.py", title="Simulateur", icon=":material/calculate:", url_path="simulateur"),
     st.Page("pages/data.py", title="Données", icon=":material/upload_file:", url_path="donnees"),
     st.Page("pages/about.py", title="À propos des données", icon=":material/info:", url_path="a-propos"),
+    st.Page(
+        "pages/accessibility.py",
+        title="Accessibilité",
+        icon=":material/accessibility:",
+        url_path="accessibilite",
+    ),
 ]
 navigation = st.navigation(pages)
 st.session_state["filters"] = sidebar_filters()

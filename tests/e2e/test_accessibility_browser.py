@@ -29,6 +29,7 @@ STATES = [
     ("simulateur", "dep=34"),
     ("donnees", ""),
     ("a-propos", ""),
+    ("accessibilite", ""),
 ]
 
 
