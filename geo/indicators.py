@@ -6,12 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from pandas.io.formats.style import Styler
 
 from geo.atlas import Atlas
 from geo.coverage import aggregate_coverage, coverage_of_points
 from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_coverage, scope_qpv
-from geo.territory import LEVEL_KEYS, Scope
+from geo.territory import LEVEL_KEYS, LEVELS, Scope
 from geo.themes import theme_mask
 
 
@@ -217,3 +218,43 @@ def coverage_table(result: ScopeCoverage, level: str) -> pd.DataFrame:
         mean_distance = pd.Series(np.where(weights > 0, weighted / weights, np.nan), index=pd.Index(uniques))
     table["mean_distance_m"] = mean_distance.reindex(table.index)
     return table
+
+
+def territory_headers(level: str, radius_km: float) -> dict[str, str]:
+    """French headers of the columns of :func:`coverage_table` shown to users, in display order."""
+    radius = fr_radius(radius_km)
+    return {
+        "code": "Code",
+        "nom": LEVELS[level],
+        "population": "Population 2023",
+        "places": "Tiers-lieux",
+        "places_per_100k": "Pour 100 000 hab.",
+        "population_covered": f"Population à moins de {radius} km",
+        "share_covered": "Part couverte",
+        "population_uncovered": f"Population à plus de {radius} km",
+        "mean_distance_m": "Distance moyenne",
+        "communes": "Communes",
+        "communes_covered": "Communes couvertes",
+    }
+
+
+def territory_display(table: pd.DataFrame, level: str, radius_km: float) -> tuple[pd.DataFrame, Styler]:
+    """A :func:`coverage_table` (or :func:`territory_table`) for the screen: French headers, and a
+    styler writing every number the French way. Returns the plain table (for exports) and the styler."""
+    headers = {
+        k: v for k, v in territory_headers(level, radius_km).items() if k in table.reset_index().columns
+    }
+    shown = table.reset_index()[list(headers)].rename(columns=headers)
+    formats = {
+        "population": fr_number,
+        "places": fr_number,
+        "places_per_100k": lambda v: fr_number(v, 1),
+        "population_covered": fr_number,
+        "share_covered": fr_percent,
+        "population_uncovered": fr_number,
+        "mean_distance_m": COVERAGE_INDICATORS["mean_distance_m"].text,
+        "communes": fr_number,
+        "communes_covered": fr_number,
+    }
+    styled = shown.style.format({headers[c]: f for c, f in formats.items() if c in headers})
+    return shown, styled

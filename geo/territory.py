@@ -17,6 +17,12 @@ LEVELS: dict[str, str] = {
 }
 """Territory levels, coarsest first, with their French label."""
 
+
+def level_noun(level: str) -> str:
+    """The level as a noun inside a sentence (« par département », « par EPCI », « par commune »)."""
+    return LEVELS[level] if level == "epci" else LEVELS[level].lower()
+
+
 LEVEL_KEYS: dict[str, str] = {"reg": "reg", "dep": "dep", "epci": "epci_siren", "commune": "code_insee"}
 """Level → column of the communes table holding its code."""
 

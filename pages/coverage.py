@@ -9,10 +9,10 @@ from geo._errors import AtlasError
 from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays, overlay_points
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
-from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table
+from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table, territory_display
 from geo.maps import SCHEMES
 from geo.mapviews import add_places, indicator_map
-from geo.territory import LEVELS
+from geo.territory import LEVELS, level_noun
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
@@ -136,7 +136,15 @@ def _map_and_table() -> None:
         add_overlays(m, data, filters.scope, overlays)
         return m
 
-    show_map(_map, key="cov_map", inputs=(filters, indicator_code, level, scheme, tuple(overlays)))
+    show_map(
+        _map,
+        key="cov_map",
+        inputs=(filters, indicator_code, level, scheme, tuple(overlays)),
+        title=f"Carte : {title.lower()} par {level_noun(level)} — {describe(filters)}",
+        description=f"{title.lower()} de chaque {level_noun(level)} (couleurs, légende à droite), les "
+        "tiers-lieux (points colorés par thème) et les calques choisis. Les mêmes chiffres sont dans le "
+        f"tableau « Territoires » sous la carte.",
+    )
     caption_sources(
         ["places", "communes", LEVEL_SOURCES[level], *(OVERLAY_DATASETS[o] for o in overlays)],
         note=f"{DISTANCE_NOTE} Cercles creux : lieux situés au centroïde de leur commune (approximatif) ; "
@@ -158,33 +166,7 @@ def _map_and_table() -> None:
 
     st.subheader(f"Territoires ({LEVELS[level].lower()})")
     st.caption("Cliquez sur un en-tête de colonne pour trier.")
-    shown = table.reset_index()
-    headers = {
-        "code": "Code",
-        "nom": LEVELS[level],
-        "population": "Population 2023",
-        "places": "Tiers-lieux",
-        "places_per_100k": "Pour 100 000 hab.",
-        "population_covered": f"Population à moins de {radius_text} km",
-        "share_covered": "Part couverte",
-        "population_uncovered": f"Population à plus de {radius_text} km",
-        "mean_distance_m": "Distance moyenne",
-        "communes": "Communes",
-        "communes_covered": "Communes couvertes",
-    }
-    shown = shown[list(headers)].rename(columns=headers)
-    formats = {
-        "population": fr_number,
-        "places": fr_number,
-        "places_per_100k": lambda v: fr_number(v, 1),
-        "population_covered": fr_number,
-        "share_covered": fr_percent,
-        "population_uncovered": fr_number,
-        "mean_distance_m": COVERAGE_INDICATORS["mean_distance_m"].text,
-        "communes": fr_number,
-        "communes_covered": fr_number,
-    }
-    styled = shown.style.format({headers[column]: formatter for column, formatter in formats.items()})
+    shown, styled = territory_display(table, level, filters.radius_km)
     st.dataframe(styled, hide_index=True, width="stretch", key="cov_table")
 
     export = shown.copy()

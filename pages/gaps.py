@@ -161,7 +161,15 @@ def _map() -> folium.Map:
     )
 
 
-show_map(_map, key="gaps_map", inputs=(filters, tuple(programmes), rank_by))
+show_map(
+    _map,
+    key="gaps_map",
+    inputs=(filters, tuple(programmes), rank_by),
+    title=f"Carte des zones blanches — {describe(filters)}",
+    description=f"les {fr_number(len(gaps))} territoires prioritaires sans tiers-lieu à moins de la distance "
+    "choisie (symboles par programme) et les tiers-lieux du périmètre. Les mêmes territoires sont dans la "
+    "liste classée sous la carte.",
+)
 places_note = (
     "Tiers-lieux non dessinés à l'échelle nationale : choisissez une région pour les voir."
     if national

@@ -8,9 +8,9 @@ import streamlit as st
 from geo.charts import coverage_bar_chart
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
-from geo.indicators import territory_table
+from geo.indicators import territory_display, territory_table
 from geo.mapviews import add_places, indicator_map
-from geo.territory import LEVELS
+from geo.territory import LEVELS, level_noun
 from ui.components import caption_sources, metric, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
@@ -102,7 +102,17 @@ def _map() -> folium.Map:
     return m
 
 
-show_map(_map, key="overview_map", inputs=filters)
+show_map(
+    _map,
+    key="overview_map",
+    inputs=filters,
+    title=f"Carte : tiers-lieux pour 100 000 habitants par {level_noun(level)} — {describe(filters)}",
+    description=f"la densité de tiers-lieux de chaque {level_noun(level)} (couleurs, légende à droite) "
+    f"et les {fr_number(figures.n_places)} tiers-lieux du périmètre (points colorés par thème). Les mêmes "
+    f"chiffres sont dans le tableau « Chiffres par {level_noun(level)} » sous la carte.",
+)
+with st.expander(f"Chiffres par {level_noun(level)} (tableau de la carte)"):
+    st.dataframe(territory_display(table, level, filters.radius_km)[1], hide_index=True, key="overview_table")
 caption_sources(
     ["places", "communes", "departements"],
     note="Cercles creux : lieux situés au centroïde de leur commune (approximatif).",

@@ -327,6 +327,10 @@ if result is not None:
         lambda: scenario_map(problem, plan, outlines=context_outlines(scope), basemap=filters.basemap),
         key="planner_map",
         inputs=(*problem_inputs, filters.basemap, mode, tuple(plan.sites["code_insee"])),
+        title=f"Carte des implantations proposées — {describe(filters)}",
+        description=f"les {fr_number(len(plan.sites))} communes proposées, la distance couverte autour "
+        "de chacune, les tiers-lieux existants et les communes qui restent non couvertes. Les mêmes communes "
+        "sont dans le tableau « Implantations proposées » sous la carte.",
     )
     caption_sources(
         SOURCES,

@@ -228,6 +228,10 @@ show_map(
     lambda: profile_map(basis, profile, basemap=filters.basemap),
     key="profile_map",
     inputs=(territory.key, filters.themes, filters.radius_km, filters.basemap),
+    title=f"Carte de {profile.territory.name} et des tiers-lieux à moins de {profile.radius_label}",
+    description=f"le contour du territoire, la limite de {profile.radius_label} autour (tirets), les "
+    "tiers-lieux (points colorés par thème) et les territoires prioritaires sans tiers-lieu (numéros). Les "
+    "mêmes lieux et priorités sont dans les listes de la fiche.",
     height=620 if presentation else 520,
 )
 caption_sources(

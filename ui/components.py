@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -93,13 +94,31 @@ def _elements(element: folium.Element) -> list[folium.Element]:
     return [element, *(e for child in children.values() for e in _elements(child))]
 
 
-def show_map(build: Callable[[], folium.Map], *, key: str, inputs: Hashable, height: int = 560) -> None:
+def show_map(
+    build: Callable[[], folium.Map],
+    *,
+    key: str,
+    inputs: Hashable,
+    title: str,
+    description: str,
+    height: int = 560,
+) -> None:
     """Show the map ``build()`` makes; panning or zooming does not rerun the script.
 
     The map is built and serialised once per data version and ``inputs`` (every value
     ``build`` reads besides the data: filters, page widgets) and shared by every session
-    (see :func:`ui.data.shared_map`); a page visit then only sends it.
+    (see :func:`ui.data.shared_map`); a page visit then only sends it. ``title`` names its frame
+    for screen readers (RGAA: every frame has a title); ``description`` says in words what it
+    shows and where the same figures are in text (the table beside it), under the map.
     """
+    with st.container(key=f"atlas-map-{key}"):
+        # french_shell.js gives the map's frame this title once Streamlit has drawn it.
+        st.html(f'<span data-atlas-frame-title="{html.escape(title, quote=True)}"></span>')
+        _map_component(key, inputs, build, height)
+        st.caption(f"Ce que montre la carte : {description}")
+
+
+def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], height: int) -> None:
     payload = shared_map(key, inputs, lambda: map_payload(build()))
     component_key = streamlit_folium.generate_js_hash(payload.script, key, False)
     streamlit_folium._component_func(

@@ -57,8 +57,20 @@
     for (const child of node.childNodes) visit(child);
   };
 
+  // Frames of maps get the title their page gives them (a hidden marker beside each map).
+  const titleFrames = () => {
+    for (const marker of root.querySelectorAll("[data-atlas-frame-title]")) {
+      const box = marker.closest('[data-testid="stVerticalBlock"]');
+      const frame = box && box.querySelector("iframe");
+      const title = marker.getAttribute("data-atlas-frame-title");
+      if (frame && frame.title !== title) frame.title = title;
+    }
+  };
+
   visit(root.body);
+  titleFrames();
   new win.MutationObserver((mutations) => {
+    titleFrames();
     for (const mutation of mutations) {
       if (mutation.type === "characterData") visit(mutation.target);
       else if (mutation.type === "attributes") visit(mutation.target);
