@@ -31,6 +31,10 @@ DEFAULT_RADIUS_KM = 10
 _URL_KEYS: dict[str, str] = {}
 """Session-state key → URL parameter name, for every URL-backed widget (sidebar and pages)."""
 
+_RUN_KEYS = "_url_keys_this_run"
+"""Session-state key of the URL-backed keys met in the last full run: the link carries the shared
+filters and the page's own widgets, never another page's."""
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -58,6 +62,7 @@ def url_backed(
     *,
     allowed: Sequence[Any] | None = None,
     parse: Callable[[str], Any] = str,
+    explain: Callable[[str], str] | None = None,
 ) -> None:
     """Make session-state ``key`` follow URL parameter ``param``.
 
@@ -67,9 +72,11 @@ def url_backed(
     disconnected session expired, another server process behind the proxy) is the
     exception: the browser sends the values on screen, including the change the user has
     just made, so they win over the link, which is one change behind. Call it before
-    creating the widget, which must then be created **without** a default value.
+    creating the widget, which must then be created **without** a default value. ``explain``
+    says why a refused value is refused (« valeur inconnue » by default).
     """
     _URL_KEYS[key] = param
+    st.session_state.setdefault(_RUN_KEYS, set()).add(key)
     loaded = st.session_state.setdefault("_url_loaded", set())
     if key not in loaded:
         loaded.add(key)
@@ -94,7 +101,10 @@ def url_backed(
             if valid:
                 st.session_state[key] = value
             else:
-                st.session_state.setdefault("_url_rejected", []).append(f"{param}={raw}")
+                reason = (
+                    explain(raw if isinstance(raw, str) else ",".join(raw)) if explain else "valeur inconnue"
+                )
+                st.session_state.setdefault("_url_rejected", []).append(f"{param}={raw} ({reason})")
     current = st.session_state.get(key, default)
     if allowed is not None:
         ok = all(v in allowed for v in current) if isinstance(current, list) else current in allowed
@@ -146,14 +156,15 @@ def warn_rejected_params() -> None:
     """
     rejected = st.session_state.pop("_url_rejected", None)
     if rejected:
-        st.warning("Paramètres de lien ignorés (valeurs inconnues) : " + ", ".join(rejected))
+        st.warning("Paramètres de lien ignorés : " + ", ".join(rejected) + ".")
 
 
 def sync_url() -> None:
-    """Write every URL-backed value of this run into the address bar (defaults included)."""
+    """Write the URL-backed values of this run into the address bar (defaults included)."""
     params: dict[str, str | list[str]] = {}
+    this_run = st.session_state.get(_RUN_KEYS, set())
     for key, param in _URL_KEYS.items():
-        if key not in st.session_state:
+        if key not in st.session_state or key not in this_run:
             continue
         value = st.session_state[key]
         if isinstance(value, list):
@@ -188,6 +199,7 @@ def page_section(body: Callable[[], None]) -> Callable[[], None]:
 def sidebar_filters() -> Filters:
     """Draw the shared sidebar and return the selection."""
     communes = atlas().communes
+    st.session_state[_RUN_KEYS] = set()  # a full run: the page registers its own keys again
     with st.sidebar:
         st.header("Filtres")
         zone_labels = {code: z.label for code, z in ZONES.items()}
@@ -227,11 +239,24 @@ def sidebar_filters() -> Filters:
     )
 
 
+_OUTSIDE = {
+    "reg": "hors de la zone choisie",
+    "dep": "hors de la région choisie",
+    "epci": "hors du département choisi",
+}
+
+
+def _outside_scope(level: str, raw: str) -> str:
+    """Why a territory of the link is refused: outside the territory chosen above it, or unknown."""
+    known = any(raw in territory_choices(level, Scope(zone)) for zone in ZONES)
+    return _OUTSIDE[level] if known else "valeur inconnue"
+
+
 def _territory_select(
     key: str, param: str, label: str, options: dict[str, str], *, disabled: bool = False
 ) -> str:
     choices = [ALL, *options]
-    url_backed(key, param, ALL, allowed=choices)
+    url_backed(key, param, ALL, allowed=choices, explain=lambda raw: _outside_scope(param, raw))
     if disabled:
         st.session_state[key] = ALL
     return str(

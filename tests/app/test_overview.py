@@ -66,3 +66,22 @@ def test_drom_zone() -> None:
     assert not at.exception
     # 11 rows: Runfablab and Solidarnum are one place, a Manufacture of Marie-Galante was coded in La Réunion.
     assert _metrics(at)["Tiers-lieux dans le périmètre"] == "9"
+
+
+def test_a_departement_outside_the_region_is_explained() -> None:
+    at = open_app(query={"reg": "76", "dep": "75"})
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "ignorés" in w.value)
+    assert "dep=75 (hors de la région choisie)" in warning
+    assert "inconnue" not in warning
+
+
+def test_the_link_holds_the_shared_filters_and_the_page_own_widgets_only() -> None:
+    at = open_app(page="pages/coverage.py", query={"reg": "76"})
+    assert not at.exception
+    assert "niveau" in at.query_params or "indicateur" in at.query_params
+    at.switch_page("pages/gaps.py").run()
+    assert not at.exception
+    assert at.query_params["reg"] == "76"
+    for coverage_param in ("indicateur", "niveau", "classes"):
+        assert coverage_param not in at.query_params
