@@ -185,7 +185,7 @@ DATASETS: dict[str, Dataset] = {
         Dataset(
             name="communes",
             filename="communes.parquet",
-            title="Communes 2026 (point représentatif, population 2023)",
+            title="Communes 2026 (point représentatif)",
             producer=_COG + " / INSEE",
             licence=ETALAB,
             vintage="COG 2026, population 2023",

@@ -36,20 +36,22 @@ def french_layout(fig: go.Figure, *, title: str, source: str, height: int = 420)
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
         font={"family": FONT, "size": 12},
         height=height,
-        margin={"l": 10, "r": 10, "t": 60, "b": 70},
+        margin={"l": 10, "r": 10, "t": 90, "b": 100},
         plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.18},
+        # The legend sits above the plot, the source line below the axis title: they never meet.
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
     )
     fig.add_annotation(
         text=f"Source : {source}",
         xref="paper",
         yref="paper",
         x=0,
-        y=-0.2,
+        y=0,
+        yshift=-72,
         xanchor="left",
         yanchor="top",
         showarrow=False,
-        font={"size": 10, "color": "#555555"},
+        font={"size": 11, "color": NOTE_COLOR},
     )
     fig.update_xaxes(gridcolor="#eeeeee", zeroline=False)
     fig.update_yaxes(gridcolor="#eeeeee", zeroline=False)

@@ -137,10 +137,10 @@ def base_map(
         zoom_start=zoom,  # type: ignore[arg-type]  # Leaflet takes fractional zooms (zoomSnap)
         tiles=None,
         prefer_canvas=True,
-        control_scale=True,
         zoom_snap=ZOOM_SNAP,
         height=height,
     )
+    _MetricScale().add_to(m)
     if basemap == "ign_plan":
         folium.TileLayer(IGN_PLAN_URL, attr=IGN_ATTRIBUTION, name="Plan IGN", max_zoom=18).add_to(m)
     return m
@@ -262,6 +262,16 @@ class _DataElement(branca.element.MacroElement):
         for child in self._children.values():
             child.render(**kwargs)
         return ""
+
+
+class _MetricScale(branca.element.MacroElement):
+    """Leaflet's scale bar in kilometres only (folium's ``control_scale`` adds miles too)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}"""
+    )
 
 
 class _FeatureLayer(_DataElement):

@@ -16,6 +16,14 @@ from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
 from ui.pages import current_filters, describe, scope_caption
 
+CHART_ROWS = 25
+LEAST_COVERED = {
+    "reg": "régions les moins couvertes",
+    "dep": "départements les moins couverts",
+    "epci": "EPCI les moins couverts",
+    "commune": "communes les moins couvertes",
+}
+
 filters = current_filters()
 data = atlas()
 result = coverage_of_scope(*filters.analysis)
@@ -118,6 +126,11 @@ caption_sources(
     note="Cercles creux : lieux situés au centroïde de leur commune (approximatif).",
 )
 
+shown = (
+    f" — les {CHART_ROWS} {LEAST_COVERED[level]} sur {fr_number(len(table))}"
+    if len(table) > CHART_ROWS
+    else ""
+)
 fig = shared_result(
     "overview_chart",
     filters.analysis,
@@ -125,8 +138,9 @@ fig = shared_result(
         table,
         reference_share=figures.share_covered,
         reference_label="Ensemble du périmètre",
-        title=f"Part de la population à moins de {radius} km d'un tiers-lieu — {describe(filters)}",
+        title=f"Part de la population à moins de {radius} km d'un tiers-lieu{shown} — {describe(filters)}",
         source=f"{data.places_source} ; INSEE, population municipale 2023",
+        max_rows=CHART_ROWS,
     ),
 )
 st.plotly_chart(fig, width="stretch", key="overview_chart")

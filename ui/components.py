@@ -22,14 +22,24 @@ from ui.data import atlas, shared_map
 
 def sources_text(names: Sequence[str]) -> str:
     """« Sources : … » for the datasets ``names`` (catalogue keys), places included as their real source."""
-    parts = []
-    for name in names:
+    items: list[str | tuple[str, str]] = []
+    groups: dict[tuple[str, str], list[str]] = {}
+    for name in dict.fromkeys(names):
         if name == "places":
-            parts.append(atlas().places_source)
-        else:
-            entry: Dataset = DATASETS[name]
-            parts.append(f"{entry.producer}, {entry.title} ({_vintage(name)})")
-    return " ; ".join(parts)
+            items.append(atlas().places_source)
+            continue
+        entry: Dataset = DATASETS[name]
+        group = (entry.producer, _vintage(name))  # one mention per producer and vintage
+        if group not in groups:
+            groups[group] = []
+            items.append(group)
+        groups[group].append(entry.title)
+    return " ; ".join(item if isinstance(item, str) else _credit(*item, groups[item]) for item in items)
+
+
+def _credit(producer: str, vintage: str, titles: list[str]) -> str:
+    listing = titles[0] if len(titles) == 1 else ", ".join(titles[:-1]) + " et " + titles[-1]
+    return f"{producer}, {listing} ({vintage})"
 
 
 def _vintage(name: str) -> str:
