@@ -37,3 +37,8 @@ def fr_km(distance_m: float | None, decimals: int = 1, *, missing: str = "aucun"
     if distance_m is None or _is_missing(distance_m):
         return missing
     return f"{fr_number(float(distance_m) / 1000, decimals)}{NNBSP}km"
+
+
+def fr_de(noun: str) -> str:
+    """« de » before ``noun``, elided before a vowel or a mute h: « d'alimentation », « de réemploi »."""
+    return f"d'{noun}" if noun[:1].lower() in "aeiouyéèêàâîôûh" else f"de {noun}"

@@ -258,3 +258,16 @@ def territory_display(table: pd.DataFrame, level: str, radius_km: float) -> tupl
     }
     styled = shown.style.format({headers[c]: f for c, f in formats.items() if c in headers})
     return shown, styled
+
+
+def unlocated_note(communes_unlocated: int) -> str:
+    """Why some inhabitants count in the population but in no distance (communes without outline)."""
+    if communes_unlocated == 1:
+        return (
+            "1 commune créée après 2018 n'a pas de contour dans les données : ses habitants comptent dans la "
+            "population, pas dans les distances."
+        )
+    return (
+        f"{fr_number(communes_unlocated)} communes créées après 2018 n'ont pas de contour dans les données : "
+        "leurs habitants comptent dans la population, pas dans les distances."
+    )

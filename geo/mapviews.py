@@ -41,7 +41,7 @@ def themes_text(places: pd.DataFrame) -> list[str]:
         )
         for t in THEMES
     ]
-    return [", ".join(p for p in row if p) or "non classé" for row in zip(*parts, strict=True)]
+    return [", ".join(p for p in row if p) or "sans thème" for row in zip(*parts, strict=True)]
 
 
 def add_places(
@@ -83,7 +83,7 @@ def add_places(
         if THEME_COLORS[t] in drawn
     ]
     if NO_THEME_COLOR in drawn:
-        entries.append((NO_THEME_COLOR, "non classé"))
+        entries.append((NO_THEME_COLOR, "sans thème"))
     if any(hollow):
         entries.append(("#ffffff", "cercle creux : centroïde de commune"))
     add_legend(m, "Tiers-lieux", entries, hollow=True)

@@ -92,6 +92,30 @@ def scope_label(scope: Scope, communes: pd.DataFrame) -> str:
     return ZONES[scope.zone].label
 
 
+_ZONE_PHRASES = {
+    "metro": "en France métropolitaine",
+    "971": "en Guadeloupe",
+    "972": "en Martinique",
+    "973": "en Guyane",
+    "974": "à La Réunion",
+    "976": "à Mayotte",
+}
+
+
+def scope_phrase(scope: Scope, communes: pd.DataFrame) -> str:
+    """Where the scope is, inside a sentence: « en Occitanie », « dans le département Hérault (34) »,
+    « à La Réunion ». Every région takes « en »; départements and EPCI are named after their kind,
+    the COG tables at hand holding no article for them."""
+    label = scope_label(scope, communes)
+    if scope.epci:
+        return f"dans l'EPCI {label}"
+    if scope.dep:
+        return f"dans le département {label}"
+    if scope.reg and scope.zone == "metro":
+        return f"en {label}"
+    return _ZONE_PHRASES[scope.zone]
+
+
 def territory_options(communes: pd.DataFrame, level: str, scope: Scope) -> dict[str, str]:
     """Code → label of the territories of ``level`` inside the part of ``scope`` above that level.
 

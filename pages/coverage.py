@@ -9,7 +9,13 @@ from geo._errors import AtlasError
 from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays, overlay_points
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
-from geo.indicators import COVERAGE_INDICATORS, available_levels, coverage_table, territory_display
+from geo.indicators import (
+    COVERAGE_INDICATORS,
+    available_levels,
+    coverage_table,
+    territory_display,
+    unlocated_note,
+)
 from geo.maps import SCHEMES
 from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS, level_noun
@@ -159,10 +165,7 @@ def _map_and_table() -> None:
             "des tiers-lieux des territoires voisins."
         )
     if figures.communes_unlocated:
-        st.caption(
-            f"{fr_number(figures.communes_unlocated)} commune(s) recréée(s) sans contour : comptées dans la "
-            "population, pas dans les distances."
-        )
+        st.caption(unlocated_note(figures.communes_unlocated))
 
     st.subheader(f"Territoires ({LEVELS[level].lower()})")
     st.caption("Cliquez sur un en-tête de colonne pour trier.")

@@ -8,7 +8,7 @@ import streamlit as st
 from geo.charts import coverage_bar_chart
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
-from geo.indicators import territory_display, territory_table
+from geo.indicators import territory_display, territory_table, unlocated_note
 from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS, level_noun
 from ui.components import caption_sources, metric, show_map
@@ -78,10 +78,7 @@ if figures.n_places == 0:
         "tient compte des tiers-lieux des territoires voisins."
     )
 if figures.communes_unlocated:
-    st.caption(
-        f"{figures.communes_unlocated} commune(s) recréée(s) sans contour : comptées dans la population, "
-        "pas dans les distances."
-    )
+    st.caption(unlocated_note(figures.communes_unlocated))
 
 level = filters.scope.detail_level
 table = shared_result("territory_table", (*filters.analysis, level), lambda: territory_table(result, level))

@@ -6,9 +6,9 @@ import streamlit as st
 
 from geo._errors import AtlasError
 from geo.charts import image_download_config, theme_heatmap, theme_mix_chart, theme_treemap
-from geo.fmt import fr_number, fr_percent, fr_radius
+from geo.fmt import fr_de, fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
-from geo.territory import LEVELS, scope_label
+from geo.territory import LEVELS, scope_label, scope_phrase
 from geo.thematic import (
     GAP_MODES,
     PRIORITY_KINDS,
@@ -51,6 +51,7 @@ radius = fr_radius(filters.radius_km)
 level = scope.detail_level
 level_word = LEVELS[level] if level == "epci" else LEVELS[level].lower()
 where = scope_label(scope, data.communes)
+where_in = scope_phrase(scope, data.communes)
 vintage = f"{data.places_source} ; population 2023"
 chart_source = f"{data.places_source} ; INSEE, population municipale 2023"
 
@@ -143,14 +144,14 @@ if under:
         f"{theme_label(t)} (indice {fr_number(scope_rows.loc[t, 'index_vs_national'])})" for t in under
     )
     st.warning(
-        f"Thèmes sous-représentés dans {where} par rapport au mix national (indice < 80, 100 = comme en "
+        f"Thèmes sous-représentés {where_in} par rapport au mix national (indice < 80, 100 = comme en "
         f"France) : {listing}."
     )
 else:
     checked = [t for t in themes if scope_rows.loc[t, "sufficient"]]
     if checked:
         st.success(
-            f"Aucun thème n'est sous-représenté dans {where} par rapport au mix national parmi ceux qui "
+            f"Aucun thème n'est sous-représenté {where_in} par rapport au mix national parmi ceux qui "
             "permettent un constat : " + ", ".join(theme_label(t) for t in checked) + "."
         )
 no_finding = [t for t in themes if not scope_rows.loc[t, "sufficient"]]
@@ -291,11 +292,11 @@ def _priority_gaps() -> None:
         st.error(str(exc))
         st.stop()
 
-    missing_label = (
-        " ni ".join(theme_label(t).lower() for t in missing)
-        if how == "all"
-        else " ou ".join(theme_label(t).lower() for t in missing)
-    )
+    joiner = " ni " if how == "all" else " ou "
+    missing_label = joiner.join(theme_label(t).lower() for t in missing)
+    missing_of = joiner.join(
+        fr_de(theme_label(t).lower()) for t in missing
+    )  # « d'alimentation ni de réemploi »
     gaps_table = gaps_for_export(gaps, present=(present,), missing=tuple(missing))
     gaps_warning = (
         "; ".join(f"{theme_label(t)} : {support[t].verdict} dans le périmètre" for t in thin_gap_themes)
@@ -326,7 +327,7 @@ def _priority_gaps() -> None:
         else:
             st.markdown(
                 f"**{fr_number(len(gaps))} territoires prioritaires** ont un tiers-lieu "
-                f"« {theme_label(present).lower()} » à moins de {radius} km mais pas de {missing_label} : "
+                f"« {theme_label(present).lower()} » à moins de {radius} km mais pas {missing_of} : "
                 "classés du plus éloigné au plus proche d'un lieu manquant."
             )
             st.dataframe(

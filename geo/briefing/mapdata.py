@@ -293,7 +293,7 @@ def _legend(
         if THEME_COLORS[t] in colors
     ]
     if NO_THEME_COLOR in colors:
-        items.append(LegendItem("dot", NO_THEME_COLOR, "Tiers-lieu non classé"))
+        items.append(LegendItem("dot", NO_THEME_COLOR, "Tiers-lieu sans thème"))
     if places["hollow"].any():
         items.append(LegendItem("hollow", "#444444", "Creux : localisation approximative"))
     items += [

@@ -60,8 +60,6 @@ def test_page_has_no_wcag_violation(app_url, page, url_path, query) -> None:
     assert page.errors == []
     page.page.wait_for_function("() => document.documentElement.lang === 'fr'", timeout=10_000)
     # Every frame (maps) has a French title from its page, not the component's name (RGAA 2.1).
-    page.page.wait_for_function(
-        "() => [...document.querySelectorAll('iframe')].every(f => f.title && !f.title.includes('streamlit'))",
-        timeout=10_000,
-    )
+    titled = "[...document.querySelectorAll('iframe')].every(f => f.title && !f.title.includes('streamlit'))"
+    page.page.wait_for_function(f"() => {titled}", timeout=10_000)
     assert axe_violations(page.page) == []

@@ -440,7 +440,7 @@ def test_html_map_draws_the_ring_and_a_legend_of_what_is_drawn_only(basis, packs
     assert labels == [item.label for item in layers.legend]
     assert "À 10\u202fkm du territoire" in labels
     if key == "commune:89418":  # one unclassified place, at its commune's centroid, no gap
-        assert "Tiers-lieu non classé" in labels
+        assert "Tiers-lieu sans thème" in labels
         assert not {"Alimentation", "Fabrication", "Coworking"} & set(labels)
         assert not any("sans tiers-lieu" in label for label in labels)
 

@@ -173,7 +173,7 @@ def test_places_legend_lists_only_the_themes_drawn() -> None:
     add_places(m, places, (), source_label="test")
     html = m.get_root().render()
     assert "Fabrication" in html
-    for absent in ("Coworking", "Alimentation", "non classé", "cercle creux"):
+    for absent in ("Coworking", "Alimentation", "sans thème", "cercle creux"):
         assert absent not in html
 
 
