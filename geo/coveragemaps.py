@@ -26,6 +26,7 @@ from geo.maps import (
 )
 from geo.mapviews import add_places
 from geo.territory import Scope
+from geo.themes import without_places
 
 OVERLAYS: dict[str, str] = {
     "acv": "Communes Action Cœur de Ville",
@@ -185,7 +186,7 @@ def gaps_map(
             name=f"Zones blanches – {label}",
             radius=7.0,
         )
-        entries.append((PROGRAMME_COLORS[programme], f"{label} sans tiers-lieu"))
+        entries.append((PROGRAMME_COLORS[programme], f"{label} {without_places(themes)}"))
     if entries:
         if bool(gaps["approximate"].any()):
             entries.append(("#ffffff", HOLLOW_NOTE))

@@ -454,7 +454,6 @@ EXPORT_COLUMNS: dict[str, str] = {
     "population": "Population municipale 2023",
     "distance_km": "Distance au tiers-lieu le plus proche (km, vol d'oiseau)",
     "nearest_place": "Tiers-lieu le plus proche",
-    "n_within": "Tiers-lieux dans le rayon",
     "approximate_label": "Localisation approximative",
 }
 """Column → French header of the exported list."""
@@ -477,7 +476,6 @@ def gaps_export_table(gaps: pd.DataFrame) -> gpd.GeoDataFrame:
     distance = gaps["distance_m"].replace([np.inf, -np.inf], np.nan)
     out["distance_km"] = (distance / 1000).round(1)
     out["nearest_place"] = gaps["nearest_place"]
-    out["n_within"] = gaps["n_within"]
     out["approximate_label"] = np.where(gaps["approximate"], "oui (centroïde de commune)", "non")
     out = out.rename(columns=EXPORT_COLUMNS)
     return gpd.GeoDataFrame(out, geometry=gaps.geometry.to_numpy(), crs=WGS84)

@@ -43,6 +43,24 @@ THEME_SHORT_LABELS: dict[str, str] = {
     "numerique": "Numérique",
 }
 
+THEME_PLACE_NOUNS: dict[str, str] = {
+    "fabrication": "lieu de fabrication",
+    "coworking": "coworking",
+    "alimentation": "lieu nourricier",
+    "reemploi": "lieu de réemploi",
+    "culture": "lieu culturel",
+    "numerique": "lieu numérique",
+}
+"""Theme → what a place of that theme is called in a sentence (« sans lieu de fabrication »)."""
+
+
+def without_places(themes: Iterable[str]) -> str:
+    """« sans tiers-lieu », or for selected themes « sans lieu de fabrication ni coworking »: a headline
+    quoted alone must say which places are missing."""
+    nouns = [THEME_PLACE_NOUNS[t] for t in themes]
+    return "sans " + (" ni ".join(nouns) if nouns else "tiers-lieu")
+
+
 ALL_PLACES = "tous"
 """Pseudo-theme code meaning « every place, whatever its themes »."""
 

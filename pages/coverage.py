@@ -19,6 +19,7 @@ from geo.indicators import (
 from geo.maps import SCHEMES
 from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS, level_noun
+from geo.themes import without_places
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
@@ -61,7 +62,7 @@ with cols[1]:
     )
 with cols[2]:
     metric(
-        f"Communes sans tiers-lieu à moins de {radius_text} km",
+        f"Communes {without_places(filters.themes)} à moins de {radius_text} km",
         f"{fr_number(figures.communes_uncovered)} / {fr_number(figures.communes)}",
     )
 with cols[3]:

@@ -23,6 +23,7 @@ from geo.gaps import (
     scope_places,
 )
 from geo.territory import scope_label
+from geo.themes import without_places
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas, shared_result
 from ui.maps import context_outlines
@@ -46,11 +47,12 @@ METHOD_NOTE = (
     "point représentatif de chaque commune ; " + qpv_location_note(data)
 )
 radius_text = fr_radius(filters.radius_km)
+missing = without_places(filters.themes)  # « sans lieu de fabrication »
 
 st.title("Zones blanches")
 scope_caption(filters)
 st.markdown(
-    f"Territoires prioritaires **sans tiers-lieu à moins de {radius_text} km** "
+    f"Territoires prioritaires **{missing} à moins de {radius_text} km** "
     "(thèmes et territoire choisis dans le panneau de gauche)."
 )
 
@@ -101,14 +103,14 @@ population = gaps_population(gaps)
 cols = st.columns(2)
 with cols[0]:
     metric(
-        f"Territoires prioritaires sans tiers-lieu à moins de {radius_text} km",
+        f"Territoires prioritaires {missing} à moins de {radius_text} km",
         f"{fr_number(len(gaps))} / {fr_number(len(coverage))}",
         help_text="Une commune à la fois ACV et PVD compte une fois par programme.",
     )
 with cols[1]:
     metric(
         "Habitants de ces communes",
-        fr_number(population),
+        fr_number(population) if set(programmes) - {"qpv"} else "non disponible",
         help_text="Population municipale 2023 des communes ACV / PVD concernées, chacune comptée une fois "
         "(les QPV n'ont pas de population dans les données intégrées).",
     )
@@ -123,7 +125,7 @@ for col, (programme, row) in zip(cols, summary.iterrows(), strict=True):
     )
     with col:
         metric(
-            f"{row['label']} sans tiers-lieu",
+            f"{row['label']} {missing}",
             f"{fr_number(row['gaps'])} / {fr_number(row['total'])} ({fr_percent(row['share_gaps'])})",
             help_text=population_text,
         )
@@ -166,7 +168,7 @@ show_map(
     key="gaps_map",
     inputs=(filters, tuple(programmes), rank_by),
     title=f"Carte des zones blanches — {describe(filters)}",
-    description=f"les {fr_number(len(gaps))} territoires prioritaires sans tiers-lieu à moins de la distance "
+    description=f"les {fr_number(len(gaps))} territoires prioritaires {missing} à moins de la distance "
     "choisie (symboles par programme) et les tiers-lieux du périmètre. Les mêmes territoires sont dans la "
     "liste classée sous la carte.",
 )
@@ -177,7 +179,7 @@ places_note = (
 )
 caption_sources(
     ["places", *(PROGRAMME_DATASETS[p] for p in programmes), "departements"],
-    note=f"Gros cercles : territoires sans tiers-lieu. {places_note} "
+    note=f"Gros cercles : territoires {missing}. {places_note} "
     "Cercles creux : localisation approximative (centroïde de commune).",
 )
 
@@ -197,13 +199,9 @@ def _ranked_list() -> None:
                 f"Les {fr_number(TABLE_ROWS)} premières lignes selon le classement choisi ; la liste "
                 f"complète ({fr_number(len(export))} territoires) est dans les fichiers à télécharger."
             )
-    styled = (
-        table.style.format(fr_number, subset=[EXPORT_COLUMNS["population"]], na_rep="non disponible")
-        .format(
-            lambda v: fr_km(v * 1000), subset=[EXPORT_COLUMNS["distance_km"]], na_rep="aucun dans la zone"
-        )
-        .format(fr_number, subset=[EXPORT_COLUMNS["n_within"]])
-    )
+    styled = table.style.format(
+        fr_number, subset=[EXPORT_COLUMNS["population"]], na_rep="non disponible"
+    ).format(lambda v: fr_km(v * 1000), subset=[EXPORT_COLUMNS["distance_km"]], na_rep="aucun dans la zone")
     st.dataframe(styled, hide_index=True, width="stretch", key="gaps_table")
     metadata = export_metadata(
         {

@@ -31,6 +31,7 @@ from geo.profile import (
     theme_table,
 )
 from geo.search import TerritorySearchError, resolve_territory, territory_by_key
+from geo.themes import without_places
 from ui.components import caption_sources, metric, show_map
 from ui.data import atlas, has_imported_places, shared_result, territory_profile_basis
 from ui.pages import current_filters
@@ -223,6 +224,7 @@ if figures.n_places == 0 and profile.n_around == 0:
 st.subheader("Programmes publics")
 _table(programmes_table(profile), "profile_programmes")
 
+missing = without_places(profile.themes)  # « sans lieu de fabrication »
 st.subheader(f"Carte : le territoire et {profile.radius_label} alentour")
 show_map(
     lambda: profile_map(basis, profile, basemap=filters.basemap),
@@ -230,8 +232,8 @@ show_map(
     inputs=(territory.key, filters.themes, filters.radius_km, filters.basemap),
     title=f"Carte de {profile.territory.name} et des tiers-lieux à moins de {profile.radius_label}",
     description=f"le contour du territoire, la limite de {profile.radius_label} autour (tirets), les "
-    "tiers-lieux (points colorés par thème) et les territoires prioritaires sans tiers-lieu (numéros). Les "
-    "mêmes lieux et priorités sont dans les listes de la fiche.",
+    f"tiers-lieux (points colorés par thème) et les territoires prioritaires {missing} (numéros). Les mêmes "
+    "lieux et priorités sont dans les listes de la fiche.",
     height=620 if presentation else 520,
 )
 caption_sources(
@@ -240,11 +242,13 @@ caption_sources(
     f"Tirets : {profile.radius_label} autour du territoire. Numéros : rang dans la liste des priorités.",
 )
 
-st.subheader(f"Priorités : ACV, PVD et QPV sans tiers-lieu à moins de {profile.radius_label}")
+st.subheader(
+    f"Priorités : ACV, PVD et QPV {without_places(profile.themes)} à moins de {profile.radius_label}"
+)
 if len(profile.gaps):
     _table(gaps_table(profile), "profile_gaps")
 else:
-    st.success("Aucune commune ACV ou PVD ni aucun QPV du territoire n'est sans tiers-lieu à cette distance.")
+    st.success(f"Aucune commune ACV ou PVD ni aucun QPV du territoire n'est {missing} à cette distance.")
 caption_sources(["acv", "pvd", "qpv"], note=profile.qpv_note + ".")
 
 chart_source = f"{profile.places_source} ; INSEE, population municipale 2023"

@@ -35,6 +35,7 @@ from geo.profile import (
     sources_lines,
     theme_table,
 )
+from geo.themes import without_places
 
 THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 """A plain space between thousands, as in a header typed « 100 000 »."""
@@ -588,7 +589,8 @@ def priorities_table(profile: TerritoryProfile) -> PackTable:
         weights=(0.45, 2.4, 1.0, 1.0, 3.0),
         numeric=("N°", "Population"),
         more="… et {n} autres, plus proches d'un tiers-lieu : liste complète sur la page « Zones blanches ».",
-        empty="Aucune commune ACV ou PVD ni aucun QPV du territoire n'est sans tiers-lieu à cette distance.",
+        empty=f"Aucune commune ACV ou PVD ni aucun QPV du territoire n'est {without_places(profile.themes)} "
+        "à cette distance.",
     )
 
 
@@ -657,8 +659,8 @@ def _map_reading(profile: TerritoryProfile) -> tuple[str, ...]:
         )
     if len(profile.gaps):
         lines.append(
-            "Grands symboles numérotés : communes ACV / PVD et QPV sans tiers-lieu à cette distance "
-            "(numéros de la liste des priorités)."
+            f"Grands symboles numérotés : communes ACV / PVD et QPV {without_places(profile.themes)} à cette "
+            "distance (numéros de la liste des priorités)."
         )
     lines.append("Pas de fond de carte : contours des communes et des territoires voisins.")
     return tuple(lines)
@@ -668,7 +670,7 @@ def _priorities_notes(profile: TerritoryProfile, priorities: PackTable) -> str:
     radius = profile.radius_label
     n_gaps, n_listed = len(profile.gaps), len(priorities.rows)
     if not n_gaps:
-        listed = f"Aucun territoire prioritaire n'est sans tiers-lieu à moins de {radius}."
+        listed = f"Aucun territoire prioritaire n'est {without_places(profile.themes)} à moins de {radius}."
     else:
         how = (
             "listé"
@@ -678,8 +680,9 @@ def _priorities_notes(profile: TerritoryProfile, priorities: PackTable) -> str:
             else f"dont les {fr_number(n_listed)} premiers sont listés"
         )
         listed = (
-            f"{_plural(n_gaps, 'territoire prioritaire', 'territoires prioritaires')} sans tiers-lieu à "
-            f"moins de {radius}, {how} du plus éloigné au plus proche d'un tiers-lieu."
+            f"{_plural(n_gaps, 'territoire prioritaire', 'territoires prioritaires')} "
+            f"{without_places(profile.themes)} à moins de {radius}, {how} du plus éloigné au plus proche "
+            "d'un tiers-lieu."
         )
     return (
         f"{listed} Lecture : distance à vol d'oiseau entre le point représentatif de la commune (ou du "
@@ -749,7 +752,7 @@ def _sections(
             map_source,
         ),
         "priorities": Section(
-            f"Priorités : ACV, PVD et QPV sans tiers-lieu à moins de {radius}",
+            f"Priorités : ACV, PVD et QPV {without_places(profile.themes)} à moins de {radius}",
             _priorities_notes(profile, priorities),
             _sources_line(profile, PROGRAMMES_SOURCE),
         ),

@@ -26,19 +26,16 @@ from geo.maps import RANK_COLOR
 from geo.mapviews import place_colors
 from geo.placement import PRECISION_ADDRESS
 from geo.profile import ProfileBasis, TerritoryProfile
-from geo.themes import THEME_SHORT_LABELS, THEMES
+from geo.themes import THEME_SHORT_LABELS, THEMES, without_places
 
 CONTEXT_LEVEL = {"commune": "commune", "epci": "commune", "dep": "epci", "reg": "dep"}
 """Level of the territory → level of the grey outlines drawn around it on maps."""
 
 TERRITORY_COLOR = ACCENT
 """The territory, its outline and its access ring."""
-GAP_LEGEND = {
-    "acv": "Commune ACV sans tiers-lieu",
-    "pvd": "Commune PVD sans tiers-lieu",
-    "qpv": "QPV sans tiers-lieu",
-}
-"""Legend of the priority markers (short: it must fit beside a slide map at 14 pt)."""
+GAP_LEGEND = {"acv": "Commune ACV", "pvd": "Commune PVD", "qpv": "QPV"}
+"""Legend of the priority markers, followed by « sans tiers-lieu » (or the themes' places): short,
+it must fit beside a slide map at 14 pt."""
 MAX_PLACE_LABELS = 12
 """Places are named on the map when there are at most this many (else the list names them)."""
 MAX_COMMUNE_LABELS = 10
@@ -297,7 +294,11 @@ def _legend(
     if places["hollow"].any():
         items.append(LegendItem("hollow", "#444444", "Creux : localisation approximative"))
     items += [
-        LegendItem("square" if programme == "qpv" else "triangle", PROGRAMME_COLORS[programme], label)
+        LegendItem(
+            "square" if programme == "qpv" else "triangle",
+            PROGRAMME_COLORS[programme],
+            f"{label} {without_places(profile.themes)}",
+        )
         for programme, label in GAP_LEGEND.items()
         if (gaps["programme"] == programme).any()
     ]

@@ -68,7 +68,7 @@ def test_share_covered_matches_an_independent_computation(atlas: Atlas) -> None:
     assert _metrics(at)["Population à moins de 15 km d'un tiers-lieu"] == fr_percent(share)
     # A commune without a point counts as farther than the distance, as in the table below.
     n_communes = int((atlas.communes["dep"] == "34").sum())
-    assert _metrics(at)["Communes sans tiers-lieu à moins de 15 km"] == (
+    assert _metrics(at)["Communes sans lieu de fabrication à moins de 15 km"] == (
         f"{fr_number(n_communes - int(covered.sum()))} / {fr_number(n_communes)}"
     )
     uncovered_population = population - communes.loc[covered, "population"].sum()

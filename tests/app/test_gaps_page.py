@@ -55,7 +55,8 @@ def test_which_pvd_of_occitanie_have_no_fabrication_place_within_15_km(
 
     metrics = _metrics(at)
     n = len(expected)
-    assert metrics["Petites villes de demain sans tiers-lieu"] == (
+    # With Fabrication chosen, the label says which places are missing.
+    assert metrics["Petites villes de demain sans lieu de fabrication"] == (
         f"{fr_number(n)} / {fr_number(total)} ({fr_percent(n / total)})"
     )
     assert metrics["Habitants de ces communes"] == fr_number(int(expected["population"].sum()))
@@ -171,3 +172,13 @@ def test_long_lists_show_the_first_rows_until_asked(atlas: Atlas) -> None:
     assert not at.exception
     assert len(at.dataframe[0].value) == total
     assert at.query_params["liste_complete"] == "True"
+
+
+def test_qpv_only_selection_says_population_is_not_available() -> None:
+    at = open_app(PAGE, {"reg": "76"})
+    at.multiselect(key="gaps_programmes").set_value(["qpv"]).run()
+    assert not at.exception
+    assert _metrics(at)["Habitants de ces communes"] == "non disponible"
+    table = at.dataframe[-1].value
+    assert "None" not in table["Population municipale 2023"].astype(str).tolist()
+    assert "Tiers-lieux dans le rayon" not in table.columns

@@ -39,7 +39,7 @@ def test_gap_list_renders_and_downloads(app_url, page) -> None:
     assert "Zones blanches" in frame.locator(".atlas-legend").first.inner_text()
     assert count_map_points(page.page) > 0
     metric = page.page.locator('[data-testid="stMetric"]').filter(
-        has_text="Petites villes de demain sans tiers-lieu"
+        has_text="Petites villes de demain sans lieu de fabrication"
     )
     value = metric.locator('[data-testid="stMetricValue"]').inner_text()
     n_gaps = int(value.split("/")[0].replace("\u202f", "").strip())
