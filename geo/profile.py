@@ -36,7 +36,7 @@ from geo.indicators import KeyFigures, key_figures, scope_coverage
 from geo.mapviews import themes_text
 from geo.placement import PRECISIONS
 from geo.search import Territory, territory_index
-from geo.territory import LEVEL_KEYS, LEVELS, Scope
+from geo.territory import LEVEL_KEYS, Scope, level_noun
 from geo.thematic import theme_support
 from geo.themes import THEME_SHORT_LABELS, THEMES, insufficient_label, theme_label, theme_mask
 
@@ -66,8 +66,20 @@ REFERENCE_ROLES: dict[str, str] = {
     "dep": "Département",
     "reg": "Région",
     "national": "Référence nationale",
-    "similaires": "Territoires similaires (médiane)",
+    "similaires": "Territoires similaires (ensemble)",
 }
+
+FEW_PLACES = 5
+"""Below this many places, a rate per 100 000 inhabitants gets a caution."""
+
+
+def _per_100k(places: float, population: float) -> float:
+    return places / population * 100_000 if population else float("nan")
+
+
+def _share(covered: float, population: float) -> float:
+    return covered / population if population else float("nan")
+
 
 ZRR_NOTE = "ancien zonage, remplacé par France Ruralités Revitalisation le 1er juillet 2024"
 
@@ -536,6 +548,8 @@ def similar_territories(
     table = basis.territories
     own = table.loc[territory.key]
     candidates = table[(table["level"] == territory.level) & (table.index != territory.key)]
+    # Metropolitan territories are compared with metropolitan ones, overseas with overseas.
+    candidates = candidates[(candidates["zone"] == "metro") == (territory.zone == "metro")]
     same_density = candidates["density_class"] == own["density_class"]
     same_programmes = candidates["programmes"] == own["programmes"]
     population = max(float(own["population"]), 1.0)
@@ -553,7 +567,8 @@ def similar_territories(
     criteria = ""
     for mask, population_text, with_programmes in steps:
         chosen = candidates[mask]
-        criteria = f"même niveau ({LEVELS[territory.level].lower()}), "
+        criteria = f"même niveau ({level_noun(territory.level)}), "
+        criteria += "en France métropolitaine, " if territory.zone == "metro" else "outre-mer, "
         criteria += f"même classe de densité ({own['density_class']}), "
         criteria += population_text
         criteria += (
@@ -674,11 +689,17 @@ def territory_profile(
         references.append(
             {
                 "role": "similaires",
+                # Pooled, as for the territory itself: a median of communes each covered or not (0 or
+                # 100 %) would say nothing.
                 "label": f"{REFERENCE_ROLES['similaires']} – {len(similar)} territoires",
-                "population": float(similar["population"].median()),
-                "places": float(similar["places"].median()),
-                "places_per_100k": float(similar["places_per_100k"].median()),
-                "share_covered": float(similar["share_covered"].median()),
+                "population": float(per_territory["population"].sum()),
+                "places": float(per_territory["places"].sum()),
+                "places_per_100k": _per_100k(
+                    per_territory["places"].sum(), per_territory["population"].sum()
+                ),
+                "share_covered": _share(
+                    per_territory["population_covered"].sum(), per_territory["population"].sum()
+                ),
             }
         )
     else:
@@ -738,7 +759,14 @@ def key_figure_items(profile: TerritoryProfile) -> list[tuple[str, str, str]]:
             fr_number(profile.n_around),
             "Lieux situés hors du territoire, à moins de la distance choisie de son contour.",
         ),
-        ("Tiers-lieux pour 100 000 habitants", fr_number(f.places_per_100k, 1), ""),
+        (
+            "Tiers-lieux pour 100 000 habitants",
+            fr_number(f.places_per_100k, 1),
+            f"Calculé sur {fr_number(f.n_places)} lieu{'x' if f.n_places > 1 else ''} : un lieu de plus ou "
+            "de moins change beaucoup ce taux, à lire avec prudence."
+            if 0 < f.n_places < FEW_PLACES
+            else "",
+        ),
         (
             f"Population à moins de {radius} d'un tiers-lieu",
             fr_percent(f.share_covered),

@@ -151,6 +151,8 @@ else:
     if problem:
         st.warning(problem[0])
         _suggestion_buttons(problem[1], "profile_suggestion")
+        # The sheet of the territory shown before the search would read as the answer: none until a pick.
+        st.stop()
 
 key = st.session_state["profile_territory"]
 if not key and filters.scope.level != "zone":

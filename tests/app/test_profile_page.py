@@ -153,3 +153,15 @@ def test_commune_without_outline_gets_a_profile_and_a_map() -> None:
     assert at.header[0].value == "Sannerville"
     assert _metrics(at)["Densité"] == "inconnue"
     assert len(at.get("component_instance")) == 1  # the map
+
+
+def test_an_ambiguous_search_does_not_leave_the_previous_sheet_on_screen() -> None:
+    at = open_app(PAGE, {"territoire": "dep:34"})
+    assert at.metric
+    at.text_input(key="profile_search").input("Saint-Louis").run()
+    assert not at.exception
+    assert any(w.value for w in at.warning)
+    assert not at.metric  # no figures of the previous territory (Hérault) under the suggestions
+    at.button(key="profile_suggestion_0").click().run()
+    assert not at.exception
+    assert at.metric

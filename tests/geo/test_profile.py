@@ -131,8 +131,29 @@ def test_similar_territories_follow_their_criteria(atlas, basis) -> None:
     profile = territory_profile(atlas, basis, territory, radius_km=10)
     assert list(profile.similar["key"]) == list(rows.index)
     assert profile.similar["share_covered"].between(0, 1).all()
-    median = profile.references.set_index("role").loc["similaires", "share_covered"]
-    assert median == pytest.approx(profile.similar["share_covered"].median())
+    # The reference is the similar territories taken together (a median of communes covered or not
+    # would be 0 or 100 %), and they are all metropolitan like the territory.
+    pooled = profile.references.set_index("role").loc["similaires"]
+    population = profile.similar["population"].sum()
+    covered = (profile.similar["population"] * profile.similar["share_covered"]).sum()
+    assert pooled["share_covered"] == pytest.approx(covered / population)
+    assert pooled["population"] == population
+    assert (basis.territories.loc[list(rows.index), "zone"] == "metro").all()
+    assert "en France métropolitaine" in criteria
+
+
+def test_overseas_territories_are_compared_with_overseas_ones(basis) -> None:
+    territory = territory_by_key(basis.index, "commune:97120")  # Pointe-à-Pitre
+    rows, criteria = similar_territories(basis, territory)
+    assert (basis.territories.loc[list(rows.index), "zone"] != "metro").all()
+    assert "outre-mer" in criteria
+
+
+def test_a_rate_on_few_places_is_cautioned(atlas, basis) -> None:
+    profile = territory_profile(atlas, basis, territory_by_key(basis.index, PVD_COMMUNE), radius_km=10)
+    items = {label: help_text for label, _, help_text in key_figure_items(profile)}
+    assert profile.figures.n_places == 1
+    assert "à lire avec prudence" in items["Tiers-lieux pour 100 000 habitants"]
 
 
 def test_gaps_are_those_of_the_gaps_module(atlas, basis) -> None:
