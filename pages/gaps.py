@@ -56,9 +56,8 @@ st.markdown(
     "(thèmes et territoire choisis dans le panneau de gauche)."
 )
 
-columns = st.columns([3, 2])
 programmes = url_choice(
-    columns[0].multiselect,
+    st.multiselect,
     "Programmes",
     PROGRAMMES,
     key="gaps_programmes",
@@ -67,7 +66,13 @@ programmes = url_choice(
     placeholder="Choisissez au moins un programme",
 )
 rank_by = url_choice(
-    columns[1].radio, "Classer par", RANKINGS, key="gaps_rank", param="classement", default="population"
+    st.radio,
+    "Classer par",
+    RANKINGS,
+    key="gaps_rank",
+    param="classement",
+    default="population",
+    horizontal=True,
 )
 
 warn_rejected_params()
@@ -123,13 +128,14 @@ for col, (programme, row) in zip(cols, summary.iterrows(), strict=True):
         if programme != "qpv"
         else "population non disponible pour les QPV"
     )
+    share_text = f"{fr_percent(row['share_gaps'])} des {short} du périmètre ; {population_text}."
     with col:
         metric(
             f"{row['label']} {missing}",
-            f"{fr_number(row['gaps'])} / {fr_number(row['total'])} ({fr_percent(row['share_gaps'])})",
-            help_text=population_text,
+            f"{fr_number(row['gaps'])} / {fr_number(row['total'])}",
+            help_text=share_text,
         )
-        st.caption(population_text)
+        st.caption(share_text)
 caption_sources(["places", "communes", *(PROGRAMME_DATASETS[p] for p in programmes)], note=METHOD_NOTE)
 unlocated = int(summary["unlocated"].sum())
 if unlocated:

@@ -37,13 +37,16 @@ def ensure_vendor_assets(target: Path = VENDOR_DIR) -> list[Path]:
 
 
 FRENCH_SHELL = Path(__file__).resolve().parent / "french_shell.js"
+STYLE = Path(__file__).resolve().parent / "atlas.css"
 
 
 def french_shell() -> None:
-    """Declare the page French (``<html lang="fr">``) and translate Streamlit's own English texts.
+    """Declare the page French (``<html lang="fr">``), translate Streamlit's own English texts, and
+    add the Atlas's style rules (``atlas.css``: texts wrap instead of being cut, visible focus).
 
     Streamlit's frontend hard-codes ``lang="en"`` and a few English strings (file uploader,
     multiselect, status); ``french_shell.js`` fixes them in the browser as they are drawn. The
     script is ours and constant: no user content goes through ``unsafe_allow_javascript``.
     """
     st.html(f"<script>{FRENCH_SHELL.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
+    st.html(f"<style>{STYLE.read_text(encoding='utf-8')}</style>")

@@ -57,8 +57,9 @@ def test_which_pvd_of_occitanie_have_no_fabrication_place_within_15_km(
     n = len(expected)
     # With Fabrication chosen, the label says which places are missing.
     assert metrics["Petites villes de demain sans lieu de fabrication"] == (
-        f"{fr_number(n)} / {fr_number(total)} ({fr_percent(n / total)})"
+        f"{fr_number(n)} / {fr_number(total)}"
     )
+    assert any(c.value.startswith(f"{fr_percent(n / total)} des PVD du périmètre") for c in at.caption)
     assert metrics["Habitants de ces communes"] == fr_number(int(expected["population"].sum()))
 
     table = at.dataframe[0].value

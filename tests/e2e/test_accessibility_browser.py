@@ -10,6 +10,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.e2e.axe import axe_violations
 from tests.e2e.helpers import assert_no_exception, non_tile_blocked, wait_for_app
+from tests.e2e.layout import truncated_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -63,3 +64,23 @@ def test_page_has_no_wcag_violation(app_url, page, url_path, query) -> None:
     titled = "[...document.querySelectorAll('iframe')].every(f => f.title && !f.title.includes('streamlit'))"
     page.page.wait_for_function(f"() => {titled}", timeout=10_000)
     assert axe_violations(page.page) == []
+    assert truncated_texts(page.page) == []
+
+
+WIDE_PAGES = [
+    ("zones-blanches", ""),
+    ("simulateur", "dep=34"),
+    ("couverture", "reg=76"),
+    ("vue-d-ensemble", ""),
+]
+
+
+@pytest.mark.parametrize("width", [1280, 1920])
+@pytest.mark.parametrize(("url_path", "query"), WIDE_PAGES)
+def test_no_text_is_cut_at_common_screen_widths(app_url, page, width, url_path, query) -> None:
+    page.page.set_viewport_size({"width": width, "height": 1000})
+    page.page.goto(f"{app_url}/{url_path}?fond=none&{query}")
+    wait_for_app(page.page)
+    page.page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(timeout=60_000)
+    page.page.wait_for_timeout(1_000)
+    assert truncated_texts(page.page) == []
