@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from geo._errors import InvalidParameterError
-from geo.fmt import fr_percent
+from geo.fmt import fr_number, fr_percent
 from geo.themes import insufficient_label, theme_label
 
 THEME_COLORS: dict[str, str] = {
@@ -283,3 +283,78 @@ def theme_treemap(
         )
     )
     return french_layout(fig, title=title, source=source, height=520)
+
+
+def figure_table(fig: go.Figure, *, max_rows: int = 200) -> pd.DataFrame:
+    """The values a figure draws, as a table: the text alternative of a chart (RGAA 1.x).
+
+    Bars give one row per bar (series, category, value); a heat map one row per cell with a
+    value; a treemap one row per tile. Values stay numbers; shares keep their 0–1 scale and are
+    formatted by :func:`figure_summary` and the caller.
+    """
+    rows: list[dict[str, object]] = []
+    for trace in fig.data:
+        name = trace.name or ""
+        if isinstance(trace, go.Bar):
+            horizontal = trace.orientation == "h"
+            categories = trace.y if horizontal else trace.x
+            values = trace.x if horizontal else trace.y
+            rows += [
+                {"Série": name, "Catégorie": str(c), "Valeur": float(v)}
+                for c, v in zip(categories, values, strict=False)
+                if v is not None and np.isfinite(float(v))
+            ]
+        elif isinstance(trace, go.Heatmap):
+            for y, line in zip(trace.y, trace.z, strict=False):
+                rows += [
+                    {"Série": str(y), "Catégorie": str(x).split("<br>")[0], "Valeur": float(v)}
+                    for x, v in zip(trace.x, line, strict=False)
+                    if v is not None and np.isfinite(float(v))
+                ]
+        elif isinstance(trace, go.Treemap):
+            rows += [
+                {"Série": str(parent).split("/")[-1], "Catégorie": str(label), "Valeur": float(v)}
+                for label, parent, v in zip(trace.labels, trace.parents, trace.values, strict=False)
+                if parent
+            ]
+    return pd.DataFrame(rows, columns=["Série", "Catégorie", "Valeur"]).head(max_rows)
+
+
+def figure_is_share(fig: go.Figure) -> bool:
+    """Whether the figure's values are shares (an axis or colour bar formatted as a percentage)."""
+    layout = fig.layout
+    formats = [layout.xaxis.tickformat, layout.yaxis.tickformat]
+    bars = [trace.colorbar for trace in fig.data if hasattr(trace, "colorbar")]
+    formats += [getattr(bar, "tickformat", None) for bar in bars]
+    return any(f and "%" in str(f) for f in formats)
+
+
+def _value_text(value: float, *, share: bool) -> str:
+    if share:
+        return fr_percent(value)
+    return fr_number(value, 0 if float(value).is_integer() else 1)
+
+
+def figure_summary(fig: go.Figure) -> str:
+    """A French sentence with the extremes the figure draws (« de 25,4 % (Aisne) à 53,0 % (Haute-Loire) »)."""
+    table = figure_table(fig, max_rows=100_000)
+    if table.empty:
+        return "Le graphique ne contient aucune valeur."
+    share = figure_is_share(fig)
+    low = table.loc[table["Valeur"].idxmin()]
+    high = table.loc[table["Valeur"].idxmax()]
+    return (
+        f"{fr_number(len(table))} valeurs, de {_value_text(low['Valeur'], share=share)} ({_where(low)}) à "
+        f"{_value_text(high['Valeur'], share=share)} ({_where(high)})."
+    )
+
+
+def figure_table_text(fig: go.Figure) -> pd.DataFrame:
+    """:func:`figure_table` with its values written the French way (shares as percentages)."""
+    table = figure_table(fig)
+    share = figure_is_share(fig)
+    return table.assign(Valeur=[_value_text(v, share=share) for v in table["Valeur"]])
+
+
+def _where(row: pd.Series) -> str:
+    return ", ".join(part for part in (row["Catégorie"], row["Série"]) if part)

@@ -11,7 +11,7 @@ from geo.gaps import qpv_location_short
 from geo.indicators import territory_display, territory_table, unlocated_note
 from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS, level_noun
-from ui.components import caption_sources, metric, show_map
+from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
 from ui.pages import current_filters, describe, scope_caption
@@ -140,4 +140,4 @@ fig = shared_result(
         max_rows=CHART_ROWS,
     ),
 )
-st.plotly_chart(fig, width="stretch", key="overview_chart")
+show_chart(fig, key="overview_chart")

@@ -32,7 +32,7 @@ from geo.profile import (
 )
 from geo.search import TerritorySearchError, resolve_territory, territory_by_key
 from geo.themes import without_places
-from ui.components import caption_sources, metric, show_map
+from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, has_imported_places, shared_result, territory_profile_basis
 from ui.pages import current_filters
 from ui.state import url_backed
@@ -255,7 +255,7 @@ caption_sources(["acv", "pvd", "qpv"], note=profile.qpv_note + ".")
 
 chart_source = f"{profile.places_source} ; INSEE, population municipale 2023"
 st.subheader("Couverture par thème (indicatif)")
-st.plotly_chart(theme_chart(profile, source=chart_source), width="stretch", key="profile_themes_chart")
+show_chart(theme_chart(profile, source=chart_source), key="profile_themes_chart")
 if not presentation:
     _table(theme_table(profile), "profile_theme_table")
 caption_sources(
@@ -263,7 +263,7 @@ caption_sources(
 )
 
 st.subheader("Comparaisons")
-st.plotly_chart(comparison_chart(profile, source=chart_source), width="stretch", key="profile_comparison")
+show_chart(comparison_chart(profile, source=chart_source), key="profile_comparison")
 _table(references_table(profile), "profile_references")
 st.caption(f"Territoires similaires — critères : {profile.similar_criteria}. {DENSITY_NOTE}")
 if len(profile.similar):

@@ -27,7 +27,7 @@ from geo.thematic import (
     under_represented_themes,
 )
 from geo.themes import ALL_PLACES, THEMES, insufficient_label, theme_label
-from ui.components import caption_sources, download_buttons, export_metadata, metric
+from ui.components import caption_sources, download_buttons, export_metadata, metric, show_chart
 from ui.data import atlas, session_theme_distances, shared_result
 from ui.pages import current_filters, describe
 from ui.state import page_section, url_choice
@@ -132,12 +132,7 @@ mix_figure = shared_result(
         source=chart_source,
     ),
 )
-st.plotly_chart(
-    mix_figure,
-    width="stretch",
-    key="themes_mix_chart",
-    config=image_download_config("composition-thematique"),
-)
+show_chart(mix_figure, key="themes_mix_chart", config=image_download_config("composition-thematique"))
 under = under_represented_themes(comparison)
 if under:
     listing = ", ".join(
@@ -201,9 +196,7 @@ def _heatmap() -> None:
             max_rows=HEATMAP_ROWS,
         ),
     )
-    st.plotly_chart(
-        heatmap, width="stretch", key="themes_heatmap", config=image_download_config("themes-territoires")
-    )
+    show_chart(heatmap, key="themes_heatmap", config=image_download_config("themes-territoires"))
     if n_territories > HEATMAP_ROWS:
         st.caption(
             f"Les {HEATMAP_ROWS} territoires les plus peuplés sur {fr_number(n_territories)} sont affichés ; "
@@ -233,9 +226,7 @@ with st.expander("Répartition des tiers-lieux par territoire et par thème (tre
             max_territories=TREEMAP_TERRITORIES,
         ),
     )
-    st.plotly_chart(
-        treemap, width="stretch", key="themes_treemap", config=image_download_config("themes-treemap")
-    )
+    show_chart(treemap, key="themes_treemap", config=image_download_config("themes-treemap"))
     shown = (
         ""
         if n_territories <= TREEMAP_TERRITORIES

@@ -10,10 +10,12 @@ from datetime import date
 import folium
 import geopandas as gpd
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 import streamlit_folium
 
 from geo.catalog import DATASETS, Dataset, place_sources_in
+from geo.charts import figure_summary, figure_table_text
 from geo.export import csv_bytes, geojson_bytes, xlsx_bytes
 from geo.io import refreshed_on
 from geo.maps import localize_assets
@@ -151,6 +153,17 @@ def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], 
         js_links=list(payload.js_links),
         wrap_longitude=False,
     )
+
+
+def show_chart(fig: go.Figure, *, key: str, config: Mapping[str, object] | None = None) -> None:
+    """A Plotly chart, with its text alternative: a sentence of its extremes and, folded, the
+    table of every value it draws (RGAA: information given by a chart is also given in text)."""
+    st.plotly_chart(fig, width="stretch", key=key, config=dict(config or {}))
+    st.caption(f"En bref : {figure_summary(fig)}")
+    table = figure_table_text(fig)
+    if len(table):
+        with st.expander("Valeurs du graphique (tableau)"):
+            st.dataframe(table, hide_index=True, key=f"{key}_table")
 
 
 def export_metadata(parameters: Mapping[str, str], sources: Sequence[str]) -> dict[str, str]:
