@@ -17,6 +17,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
+from geo.commune_points import address_evidence, commune_point_checks
 from geo.crs import WGS84, zone_from_dep
 from geo.fmt import fr_percent
 from geo.io import read_linkage_exceptions, validate
@@ -299,6 +300,8 @@ def build_all(raw: Path, out: Path) -> dict[str, int]:
         raw / "tierslieux/anct_france_services_2024-08-01.csv", dtype=str, keep_default_na=False
     )
     datasets["france_services"], rejected_services = france_services_from_table(services_raw, locator)
+    evidence = address_evidence(datasets["france_services"], places)
+    datasets["commune_points"] = commune_point_checks(communes, commune_polygons, evidence)
 
     out.mkdir(parents=True, exist_ok=True)
     counts = {}

@@ -9,9 +9,14 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.catalog import DATASETS
+from geo.commune_points import with_point_checks
 from geo.coverage import with_projected_xy
 from geo.io import dataset_path, read_dataset, refreshed_on
 from geo.typologies import TYPOLOGY_COLUMNS
+
+COMMUNE_TYPE_COLUMNS = ("densite_niveau", "densite_groupe", "centralite_niveau", "ruralite", "massif")
+"""Typology columns copied onto the places, so that a scope narrowed to some types of communes
+(:class:`geo.typologies.CommuneTypes`) selects them like it selects the communes."""
 
 BUNDLED_PLACES = "Liste consolidée intégrée (CGET 2019, ANCT 2022–2024)"
 
@@ -20,8 +25,10 @@ BUNDLED_PLACES = "Liste consolidée intégrée (CGET 2019, ANCT 2022–2024)"
 class Atlas:
     """Read-only bundle of the datasets used by every page.
 
-    ``communes`` carry ``acv``, ``pvd`` (bool), ``zrr`` (historical class), ``n_qpv`` and the
-    typology columns of :data:`geo.typologies.TYPOLOGY_COLUMNS`; point layers carry ``x_m`` /
+    ``communes`` carry ``acv``, ``pvd`` (bool), ``zrr`` (historical class), ``n_qpv``,
+    ``n_france_services``, the typology columns of :data:`geo.typologies.TYPOLOGY_COLUMNS` and
+    the check of their point (:data:`geo.commune_points.POINT_COLUMNS`); ``places`` carry the
+    typology of their commune (:data:`COMMUNE_TYPE_COLUMNS`); point layers carry ``x_m`` /
     ``y_m`` in their zone's metric CRS.
     ``places_source`` names where the places come from (the bundled list or an import).
     """
@@ -46,7 +53,26 @@ class Atlas:
 
     def with_places(self, places: gpd.GeoDataFrame, source: str) -> Atlas:
         """A copy of the Atlas using another places table (e.g. a user's import)."""
-        return replace(self, places=with_projected_xy(places), places_source=source)
+        located = with_commune_types(with_projected_xy(places), self.communes)
+        return replace(self, places=located, places_source=source)
+
+
+def with_commune_types(frame: gpd.GeoDataFrame, communes: pd.DataFrame) -> gpd.GeoDataFrame:
+    """``frame`` (rows with a ``code_insee``) with the typology of their commune.
+
+    Adds :data:`COMMUNE_TYPE_COLUMNS` when ``communes`` has them (a row whose commune is
+    unknown gets level 0 and empty labels: no type selection keeps it).
+    """
+    columns = [c for c in COMMUNE_TYPE_COLUMNS if c in communes.columns]
+    if not columns:
+        return frame
+    types = communes.set_index("code_insee")[columns]
+    out = frame.drop(columns=[c for c in columns if c in frame.columns])
+    out = out.join(types, on="code_insee")
+    for column in columns:
+        numeric = pd.api.types.is_numeric_dtype(types[column])
+        out[column] = out[column].fillna(0).astype("int64") if numeric else out[column].fillna("")
+    return out
 
 
 def communes_with_programmes(
@@ -57,13 +83,21 @@ def communes_with_programmes(
     qpv: pd.DataFrame,
     *,
     typologies: pd.DataFrame | None = None,
+    france_services: pd.DataFrame | None = None,
+    point_checks: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Add programme membership to the communes (``acv``, ``pvd``, ``zrr``, ``n_qpv``) and,
-    when given, the commune typologies."""
+    when given, the commune typologies, the number of France services of each commune
+    (``n_france_services``) and the check of each commune's point."""
     out = communes.copy()
     if typologies is not None:
         columns = [c for c in TYPOLOGY_COLUMNS if c != "code_insee"]
         out = out.join(typologies.set_index("code_insee")[columns], on="code_insee")
+    if france_services is not None:
+        counts = france_services["code_insee"].value_counts()
+        out["n_france_services"] = out["code_insee"].map(counts).fillna(0).astype("int64")
+    if point_checks is not None:
+        out = with_point_checks(out, point_checks)
     out["acv"] = out["code_insee"].isin(acv["code_insee"])
     out["pvd"] = out["code_insee"].isin(pvd["code_insee"])
     out["zrr"] = out["code_insee"].map(zrr.set_index("code_insee")["zrr"]).fillna("non renseigné")
@@ -91,14 +125,17 @@ def load_atlas(*, data_dir: Path | None = None) -> Atlas:
         frames["zrr"],
         frames["qpv"],
         typologies=frames["typologies"],
+        france_services=frames["france_services"],
+        point_checks=frames["commune_points"],
     )
+    communes = with_projected_xy(communes)
     refreshed = refreshed_on("places") if data_dir is None else None
     return Atlas(
         places_source=(
             f"Liste actualisée le {refreshed} depuis les sources officielles" if refreshed else BUNDLED_PLACES
         ),
-        places=with_projected_xy(frames["places"]),
-        communes=with_projected_xy(communes),
+        places=with_commune_types(with_projected_xy(frames["places"]), communes),
+        communes=communes,
         epci=frames["epci"],
         departements=frames["departements"],
         regions=frames["regions"],

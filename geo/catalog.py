@@ -304,6 +304,30 @@ DATASETS: dict[str, Dataset] = {
             dtypes={"code_insee": "string", "densite_niveau": "number", "centralite_niveau": "number"},
         ),
         Dataset(
+            name="commune_points",
+            filename="commune_points.parquet",
+            title="Contrôle des points représentatifs des communes",
+            producer="Calcul de l'Atlas (adresses des France services et des tiers-lieux géocodés, "
+            "contours des communes)",
+            licence=ETALAB,
+            vintage="calculé à la construction des données",
+            key="code_insee",
+            required_columns=(
+                "code_insee",
+                "point_evidence_count",
+                "point_evidence_m",
+                "point_evidence_name",
+                "point_extent_m",
+                "point_approximate",
+                "point_note",
+            ),
+            geometry=None,
+            dtypes={"code_insee": "string", "point_evidence_m": "number", "point_approximate": "bool"},
+            notes="Distance du point représentatif de chaque commune à l'adresse connue la plus proche "
+            "dans la commune ; point signalé approximatif au-delà de 5 km (ou, sans adresse connue, "
+            "commune étendue à plus de 10 km de son point).",
+        ),
+        Dataset(
             name="communes_passage",
             filename="communes_passage.parquet",
             title="Table de passage des anciens codes communes au COG 2026",

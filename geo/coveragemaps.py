@@ -46,7 +46,7 @@ OVERLAY_DATASETS: dict[str, str] = {
 
 OVERLAY_COLORS: dict[str, str] = {**PROGRAMME_COLORS, "france_services": "#000000"}
 
-HOLLOW_NOTE = "cercle creux : situé au centroïde de sa commune (approximatif)"
+HOLLOW_NOTE = "cercle creux : localisation approximative"
 
 
 def _check_overlay(overlay: str) -> None:

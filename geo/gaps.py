@@ -76,11 +76,14 @@ GAP_COLUMNS: tuple[str, ...] = (
     "nearest_place",
     "nearest_place_id",
     "approximate",
+    "approximate_note",
     "located",
     "covered",
     "geometry",
 )
 """Columns of :func:`priority_coverage` (``rank`` is added by :func:`priority_gaps`)."""
+
+QPV_APPROXIMATE_NOTE = "centroïde de commune"
 
 _POLYGON_PRECISION = "polygone"
 
@@ -183,6 +186,7 @@ def _column(series: pd.Series) -> pd.Series:
 
 
 def _rows_for_communes(communes: gpd.GeoDataFrame, programme: str) -> pd.DataFrame:
+    flagged = "point_approximate" in communes.columns
     return pd.DataFrame(
         {
             "programme": programme,
@@ -194,7 +198,8 @@ def _rows_for_communes(communes: gpd.GeoDataFrame, programme: str) -> pd.DataFra
             "nom_dep": _column(communes["nom_dep"]),
             "zone": _column(communes["zone"]),
             "population": _column(communes["population"].astype(float)),
-            "approximate": False,
+            "approximate": _column(communes["point_approximate"].astype(bool)) if flagged else False,
+            "approximate_note": _column(communes["point_note"].astype(str)) if flagged else "",
             "located": _column(communes["x_m"].notna()),
             "geometry": _column(communes.geometry),
         }
@@ -218,6 +223,7 @@ def _rows_for_qpv(qpv: gpd.GeoDataFrame, dep_names: pd.Series) -> pd.DataFrame:
             "zone": _column(qpv["zone"]),
             "population": np.nan,
             "approximate": ~is_polygon,
+            "approximate_note": np.where(is_polygon, "", QPV_APPROXIMATE_NOTE),
             "located": _column(qpv["x_m"].notna()) | is_polygon,
             "geometry": geometry,
         }
@@ -277,9 +283,11 @@ def priority_coverage(
     2023; **NaN for QPV**, whose population is not in the bundled data), ``distance_m``
     (to the nearest place of the zone, ``inf`` if none), ``n_within`` (places within
     ``radius_km``), ``nearest_place`` / ``nearest_place_id``, ``approximate`` (QPV located
-    at a commune centroid), ``located`` (False for a commune without coordinates, which is
-    then neither covered nor a gap) and ``covered``. A commune in both ACV and PVD has one
-    row per programme. Rows are ordered by programme then code.
+    at a commune centroid, commune whose point may be far from its inhabitants — see
+    :mod:`geo.commune_points`) and ``approximate_note`` (why, in French), ``located``
+    (False for a commune without coordinates, which is then neither covered nor a gap) and
+    ``covered``. A commune in both ACV and PVD has one row per programme. Rows are ordered
+    by programme then code.
 
     Raises
     ------
@@ -464,7 +472,8 @@ def gaps_export_table(gaps: pd.DataFrame) -> gpd.GeoDataFrame:
 
     Distances are in km rounded to 0.1 (empty when no place of the themes exists in the
     zone); QPV population is empty (not in the bundled data); the « Localisation
-    approximative » column says « oui » for QPV placed at a commune centroid.
+    approximative » column says « oui (why) » for QPV placed at a commune centroid and for
+    communes whose point may be far from their inhabitants.
     """
     out = pd.DataFrame(index=gaps.index)
     if "rank" in gaps.columns:
@@ -476,6 +485,6 @@ def gaps_export_table(gaps: pd.DataFrame) -> gpd.GeoDataFrame:
     distance = gaps["distance_m"].replace([np.inf, -np.inf], np.nan)
     out["distance_km"] = (distance / 1000).round(1)
     out["nearest_place"] = gaps["nearest_place"]
-    out["approximate_label"] = np.where(gaps["approximate"], "oui (centroïde de commune)", "non")
+    out["approximate_label"] = np.where(gaps["approximate"], "oui (" + gaps["approximate_note"] + ")", "non")
     out = out.rename(columns=EXPORT_COLUMNS)
     return gpd.GeoDataFrame(out, geometry=gaps.geometry.to_numpy(), crs=WGS84)

@@ -36,6 +36,10 @@ class KeyFigures:
     """Communes of the scope with no point (kept in population, not in distances)."""
     communes: int
     communes_covered: int
+    communes_approximate: int = 0
+    """Communes whose point may be far from their inhabitants (:mod:`geo.commune_points`)."""
+    population_approximate: int = 0
+    """Inhabitants of those communes: their distances are approximate."""
 
     @property
     def population_uncovered(self) -> int:
@@ -60,6 +64,11 @@ def key_figures(
     population = int(communes["population"].sum())
     covered = coverage["covered"].to_numpy(dtype=bool)
     covered_pop = int(communes["population"].to_numpy()[covered].sum())
+    approximate = (
+        communes["point_approximate"].to_numpy(dtype=bool)
+        if "point_approximate" in communes.columns
+        else np.zeros(len(communes), dtype=bool)
+    )
     return KeyFigures(
         n_places=n_places,
         population=population,
@@ -76,6 +85,8 @@ def key_figures(
         communes_unlocated=int(communes["x_m"].isna().sum()),
         communes=len(communes),
         communes_covered=int(covered.sum()),
+        communes_approximate=int(approximate.sum()),
+        population_approximate=int(communes["population"].to_numpy()[approximate].sum()),
     )
 
 
@@ -195,9 +206,11 @@ def available_levels(scope: Scope) -> tuple[str, ...]:
 def coverage_table(result: ScopeCoverage, level: str) -> pd.DataFrame:
     """:func:`territory_table` plus every column of :data:`COVERAGE_INDICATORS`.
 
-    Adds ``population_uncovered`` and ``mean_distance_m`` (population-weighted mean
+    Adds ``population_uncovered``, ``mean_distance_m`` (population-weighted mean
     distance from each commune's representative point to the nearest place of the zone;
-    NaN when a territory has no located, populated commune or its zone has no place).
+    NaN when a territory has no located, populated commune or its zone has no place) and
+    ``communes_approximate`` (communes whose point may be far from their inhabitants, see
+    :mod:`geo.commune_points`).
 
     Raises
     ------
@@ -217,6 +230,15 @@ def coverage_table(result: ScopeCoverage, level: str) -> pd.DataFrame:
     with np.errstate(divide="ignore", invalid="ignore"):
         mean_distance = pd.Series(np.where(weights > 0, weighted / weights, np.nan), index=pd.Index(uniques))
     table["mean_distance_m"] = mean_distance.reindex(table.index)
+    approximate = (
+        result.communes["point_approximate"].to_numpy(dtype=bool)
+        if "point_approximate" in result.communes.columns
+        else np.zeros(len(result.communes), dtype=bool)
+    )
+    flagged = np.bincount(codes[codes >= 0], weights=approximate[codes >= 0], minlength=len(uniques))
+    table["communes_approximate"] = (
+        pd.Series(flagged, index=pd.Index(uniques)).reindex(table.index).fillna(0).astype("int64")
+    )
     return table
 
 

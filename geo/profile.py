@@ -271,6 +271,8 @@ def _sum_figures(parts: list[KeyFigures]) -> KeyFigures:
             "communes_unlocated",
             "communes",
             "communes_covered",
+            "communes_approximate",
+            "population_approximate",
         )
     }
     population = totals["population"]

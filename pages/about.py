@@ -6,7 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from geo.catalog import DATASETS, PLACE_SOURCES
-from geo.fmt import fr_number
+from geo.commune_points import CRITERION, EVIDENCE_LIMIT_M, EXTENT_LIMIT_M, point_offsets_summary
+from geo.fmt import fr_km, fr_number
 from geo.linkage import describe_register, register_summary
 from geo.themes import ROUTES, route_counts, theme_columns, theme_rules_table
 from ui.components import download_buttons
@@ -109,6 +110,61 @@ st.caption(
     "Les exclusions sont retirées du texte avant la recherche (« actuellement fermé » n'est pas une ferme)."
 )
 
+st.subheader("Le point de chaque commune : à quelle distance de ses habitants ?")
+offsets = point_offsets_summary(data.communes)
+st.markdown(
+    "Toutes les distances partent du **point représentatif** de chaque commune (un point situé dans la "
+    "commune) : les données intégrées n'ont ni coordonnées des mairies ni chefs-lieux. L'Atlas mesure ce "
+    "point contre les seules adresses connues — les France services à adresse fixe et les tiers-lieux "
+    f"géocodés à l'adresse — dans {fr_number(offsets['communes'])} communes : l'adresse la plus proche est "
+    f"à **{fr_km(offsets['median_m'])}** du point en médiane, à moins de {fr_km(offsets['p90_m'])} pour "
+    f"9 communes sur 10, à moins de {fr_km(offsets['p99_m'])} pour 99 sur 100, et jusqu'à "
+    f"{fr_km(offsets['max_m'])}.\n\n"
+    f"Une commune est signalée **« point approximatif »** sur les pages et dans les exports quand son "
+    f"{CRITERION} (seuils : {fr_km(EVIDENCE_LIMIT_M, 0)}, la moitié de la distance d'accès par défaut ; "
+    f"{fr_km(EXTENT_LIMIT_M, 0)}, la distance par défaut). C'est le cas de "
+    f"{fr_number(offsets['approximate'])} communes "
+    f"({fr_number(offsets['population_approximate'])} habitants) : "
+    f"{fr_number(offsets['over_limit'])} loin de leurs adresses connues, "
+    f"{fr_number(offsets['wide'])} étendues "
+    "sans adresse connue. Leurs chiffres sont gardés, avec cette réserve."
+)
+flagged = data.communes[data.communes["point_approximate"]].sort_values(
+    ["point_evidence_m", "point_extent_m"], ascending=False
+)
+flagged_table = pd.DataFrame(
+    {
+        "Commune": flagged["nom"],
+        "Code INSEE": flagged["code_insee"],
+        "Département": flagged["nom_dep"],
+        "Population 2023": flagged["population"],
+        "Distance à l'adresse connue la plus proche (km)": (flagged["point_evidence_m"] / 1000).round(1),
+        "Adresse connue la plus proche": flagged["point_evidence_name"],
+        "Étendue depuis le point (km)": (flagged["point_extent_m"] / 1000).round(1),
+        "Pourquoi": flagged["point_note"],
+    }
+)
+st.dataframe(
+    flagged_table.style.format(
+        {"Population 2023": fr_number}
+        | {c: lambda v: fr_number(v, 1) for c in flagged_table.columns if c.endswith("(km)")},
+        na_rep="–",
+    ),
+    hide_index=True,
+    key="about_points",
+)
+download_buttons(
+    flagged_table,
+    basename="communes-au-point-approximatif",
+    metadata={
+        "Produit par": "Atlas des tiers-lieux",
+        "Critère": CRITERION,
+        "Sources": "France services (ANCT, 1er août 2024), tiers-lieux géocodés (CGET 2019), contours IGN "
+        "ADMIN EXPRESS recodés COG 2026",
+    },
+    key="about_points_download",
+)
+
 st.subheader("Approximations à garder en tête")
 st.markdown(
     "\n".join(
@@ -120,7 +176,8 @@ st.markdown(
             "centroïde de la (des) commune(s) du quartier, pas le contour du quartier.",
             "- **Thèmes par mots-clés « indicatif »** : voir ci-dessus.",
             "- **Distances à vol d'oiseau** depuis le **point représentatif** de chaque commune (un point "
-            "situé dans la commune, pas la mairie ni le lieu de vie des habitants), mesurées en mètres dans "
+            "situé dans la commune, pas la mairie ni le lieu de vie des habitants ; voir ci-dessus), "
+            "mesurées en mètres dans "
             "la projection de chaque zone (Lambert-93 en métropole, UTM locale outre-mer) ; aucune distance "
             "n'est calculée entre deux zones.",
             "- **Population** : population municipale 2023 de l'INSEE, rapportée aux communes du COG 2026.",

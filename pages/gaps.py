@@ -6,6 +6,7 @@ import folium
 import streamlit as st
 
 from geo._errors import AtlasError
+from geo.commune_points import CRITERION
 from geo.coveragemaps import gaps_map
 from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
 from geo.gaps import (
@@ -44,7 +45,7 @@ filters = current_filters()
 data = atlas()
 METHOD_NOTE = (
     "Distance à vol d'oiseau au tiers-lieu le plus proche (y compris hors du périmètre), depuis le "
-    "point représentatif de chaque commune ; " + qpv_location_note(data)
+    f"point représentatif de chaque commune (signalé approximatif : {CRITERION}) ; " + qpv_location_note(data)
 )
 radius_text = fr_radius(filters.radius_km)
 missing = without_places(filters.themes)  # « sans lieu de fabrication »
@@ -186,7 +187,8 @@ places_note = (
 caption_sources(
     ["places", *(PROGRAMME_DATASETS[p] for p in programmes), "departements"],
     note=f"Gros cercles : territoires {missing}. {places_note} "
-    "Cercles creux : localisation approximative (centroïde de commune).",
+    "Cercles creux : localisation approximative (QPV au centroïde de leur commune, commune dont le point "
+    "représentatif peut être loin des habitants).",
 )
 
 

@@ -367,7 +367,7 @@ def test_gaps_map_escapes_names_and_marks_approximate_points() -> None:
     assert "<script>alert(1)</script>" not in html
     assert "&lt;script&gt;" in html
     assert "Zones blanches" in html
-    assert "de sa commune (approximatif)" in html  # legend of the hollow markers
+    assert "localisation approximative" in html  # legend of the hollow markers
     assert isinstance(base_map(zone="metro", basemap="none"), type(m))
 
 
