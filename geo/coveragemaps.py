@@ -96,7 +96,7 @@ def overlay_points(atlas: Atlas, scope: Scope, overlay: str) -> gpd.GeoDataFrame
         )
     services = atlas.france_services
     selected = services["zone"] == scope.zone
-    if scope.level != "zone":
+    if not scope.whole_zone:
         selected &= services["code_insee"].isin(set(communes.loc[in_scope, "code_insee"]))
     services = services[selected & services.geometry.notna()]
     return gpd.GeoDataFrame(

@@ -106,7 +106,7 @@ def _check_ranking(rank_by: str) -> None:
 def _qpv_in_scope_mask(qpv: pd.DataFrame, scope: Scope, commune_codes: set[str]) -> pd.Series:
     """QPV of the scope's zone that touch at least one of ``commune_codes`` (all of the zone if national)."""
     in_zone = qpv["zone"] == scope.zone
-    if scope.level == "zone":
+    if scope.whole_zone:
         return in_zone
     exploded = qpv["codes_insee"].str.split(";").explode().str.strip()
     touching = exploded.isin(commune_codes).groupby(level=0).any()
@@ -127,7 +127,7 @@ def scope_qpv(atlas: Atlas, scope: Scope) -> gpd.GeoDataFrame:
     polygon geometry.
     """
     communes = atlas.communes
-    codes = set(communes.loc[scope.mask(communes), "code_insee"]) if scope.level != "zone" else set()
+    codes = set(communes.loc[scope.mask(communes), "code_insee"]) if not scope.whole_zone else set()
     points = atlas.qpv[_qpv_in_scope_mask(atlas.qpv, scope, codes)]
     if atlas.qpv_polygons is None:
         return points

@@ -1,13 +1,15 @@
-"""Territorial scope (zone → région → département → EPCI) and the selection of what lies in it."""
+"""Territorial scope (zone → région → département → EPCI, optionally narrowed to some types of
+communes) and the selection of what lies in it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from geo._errors import InvalidParameterError
 from geo.crs import ZONES
+from geo.typologies import CommuneTypes
 
 LEVELS: dict[str, str] = {
     "reg": "Région",
@@ -32,12 +34,18 @@ LEVEL_NAMES: dict[str, str] = {"reg": "nom_reg", "dep": "nom_dep", "epci": "epci
 
 @dataclass(frozen=True)
 class Scope:
-    """The territory the user looks at: a zone, optionally narrowed to a région, a département, an EPCI."""
+    """The territory the user looks at: a zone, optionally narrowed to a région, a département, an EPCI,
+    and to some types of communes (``types``, e.g. the rural communes only).
+
+    ``level`` is the territorial level only; frames selected with :meth:`mask` must carry the
+    typology columns of the communes when ``types`` is set (communes and places do).
+    """
 
     zone: str = "metro"
     reg: str | None = None
     dep: str | None = None
     epci: str | None = None
+    types: CommuneTypes = field(default_factory=CommuneTypes)
 
     def __post_init__(self) -> None:
         if self.zone not in ZONES:
@@ -55,6 +63,16 @@ class Scope:
         if self.reg:
             return "reg"
         return "zone"
+
+    @property
+    def whole_zone(self) -> bool:
+        """Whether the scope is every commune of its zone (no territory, no type selected)."""
+        return self.level == "zone" and not self.types
+
+    @property
+    def territory(self) -> Scope:
+        """The same territory with every type of commune (``types`` dropped)."""
+        return Scope(self.zone, self.reg, self.dep, self.epci)
 
     @property
     def detail_level(self) -> str:
@@ -75,11 +93,19 @@ class Scope:
             selected &= frame["dep"] == self.dep
         if self.epci:
             selected &= frame["epci_siren"] == self.epci
+        if self.types:
+            selected &= self.types.mask(frame)
         return selected
 
 
 def scope_label(scope: Scope, communes: pd.DataFrame) -> str:
-    """French name of the scope (« Occitanie », « Hérault (34) », « France métropolitaine »)."""
+    """French name of the scope (« Occitanie », « Hérault (34) », « France métropolitaine »), with its
+    types of communes when some are selected (« Occitanie (communes rurales (INSEE)) »)."""
+    name = _territory_label(scope, communes)
+    return f"{name} ({scope.types.describe()})" if scope.types else name
+
+
+def _territory_label(scope: Scope, communes: pd.DataFrame) -> str:
     if scope.epci:
         names = communes.loc[communes["epci_siren"] == scope.epci, "epci_nom"]
         return str(names.iloc[0]) if len(names) else scope.epci

@@ -330,11 +330,11 @@ def _reference_scopes(atlas: Atlas, scope: Scope) -> dict[str, Scope | None]:
     """The scope itself, its région (None when absent or equal to the scope), and France."""
     region: Scope | None = None
     if scope.reg:
-        region = Scope(scope.zone, scope.reg)
+        region = Scope(scope.zone, scope.reg, types=scope.types)
     elif scope.level != "zone" or scope.zone != "metro":
         regs = atlas.communes.loc[scope.mask(atlas.communes), "reg"]
         if len(regs):
-            region = Scope(scope.zone, str(regs.mode().iloc[0]))
+            region = Scope(scope.zone, str(regs.mode().iloc[0]), types=scope.types)
     if region is not None and region.mask(atlas.communes).sum() == scope.mask(atlas.communes).sum():
         region = None  # the scope is its région (or a DROM): no separate regional reference
     return {"scope": scope, "region": region, "national": None}
@@ -535,7 +535,7 @@ def thematic_gaps(
         )
     if "qpv" in kinds:
         qpv = atlas.qpv[atlas.qpv["zone"] == scope.zone]
-        if scope.level != "zone":
+        if not scope.whole_zone:
             codes = set(communes["code_insee"])
             qpv = qpv[
                 qpv["codes_insee"].str.split(";").map(lambda qp: not codes.isdisjoint(c.strip() for c in qp))

@@ -24,6 +24,7 @@ from geo.placement import CommuneLocator, commune_locator
 from geo.profile import ProfileBasis, profile_basis
 from geo.territory import Scope, territory_options
 from geo.thematic import ThemeDistances, theme_distances
+from geo.typologies import typology_values
 
 T = TypeVar("T")
 
@@ -270,3 +271,14 @@ def coverage_of_scope(scope: Scope, themes: tuple[str, ...], radius_km: float) -
         (scope, themes, radius_km),
         lambda: scope_coverage(atlas(), scope, themes, radius_km),
     )
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def _type_choices(zone: str, version: str) -> dict[str, list[object]]:
+    del version  # only part of the cache key
+    return typology_values(bundled_atlas().communes, zone)
+
+
+def type_choices(zone: str) -> dict[str, list[object]]:
+    """Typology → the classes present among the communes of ``zone``, in display order."""
+    return _type_choices(zone, data_version())

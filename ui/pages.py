@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.fmt import NNBSP, fr_radius
+from geo.commune_points import CRITERION
+from geo.fmt import NNBSP, fr_number, fr_radius
+from geo.indicators import KeyFigures
 from geo.territory import scope_label
 from geo.thematic import SUPPORT_RULE, theme_support
 from geo.themes import THEME_SHORT_LABELS
@@ -46,6 +48,26 @@ def scope_caption(filters: Filters) -> None:
     caution = theme_caution(filters)
     if caution:
         st.warning(caution)
+
+
+def approximate_points_note(figures: KeyFigures) -> str:
+    """« 3 communes (12 000 habitants) ont un point approximatif… », for a scope's captions."""
+    return (
+        f"{fr_number(figures.communes_approximate)} commune(s) du périmètre "
+        f"({fr_number(figures.population_approximate)} habitants) ont un point représentatif peut-être "
+        f"éloigné de leurs habitants ({CRITERION}) : leurs distances sont approximatives. Détail : "
+        "« À propos des données »."
+    )
+
+
+def empty_scope_message(filters: Filters) -> str:
+    """What to do when the sidebar selects no commune (« choisissez un autre territoire… »)."""
+    if filters.scope.types:
+        return (
+            "Aucune commune de ces types dans ce territoire : élargissez les « Types de communes » ou "
+            "choisissez un autre territoire dans le panneau de gauche."
+        )
+    return "Aucune commune dans ce périmètre : choisissez un autre territoire dans le panneau de gauche."
 
 
 def describe(filters: Filters) -> str:

@@ -1,4 +1,5 @@
-"""The shared sidebar (zone, territory, themes, distance, basemap) and its mirror in the URL.
+"""The shared sidebar (zone, territory, types of communes, themes, distance, basemap) and its mirror
+in the URL.
 
 Widget values live in ``st.session_state`` under ``f_*`` keys; on the first run of a
 session they are read from ``st.query_params`` (invalid values are ignored with a notice),
@@ -22,7 +23,17 @@ from geo.crs import ZONES
 from geo.maps import BASEMAPS
 from geo.territory import Scope
 from geo.themes import THEMES
-from ui.data import atlas, territory_choices
+from geo.typologies import (
+    CENTRALITY_LEVELS,
+    DENSITY_GROUPS,
+    DENSITY_LEVELS,
+    MASSIFS,
+    RURAL_DEFINITION,
+    RURAL_LEVELS,
+    RURALITY_CLASSES,
+    CommuneTypes,
+)
+from ui.data import atlas, territory_choices, type_choices
 
 ALL = ""
 RADIUS_CHOICES = (1, 2, 5, 10, 15, 20, 30, 50)
@@ -101,10 +112,9 @@ def url_backed(
             if valid:
                 st.session_state[key] = value
             else:
-                reason = (
-                    explain(raw if isinstance(raw, str) else ",".join(raw)) if explain else "valeur inconnue"
-                )
-                st.session_state.setdefault("_url_rejected", []).append(f"{param}={raw} ({reason})")
+                shown = raw if isinstance(raw, str) else ",".join(raw)
+                reason = explain(shown) if explain else "valeur inconnue"
+                st.session_state.setdefault("_url_rejected", []).append(f"{param}={shown} ({reason})")
     current = st.session_state.get(key, default)
     if allowed is not None:
         ok = all(v in allowed for v in current) if isinstance(current, list) else current in allowed
@@ -210,6 +220,7 @@ def sidebar_filters() -> Filters:
         dep = _territory_select("f_dep", "dep", "Département", deps, disabled=zone != "metro")
         epcis = territory_choices("epci", Scope(zone, reg or None, dep or None))
         epci = _territory_select("f_epci", "epci", "EPCI (intercommunalité)", epcis)
+        types = _commune_types(zone)
         themes = url_choice(
             st.multiselect,
             "Thèmes (aucun = tous les tiers-lieux)",
@@ -232,7 +243,7 @@ def sidebar_filters() -> Filters:
     if dep and not reg:
         reg = str(communes.loc[communes["dep"] == dep, "reg"].iloc[0])
     return Filters(
-        scope=Scope(zone, reg or None, dep or None, epci or None),
+        scope=Scope(zone, reg or None, dep or None, epci or None, types=types),
         themes=tuple(themes),
         radius_km=float(radius),
         basemap=basemap,
@@ -250,6 +261,64 @@ def _outside_scope(level: str, raw: str) -> str:
     """Why a territory of the link is refused: outside the territory chosen above it, or unknown."""
     known = any(raw in territory_choices(level, Scope(zone)) for zone in ZONES)
     return _OUTSIDE[level] if known else "valeur inconnue"
+
+
+TYPE_WIDGETS: dict[str, tuple[str, str]] = {
+    "densite": ("f_densite", "Densité (grille communale de l'INSEE)"),
+    "centralite": ("f_centralite", "Niveau d'équipements et de services (centralités)"),
+    "ruralite": ("f_ruralite", "Typologie des ruralités (communes rurales)"),
+    "massif": ("f_massif", "Massif (loi Montagne)"),
+}
+"""Typology → (session-state key, label) of its sidebar filter; the URL parameter is the typology code."""
+
+_TYPE_LABELS: dict[str, dict[Any, str]] = {
+    "densite": {
+        level: f"{label} ({DENSITY_GROUPS[level].lower()})" for level, label in DENSITY_LEVELS.items()
+    },
+    "centralite": dict(CENTRALITY_LEVELS),
+    "ruralite": dict(RURALITY_CLASSES),
+    "massif": dict(MASSIFS),
+}
+
+
+def select_rural_communes() -> None:
+    """Callback: keep the rural communes only (INSEE definition), like choosing their three levels."""
+    st.session_state["f_densite"] = list(RURAL_LEVELS)
+
+
+def _commune_types(zone: str) -> CommuneTypes:
+    """The « Types de communes » filters (values present in the zone only), kept in the URL."""
+    present = type_choices(zone)
+    choices = {name: {value: _TYPE_LABELS[name][value] for value in present[name]} for name in TYPE_WIDGETS}
+    for name, (key, _) in TYPE_WIDGETS.items():  # read the link first: a selection opens the expander
+        parse = int if name in ("densite", "centralite") else str
+        url_backed(key, name, [], allowed=list(choices[name]), parse=parse)
+    selected = any(st.session_state[key] for key, _ in TYPE_WIDGETS.values())
+    with st.expander("Types de communes", expanded=selected):
+        for name, (key, label) in TYPE_WIDGETS.items():
+            url_choice(
+                st.multiselect,
+                label,
+                choices[name],
+                key=key,
+                param=name,
+                default=[],
+                parse=int if name in ("densite", "centralite") else str,
+                placeholder="Toutes",
+                disabled=len(choices[name]) < 2,
+            )
+        st.button(
+            "Communes rurales seulement",
+            key="f_rural_only",
+            on_click=select_rural_communes,
+            help=f"Rural : {RURAL_DEFINITION}.",
+            width="stretch",
+        )
+        st.caption(
+            "Un filtre vide garde toutes les communes ; plusieurs filtres se cumulent. Sources : INSEE "
+            "(densité), ANCT – INRAE (centralités), ANCT (ruralités, massifs)."
+        )
+    return CommuneTypes(**{name: tuple(st.session_state[key]) for name, (key, _) in TYPE_WIDGETS.items()})
 
 
 def _territory_select(
