@@ -9,6 +9,7 @@ import plotly.graph_objects as go
 from geo._errors import InvalidParameterError
 from geo.fmt import fr_number, fr_percent
 from geo.themes import insufficient_label, theme_label
+from geo.typologies import DENSITY_GROUP_INTERMEDIATE, DENSITY_GROUP_RURAL, DENSITY_GROUP_URBAN
 
 THEME_COLORS: dict[str, str] = {
     "fabrication": "#E69F00",
@@ -358,3 +359,76 @@ def figure_table_text(fig: go.Figure) -> pd.DataFrame:
 
 def _where(row: pd.Series) -> str:
     return ", ".join(part for part in (row["Catégorie"], row["Série"]) if part)
+
+
+DENSITY_GROUP_COLORS: dict[str, str] = {
+    DENSITY_GROUP_URBAN: "#0072B2",
+    DENSITY_GROUP_INTERMEDIATE: "#56B4E9",
+    DENSITY_GROUP_RURAL: "#009E73",
+}
+"""Okabe–Ito blue, sky blue and bluish green for the three INSEE density groups."""
+
+
+def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source: str) -> go.Figure:
+    """Two bar panels per class of a typology: share of inhabitants within the distance, and places
+    per 100 000 inhabitants.
+
+    ``table`` comes from :func:`geo.typology_coverage.coverage_by_type`; density levels are
+    coloured by their INSEE group (urbain dense, intermédiaire, rural), other classes in one colour.
+    """
+    from plotly.subplots import make_subplots
+
+    data = table.iloc[::-1]
+    colors = [DENSITY_GROUP_COLORS.get(str(g), ACCENT) for g in data["groupe"]]
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        shared_yaxes=True,
+        horizontal_spacing=0.04,
+        subplot_titles=(
+            f"Part des habitants à moins de {radius_label} d'un tiers-lieu",
+            "Tiers-lieux pour 100 000 hab.",
+        ),
+    )
+    customdata = data[["population", "places", "communes"]].to_numpy()
+    fig.add_trace(
+        go.Bar(
+            x=data["share_covered"],
+            y=data["classe"],
+            orientation="h",
+            marker_color=colors,
+            text=[fr_percent(v) for v in data["share_covered"]],
+            textposition="outside",
+            customdata=customdata,
+            hovertemplate="%{y}<br>%{x:.1%} des habitants couverts<br>%{customdata[0]:,.0f} habitants, "
+            "%{customdata[2]:,.0f} communes<extra></extra>",
+            showlegend=False,
+        ),
+        row=1,
+        col=1,
+    )
+    fig.add_trace(
+        go.Bar(
+            x=data["places_per_100k"],
+            y=data["classe"],
+            orientation="h",
+            marker_color=colors,
+            text=[fr_number(v, 1) for v in data["places_per_100k"]],
+            textposition="outside",
+            customdata=customdata,
+            hovertemplate="%{y}<br>%{x:.1f} tiers-lieux pour 100 000 hab.<br>%{customdata[1]:,.0f} "
+            "tiers-lieux<extra></extra>",
+            showlegend=False,
+        ),
+        row=1,
+        col=2,
+    )
+    for group, color in DENSITY_GROUP_COLORS.items():
+        if group in set(data["groupe"]):
+            fig.add_trace(go.Bar(x=[None], y=[None], marker_color=color, name=group, showlegend=True))
+    top = float(np.nanmax(data["places_per_100k"].to_numpy(dtype=float), initial=0.0))
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.18], row=1, col=1)
+    fig.update_xaxes(range=[0, max(1.0, top) * 1.25], row=1, col=2)
+    fig.update_yaxes(title=None, automargin=True)
+    fig.update_annotations(font_size=12)
+    return french_layout(fig, title=title, source=source, height=max(300, 34 * len(data) + 170))

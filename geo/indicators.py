@@ -257,6 +257,7 @@ def territory_headers(level: str, radius_km: float) -> dict[str, str]:
         "mean_distance_m": "Distance moyenne",
         "communes": "Communes",
         "communes_covered": "Communes couvertes",
+        "communes_approximate": "Communes au point approximatif",
     }
 
 
@@ -277,6 +278,7 @@ def territory_display(table: pd.DataFrame, level: str, radius_km: float) -> tupl
         "mean_distance_m": COVERAGE_INDICATORS["mean_distance_m"].text,
         "communes": fr_number,
         "communes_covered": fr_number,
+        "communes_approximate": fr_number,
     }
     styled = shown.style.format({headers[c]: f for c, f in formats.items() if c in headers})
     return shown, styled

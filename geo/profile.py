@@ -39,6 +39,7 @@ from geo.search import Territory, territory_index
 from geo.territory import LEVEL_KEYS, Scope, level_noun
 from geo.thematic import theme_support
 from geo.themes import THEME_SHORT_LABELS, THEMES, insufficient_label, theme_label, theme_mask
+from geo.typology_coverage import TypologyCoverage, typology_coverage
 
 DENSITY_THRESHOLDS: tuple[tuple[float, str], ...] = (
     (30.0, "très peu dense"),
@@ -236,6 +237,9 @@ class TerritoryProfile:
     place_sources: tuple[PlaceSource, ...]
     """Catalogued sources of the places in use (none for an import or a refreshed list)."""
     """How the QPV are located with the data loaded (:func:`geo.gaps.qpv_location_short`)."""
+    typology: TypologyCoverage | None = None
+    """Coverage by type of territory (:mod:`geo.typology_coverage`); ``None`` for a commune,
+    which is a single type (its classes are in the commune's row of the Atlas)."""
 
     @property
     def n_around(self) -> int:
@@ -741,6 +745,9 @@ def territory_profile(
         qpv_note=qpv_location_short(atlas),
         place_sources=tuple(place_sources_in(atlas.places["sources"])),
         reference_label=reference_label,
+        typology=None
+        if territory.level == "commune"
+        else typology_coverage(scope_coverage(atlas, territory.scope, selected_themes, radius_km)),
     )
 
 

@@ -6,6 +6,7 @@ import folium
 import streamlit as st
 
 from geo._errors import AtlasError
+from geo.commune_points import CRITERION
 from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays, overlay_points
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
@@ -18,13 +19,22 @@ from geo.indicators import (
 )
 from geo.maps import SCHEMES
 from geo.mapviews import add_places, indicator_map
-from geo.territory import LEVELS, level_noun
+from geo.territory import LEVELS, level_noun, scope_label
 from geo.themes import without_places
+from geo.typology_coverage import DIMENSIONS, typology_coverage
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
-from ui.pages import current_filters, describe, scope_caption, theme_caution
+from ui.pages import (
+    approximate_points_note,
+    current_filters,
+    describe,
+    empty_scope_message,
+    scope_caption,
+    theme_caution,
+)
 from ui.state import page_section, url_choice, warn_rejected_params
+from ui.typology import TYPOLOGY_SOURCES, rural_metrics, typology_chart_and_table
 
 LEVEL_SOURCES = {"reg": "regions", "dep": "departements", "epci": "epci", "commune": "communes_polygons"}
 DISTANCE_NOTE = (
@@ -47,7 +57,7 @@ except AtlasError as exc:
     st.stop()
 figures = result.figures
 if figures.population == 0:
-    st.info("Aucune commune dans ce périmètre : choisissez un autre territoire dans le panneau de gauche.")
+    st.info(empty_scope_message(filters))
     st.stop()
 
 cols = st.columns(4)
@@ -167,6 +177,8 @@ def _map_and_table() -> None:
         )
     if figures.communes_unlocated:
         st.caption(unlocated_note(figures.communes_unlocated))
+    if figures.communes_approximate:
+        st.caption(approximate_points_note(figures))
 
     st.subheader(f"Territoires ({LEVELS[level].lower()})")
     st.caption("Cliquez sur un en-tête de colonne pour trier.")
@@ -186,8 +198,9 @@ def _map_and_table() -> None:
             "Échelle": LEVELS[level],
             "Indicateur de la carte": title,
             "Méthode": DISTANCE_NOTE,
+            "Points approximatifs": f"« Communes au point approximatif » : {CRITERION}",
         },
-        ["places", "communes", LEVEL_SOURCES[level]],
+        ["places", "communes", LEVEL_SOURCES[level], "commune_points"],
     )
     download_buttons(
         export, basename=f"couverture_{level}", metadata=metadata, key="cov_download", geo=geo_export
@@ -195,3 +208,57 @@ def _map_and_table() -> None:
 
 
 _map_and_table()
+
+
+@page_section
+def _by_type_of_territory() -> None:
+    """Coverage by type of territory, with its typology selector: a change reruns this section only."""
+    st.subheader("Par type de territoire")
+    types = shared_result("typology_coverage", filters.analysis, lambda: typology_coverage(result))
+    rural_metrics(types.rural, filters.radius_km)
+    dimension = url_choice(
+        st.selectbox,
+        "Typologie",
+        {code: spec.label for code, spec in DIMENSIONS.items()},
+        key="cov_typology",
+        param="typologie",
+        default="densite",
+        help="Chaque commune compte entière dans sa classe. Ruralités et massifs : communes rurales "
+        "seulement.",
+    )
+    warn_rejected_params()
+    type_table = typology_chart_and_table(
+        types,
+        dimension,
+        where=scope_label(filters.scope, data.communes),
+        source=f"{data.places_source} ; {DIMENSIONS[dimension].source} ; INSEE, population municipale 2023",
+        key="cov_types",
+    )
+    download_buttons(
+        type_table,
+        basename=f"couverture_par_type_{dimension}",
+        metadata=export_metadata(
+            {
+                "Page": "Couverture — par type de territoire",
+                "Périmètre, thèmes, distance": describe(filters),
+                **({"Avertissement": caution} if (caution := theme_caution(filters)) else {}),
+                "Typologie": DIMENSIONS[dimension].label,
+                "Définition du rural": types.rural.definition,
+                "Habitants ruraux à plus de la distance": (
+                    f"{fr_number(types.rural.rural_population_uncovered)} sur "
+                    f"{fr_number(types.rural.rural_population)} "
+                    f"({fr_percent(types.rural.share_rural_uncovered)})"
+                ),
+                "Tiers-lieux situés en commune rurale": (
+                    f"{fr_number(types.rural.rural_places)} sur {fr_number(types.rural.places)} "
+                    f"({fr_percent(types.rural.share_places_rural)})"
+                ),
+                "Méthode": DISTANCE_NOTE,
+            },
+            TYPOLOGY_SOURCES,
+        ),
+        key="cov_types_download",
+    )
+
+
+_by_type_of_territory()

@@ -10,11 +10,13 @@ from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
 from geo.indicators import territory_display, territory_table, unlocated_note
 from geo.mapviews import add_places, indicator_map
-from geo.territory import LEVELS, level_noun
+from geo.territory import LEVELS, level_noun, scope_label
+from geo.typology_coverage import typology_coverage
 from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
-from ui.pages import current_filters, describe, scope_caption
+from ui.pages import approximate_points_note, current_filters, describe, empty_scope_message, scope_caption
+from ui.typology import rural_metrics, typology_chart_and_table
 
 CHART_ROWS = 25
 LEAST_COVERED = {
@@ -34,7 +36,7 @@ st.title("Vue d'ensemble")
 scope_caption(filters)
 
 if figures.population == 0:
-    st.info("Aucune commune dans ce périmètre : choisissez un autre territoire dans le panneau de gauche.")
+    st.info(empty_scope_message(filters))
     st.stop()
 
 cols = st.columns(3)
@@ -79,6 +81,8 @@ if figures.n_places == 0:
     )
 if figures.communes_unlocated:
     st.caption(unlocated_note(figures.communes_unlocated))
+if figures.communes_approximate:
+    st.caption(approximate_points_note(figures))
 
 level = filters.scope.detail_level
 table = shared_result("territory_table", (*filters.analysis, level), lambda: territory_table(result, level))
@@ -141,3 +145,15 @@ fig = shared_result(
     ),
 )
 show_chart(fig, key="overview_chart")
+
+st.subheader("Par type de territoire")
+types = shared_result("typology_coverage", filters.analysis, lambda: typology_coverage(result))
+rural_metrics(types.rural, filters.radius_km)
+typology_chart_and_table(
+    types,
+    "densite",
+    where=scope_label(filters.scope, data.communes),
+    source=f"{data.places_source} ; INSEE, grille communale de densité et population municipale 2023",
+    key="overview_types",
+)
+st.caption("Centralités, ruralités et massifs, et les fichiers à télécharger : page « Couverture ».")

@@ -32,10 +32,12 @@ from geo.profile import (
 )
 from geo.search import TerritorySearchError, resolve_territory, territory_by_key
 from geo.themes import without_places
+from geo.typology_coverage import DIMENSIONS, commune_types_table
 from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, has_imported_places, shared_result, territory_profile_basis
 from ui.pages import current_filters
 from ui.state import url_backed
+from ui.typology import rural_metrics, typology_chart_and_table
 
 SOURCES = ["places", "communes", "acv", "pvd", "qpv", "france_services", "zrr"]
 PRESENTATION_CSS = """
@@ -225,6 +227,36 @@ if figures.n_places == 0 and profile.n_around == 0:
 
 st.subheader("Programmes publics")
 _table(programmes_table(profile), "profile_programmes")
+
+st.subheader("Type de territoire")
+if filters.scope.types and not presentation:
+    st.caption(
+        "Le filtre « Types de communes » du panneau de gauche ne s'applique pas à la fiche : elle décrit "
+        "tout le territoire, et sa répartition par type ci-dessous."
+    )
+if profile.typology is None:
+    _table(commune_types_table(data.communes, territory.code), "profile_commune_types")
+    caption_sources(["typologies", "commune_points"])
+else:
+    rural_metrics(profile.typology.rural, profile.radius_km)
+    type_source = (
+        f"{profile.places_source} ; INSEE, grille communale de densité et population municipale 2023"
+    )
+    typology_chart_and_table(
+        profile.typology, "densite", where=territory.name, source=type_source, key="profile_types"
+    )
+    if not presentation:
+        with st.expander("Par niveau d'équipements et de services, ruralité et massif"):
+            for code in ("centralite", "ruralite", "massif"):
+                st.markdown(f"**{DIMENSIONS[code].label}**")
+                typology_chart_and_table(
+                    profile.typology,
+                    code,
+                    where=territory.name,
+                    source=type_source,
+                    key=f"profile_types_{code}",
+                    chart=False,
+                )
 
 missing = without_places(profile.themes)  # « sans lieu de fabrication »
 st.subheader(f"Carte : le territoire et {profile.radius_label} alentour")

@@ -84,7 +84,8 @@ def test_presentation_mode_hides_the_controls_and_has_a_way_back() -> None:
     assert not at.exception
     assert at.title[0].value == "Hérault"
     assert len(at.text_input) == 0
-    assert [b.key for b in at.button] == ["profile_exit_presentation"]
+    # The sidebar (and its « communes rurales » shortcut) is hidden: only the way back is offered.
+    assert [b.key for b in at.main.button] == ["profile_exit_presentation"]
     assert at.button(key="profile_exit_presentation").label == "Quitter le mode présentation"
     assert any('[data-testid="stSidebar"]' in m.value for m in at.markdown)
     assert _metrics(at)["Tiers-lieux dans le territoire"] == "41"  # 42 rows: « Sète en commun » listed twice
