@@ -26,6 +26,12 @@ pages = [
     st.Page(
         "pages/gaps.py", title="Zones blanches", icon=":material/crisis_alert:", url_path="zones-blanches"
     ),
+    st.Page(
+        "pages/services.py",
+        title="Services publics",
+        icon=":material/support_agent:",
+        url_path="services-publics",
+    ),
     st.Page("pages/themes.py", title="Thématiques", icon=":material/category:", url_path="thematiques"),
     st.Page(
         "pages/profile.py",

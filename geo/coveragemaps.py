@@ -192,3 +192,104 @@ def gaps_map(
             entries.append(("#ffffff", HOLLOW_NOTE))
         add_legend(m, "Zones blanches", entries, hollow=True)
     return m
+
+
+SERVICE_COLORS: dict[str, str] = {
+    "france_services": "#000000",
+    "double": "#CC3311",
+    "programmes": PROGRAMME_COLORS["pvd"],
+}
+"""List of :data:`geo.services.SERVICE_LISTS` → colour of its points (black like the France services
+overlay; Paul Tol's red for the double gaps; olive like the PVD)."""
+
+SERVICE_LEGENDS: dict[str, str] = {
+    "france_services": "France services sans tiers-lieu à proximité",
+    "double": "commune rurale loin des deux",
+    "programmes": "commune PVD / ACV : France services sans tiers-lieu",
+}
+
+CONTEXT_SERVICES_COLOR = "#777777"
+
+
+def _nearest_text(names: pd.Series, distance_m: pd.Series) -> list[str]:
+    return [
+        f"{name} ({fr_km(d)})" if np.isfinite(d) else "aucun dans la zone"
+        for name, d in zip(names, distance_m.to_numpy(dtype=float), strict=True)
+    ]
+
+
+def _service_tooltip(kind: str, rows: pd.DataFrame) -> dict[str, Sequence[object]]:
+    population = [fr_number(p) for p in rows["population"]]
+    nearest = _nearest_text(rows["nearest_place"], rows["distance_m"])
+    if kind == "france_services":
+        return {
+            "France services": rows["name"].tolist(),
+            "Commune (habitants)": [f"{c} ({p})" for c, p in zip(rows["commune"], population, strict=True)],
+            "Tiers-lieu le plus proche": nearest,
+            "Habitants qu'un tiers-lieu ici rapprocherait": [fr_number(v) for v in rows["reach"]],
+        }
+    if kind == "double":
+        return {
+            "Commune rurale": rows["nom"].tolist(),
+            "Habitants": population,
+            "Tiers-lieu le plus proche": nearest,
+            "France services la plus proche": _nearest_text(
+                rows["nearest_services"], rows["services_distance_m"]
+            ),
+        }
+    return {
+        "Commune": [f"{c} ({p})" for c, p in zip(rows["commune"], rows["programme"], strict=True)],
+        "Habitants": population,
+        "France services": rows["france_services"].tolist(),
+        "Tiers-lieu le plus proche": nearest,
+    }
+
+
+def services_map(
+    kind: str,
+    rows: gpd.GeoDataFrame,
+    *,
+    places: gpd.GeoDataFrame,
+    services: gpd.GeoDataFrame,
+    themes: Sequence[str],
+    outlines: gpd.GeoDataFrame,
+    zone: str,
+    basemap: str,
+    places_source: str,
+) -> folium.Map:
+    """Map of one list of :mod:`geo.services` over the places of the themes (and, for the double
+    gaps, the France services of the zone), fitted to ``outlines``.
+
+    Rows flagged ``approximate`` (a mobile France services, a commune whose point may be far
+    from its inhabitants) are drawn hollow.
+    """
+    bounds = tuple(outlines.total_bounds) if len(outlines) else None
+    m = base_map(zone=zone, bounds=bounds, basemap=basemap)
+    add_outline_layer(m, outlines)
+    add_places(m, places, themes, source_label=places_source)
+    if kind == "double" and len(services):
+        add_points_layer(
+            m,
+            services,
+            colors=[CONTEXT_SERVICES_COLOR] * len(services),
+            tooltip={"France services": services["name"].tolist()},
+            name="France services",
+            radius=4.0,
+        )
+    if len(rows):
+        add_points_layer(
+            m,
+            rows,
+            colors=[SERVICE_COLORS[kind]] * len(rows),
+            dashed=rows["approximate"].tolist() if "approximate" in rows.columns else None,
+            tooltip=_service_tooltip(kind, rows),
+            name=SERVICE_LEGENDS[kind],
+            radius=7.0,
+        )
+        entries = [(SERVICE_COLORS[kind], SERVICE_LEGENDS[kind])]
+        if kind == "double" and len(services):
+            entries.append((CONTEXT_SERVICES_COLOR, "France services"))
+        if "approximate" in rows.columns and bool(rows["approximate"].any()):
+            entries.append(("#ffffff", HOLLOW_NOTE))
+        add_legend(m, "Services publics", entries, hollow=True)
+    return m
