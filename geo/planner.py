@@ -5,7 +5,14 @@ are the communes of the scope (their representative point, population 2023), opt
 weighted up when they are priority territories (Action Cœur de Ville, Petites villes de
 demain, or containing a QPV). Communes already within ``radius_km`` of an existing place
 are covered already: only *newly* covered demand counts. A candidate site is a commune's
-representative point; it covers every demand point within ``radius_km`` (inclusive).
+representative point; it covers every demand point within ``radius_km`` (inclusive). Which
+communes may host a site is a :class:`CandidateRule`: by default the towns that are at least a
+intermediate centre of equipment and services (ANCT – INRAE centralités) or host a France
+services, a Petites villes de demain or an Action Cœur de Ville programme — a new tiers-lieu
+goes where people already come, not to a village that happens to reach a town's point.
+When the scope is narrowed to some types of communes (:attr:`geo.territory.Scope.types`),
+only their inhabitants are to be covered, but a site may stand in any commune of the
+territory that the rule allows.
 
 Two solvers:
 
@@ -50,13 +57,128 @@ from geo.fmt import fr_number, fr_percent
 from geo.maps import add_legend, add_outline_layer, add_points_layer, base_map, bounds_of
 from geo.territory import Scope
 from geo.themes import theme_mask
+from geo.typologies import CENTRALITY_LEVELS
 
-CANDIDATE_SETS: dict[str, str] = {
-    "communes": "Toutes les communes du périmètre",
-    "programmes": "Communes Action Cœur de Ville ou Petites villes de demain",
+CANDIDATE_RULES: dict[str, str] = {
+    "centres": "Centres d'équipements et de services, ou communes avec France services, PVD ou ACV",
+    "communes": "Toutes les communes du territoire",
+    "population": "Communes d'au moins un nombre d'habitants",
+    "centralite": "Communes d'au moins un niveau de centralité",
+    "programmes": "Communes Petites villes de demain ou Action Cœur de Ville",
     "qpv": "Communes comprenant un quartier prioritaire (QPV)",
 }
-"""Which communes may host a new site, with their French label."""
+"""Kinds of :class:`CandidateRule` (which communes may host a new site), with their French label."""
+
+DEFAULT_MIN_POPULATION = 2000
+"""Default threshold of the ``population`` rule (inhabitants, population municipale 2023)."""
+
+DEFAULT_CENTRALITY = 3
+"""Default least equipped centralité level of the ``centres`` and ``centralite`` rules: 3 = centre
+intermédiaire d'équipements et de services. Down to the 7 007 centres locaux (level 4), the
+optimum picks villages that happen to reach a town's point rather than the town: in the Manche,
+Brix, Saint-Quentin-sur-le-Homme, Sainte-Marie-du-Mont and Rauville-la-Bigot (685 to 2 165
+inhabitants) instead of Cherbourg-en-Cotentin, Avranches, Valognes and Carentan."""
+
+_RULE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "centres": ("centralite_niveau", "n_france_services", "acv", "pvd"),
+    "communes": (),
+    "population": ("population",),
+    "centralite": ("centralite_niveau",),
+    "programmes": ("acv", "pvd"),
+    "qpv": ("n_qpv",),
+}
+
+
+@dataclass(frozen=True)
+class CandidateRule:
+    """Which communes of the territory may host a new site.
+
+    Attributes
+    ----------
+    kind
+        One of :data:`CANDIDATE_RULES`: ``"centres"`` (default: a centralité level from 1,
+        centre majeur, to ``centrality``, or hosting a France services, a PVD or an ACV
+        programme; the overseas communes, without centralités, by the last three only),
+        ``"communes"`` (any), ``"population"`` (at least ``min_population`` inhabitants),
+        ``"centralite"`` (a centralité level from 1 to ``centrality`` only), ``"programmes"``
+        (PVD or ACV), ``"qpv"`` (holding a QPV).
+    min_population
+        Threshold of the ``population`` rule (≥ 0).
+    centrality
+        Least equipped centralité level of the ``centres`` and ``centralite`` rules, 1
+        (centres majeurs only) to 4 (down to the centres locaux); default
+        :data:`DEFAULT_CENTRALITY`.
+
+    Raises
+    ------
+    InvalidParameterError
+        On an unknown kind or a bad threshold.
+    """
+
+    kind: str = "centres"
+    min_population: int = DEFAULT_MIN_POPULATION
+    centrality: int = DEFAULT_CENTRALITY
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.kind not in CANDIDATE_RULES:
+            problems.append(f"`kind` vaut « {self.kind} » mais doit être l'un de {list(CANDIDATE_RULES)}")
+        if isinstance(self.min_population, bool) or not isinstance(self.min_population, (int, np.integer)):
+            problems.append(f"`min_population` doit être un entier (reçu : {self.min_population})")
+        elif self.min_population < 0:
+            problems.append(f"`min_population` doit être positif ou nul (reçu : {self.min_population})")
+        if self.centrality not in (1, 2, 3, 4):
+            problems.append(f"`centrality` vaut « {self.centrality} » mais doit être l'un de [1, 2, 3, 4]")
+        if problems:
+            raise InvalidParameterError(" ; ".join(problems))
+
+    def mask(self, communes: pd.DataFrame) -> pd.Series:
+        """Communes of ``communes`` the rule allows.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``communes`` lacks a column the rule needs.
+        """
+        missing = [c for c in _RULE_COLUMNS[self.kind] if c not in communes.columns]
+        if missing:
+            raise InvalidParameterError(
+                f"Règle « {CANDIDATE_RULES[self.kind]} » inapplicable : "
+                f"colonnes absentes ({', '.join(missing)})."
+            )
+        if self.kind == "communes":
+            return pd.Series(True, index=communes.index)
+        if self.kind == "population":
+            return communes["population"] >= self.min_population
+        if self.kind == "qpv":
+            return communes["n_qpv"] > 0
+        programmes = communes["acv"].astype(bool) | communes["pvd"].astype(bool)
+        if self.kind == "programmes":
+            return programmes
+        level = communes["centralite_niveau"]
+        if self.kind == "centralite":
+            return level.between(1, self.centrality)
+        return level.between(1, self.centrality) | (communes["n_france_services"] > 0) | programmes
+
+    def describe(self) -> str:
+        """The rule in French, as shown with a result and written in its exports."""
+        level = (
+            f"de niveau « {CENTRALITY_LEVELS[self.centrality]} » ou mieux équipées (centralités ANCT – INRAE)"
+        )
+        if self.kind == "centres":
+            return (
+                f"communes {level}, ou accueillant une France services, une Petite ville de demain ou une "
+                "Action Cœur de Ville (outre-mer, où les centralités ne sont pas définies : ces trois "
+                "critères seulement)"
+            )
+        if self.kind == "population":
+            return (
+                f"communes d'au moins {fr_number(self.min_population)} habitants (population municipale 2023)"
+            )
+        if self.kind == "centralite":
+            return f"communes {level}"
+        return CANDIDATE_RULES[self.kind][0].lower() + CANDIDATE_RULES[self.kind][1:]
+
 
 METHODS: dict[str, str] = {
     "auto": "Automatique (exacte si la taille le permet, sinon gloutonne)",
@@ -438,7 +560,7 @@ class PlanningProblem:
     scope: Scope
     themes: tuple[str, ...]
     radius_km: float
-    candidate_set: str
+    rule: CandidateRule
     priority_weight: float
     communes: gpd.GeoDataFrame
     """Communes of the scope, with ``priority`` (bool), ``weight`` and ``covered_before``."""
@@ -450,6 +572,8 @@ class PlanningProblem:
     """Candidate communes (most populous first, so ties favour them): the columns of ``matrix``."""
     matrix: sparse.csc_array = field(repr=False)
     """Boolean (demand × candidates): candidate within ``radius_km`` of the demand point."""
+    territory_communes: int = 0
+    """Located communes of the territory, of which ``candidates`` are those the rule allows."""
 
     @property
     def population(self) -> int:
@@ -464,6 +588,14 @@ class PlanningProblem:
         """Communes of the scope without coordinates: counted in population, never covered."""
         return int(self.communes[X].isna().sum())
 
+    @property
+    def rule_text(self) -> str:
+        """« <rule> : 412 communes sur 2 650 » for the result and its exports."""
+        return (
+            f"{self.rule.describe()} : {fr_number(len(self.candidates))} commune(s) candidate(s) sur "
+            f"{fr_number(self.territory_communes)}"
+        )
+
 
 def priority_mask(communes: pd.DataFrame) -> pd.Series:
     """Priority territories: Action Cœur de Ville, Petites villes de demain, or containing a QPV."""
@@ -477,7 +609,7 @@ def planning_problem(
     *,
     themes: tuple[str, ...] = (),
     radius_km: float,
-    candidate_set: str = "communes",
+    rule: CandidateRule | None = None,
     priority_weight: float = 0.0,
 ) -> PlanningProblem:
     """Demand, candidates and coverage matrix of ``scope``.
@@ -486,42 +618,63 @@ def planning_problem(
     ----------
     communes
         The Atlas communes (points with ``x_m``/``y_m``, ``population``, ``acv``, ``pvd``,
-        ``n_qpv`` and the territory codes).
+        ``n_qpv``, the territory codes and the columns ``rule`` needs).
     places
         The Atlas places (all themes); those of the scope's zone and of ``themes`` (all
         if empty) count as existing coverage, even outside the scope.
     scope
-        Territory whose inhabitants are to be covered and whose communes may host sites.
+        Territory whose inhabitants are to be covered (of its types of communes only, when
+        some are selected) and whose communes may host sites (any type the rule allows).
     themes
         Theme codes of the existing places to count.
     radius_km
         Access distance (km, as the crow flies, > 0).
-    candidate_set
-        One of :data:`CANDIDATE_SETS`.
+    rule
+        Which communes may host a site (default: :class:`CandidateRule` ``"centres"``).
     priority_weight
         Extra weight of a priority inhabitant (0: none; 1: counts twice...), ≥ 0.
 
     Raises
     ------
     InvalidParameterError
-        On a bad parameter, or when no commune of the scope can be a candidate.
+        On a bad parameter, or when no commune of the territory can be a candidate.
     NoDemandError
         When the scope has no inhabitant, or they are all covered already.
     """
     check_radius(radius_km)
-    if candidate_set not in CANDIDATE_SETS:
-        raise InvalidParameterError(
-            f"`candidate_set` vaut « {candidate_set} » mais doit être l'un de {list(CANDIDATE_SETS)}"
-        )
+    rule = rule if rule is not None else CandidateRule()
     if not np.isfinite(priority_weight) or priority_weight < 0:
         raise InvalidParameterError(f"`priority_weight` doit être positif ou nul (reçu : {priority_weight}).")
+    existing = places[(places["zone"] == scope.zone) & theme_mask(places, themes)]
+    in_scope, demand = _demand(communes, existing, scope, radius_km, priority_weight)
+    territory = communes[scope.territory.mask(communes) & communes[X].notna() & communes[Y].notna()]
+    candidates = _candidates(territory, rule)
+    matrix = coverage_matrix(demand[[X, Y]].to_numpy(), candidates[[X, Y]].to_numpy(), radius_km * 1000.0)
+    return PlanningProblem(
+        scope=scope,
+        themes=tuple(themes),
+        radius_km=float(radius_km),
+        rule=rule,
+        priority_weight=float(priority_weight),
+        communes=in_scope,
+        existing=existing,
+        demand=demand,
+        candidates=candidates,
+        matrix=matrix,
+        territory_communes=len(territory),
+    )
+
+
+def _demand(
+    communes: gpd.GeoDataFrame, existing: pd.DataFrame, scope: Scope, radius_km: float, priority_weight: float
+) -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The scope's communes (weighted, with ``covered_before``) and those still to cover."""
     in_scope = communes[scope.mask(communes)].copy()
     if in_scope.empty or in_scope["population"].sum() <= 0:
         raise NoDemandError(
             "Aucun habitant recensé dans ce périmètre : il n'y a personne à couvrir. "
             "Choisissez un autre territoire dans le panneau de gauche."
         )
-    existing = places[(places["zone"] == scope.zone) & theme_mask(places, themes)]
     in_scope["priority"] = priority_mask(in_scope).to_numpy()
     in_scope["weight"] = in_scope["population"].astype(float) * (1.0 + priority_weight * in_scope["priority"])
     in_scope["covered_before"] = coverage_of_points(in_scope, existing, radius_km)["covered"].to_numpy()
@@ -533,30 +686,18 @@ def planning_problem(
             "(thèmes choisis) : aucun nouveau site n'augmenterait la couverture. Réduisez la distance "
             "ou changez de thèmes."
         )
-    pool = in_scope[located]
-    if candidate_set == "programmes":
-        pool = pool[pool["acv"].astype(bool) | pool["pvd"].astype(bool)]
-    elif candidate_set == "qpv":
-        pool = pool[pool["n_qpv"] > 0]
+    return in_scope, demand
+
+
+def _candidates(territory: gpd.GeoDataFrame, rule: CandidateRule) -> gpd.GeoDataFrame:
+    """The located communes of the territory the rule allows, most populous first."""
+    pool = territory[rule.mask(territory)]
     if pool.empty:
         raise InvalidParameterError(
-            f"Aucune commune candidate dans ce périmètre pour « {CANDIDATE_SETS[candidate_set]} » : "
-            "choisissez un autre ensemble de candidats."
+            f"Aucune commune candidate dans ce territoire pour la règle « {rule.describe()} » : "
+            "choisissez une autre règle de communes candidates."
         )
-    candidates = pool.sort_values(["population", "code_insee"], ascending=[False, True], kind="stable")
-    matrix = coverage_matrix(demand[[X, Y]].to_numpy(), candidates[[X, Y]].to_numpy(), radius_km * 1000.0)
-    return PlanningProblem(
-        scope=scope,
-        themes=tuple(themes),
-        radius_km=float(radius_km),
-        candidate_set=candidate_set,
-        priority_weight=float(priority_weight),
-        communes=in_scope,
-        existing=existing,
-        demand=demand,
-        candidates=candidates,
-        matrix=matrix,
-    )
+    return pool.sort_values(["population", "code_insee"], ascending=[False, True], kind="stable")
 
 
 _CHUNK = 2000
@@ -607,6 +748,8 @@ class PlanResult:
     """One row per site (order of addition) — see :func:`plan_expansion`."""
     newly_covered: gpd.GeoDataFrame
     """Communes newly covered, with ``site_code`` / ``site_nom`` of the first site reaching them."""
+    still_uncovered: gpd.GeoDataFrame
+    """Inhabited, located communes of the scope still farther than the distance after the scenario."""
     population: int
     covered_before: int
     covered_after: int
@@ -677,6 +820,8 @@ def _result_from_solution(
             "nom": site["nom"],
             "dep": site["dep"],
             "population": int(site["population"]),
+            "centralite": str(site.get("centralite", "")),
+            "n_france_services": int(site.get("n_france_services", 0)),
             "acv": bool(site["acv"]),
             "pvd": bool(site["pvd"]),
             "n_qpv": int(site["n_qpv"]),
@@ -696,12 +841,13 @@ def _result_from_solution(
             record["alone_population"] = int(demand.iloc[rows]["population"].sum())
         records.append(record)
     columns = [
-        "rang", "code_insee", "nom", "dep", "population", "acv", "pvd", "n_qpv", "new_population",
+        "rang", "code_insee", "nom", "dep", "population", "centralite", "n_france_services", "acv", "pvd",
+        "n_qpv", "new_population",
         "new_weight", "new_communes", "new_priority_population", "new_acv", "new_pvd", "new_qpv",
         "priority_reached", X, Y, "geometry",
     ]  # fmt: skip
     if standalone:
-        columns.insert(9, "alone_population")
+        columns.insert(11, "alone_population")
     sites = gpd.GeoDataFrame(
         pd.DataFrame.from_records(records, columns=columns), geometry="geometry", crs=problem.communes.crs
     )
@@ -725,6 +871,7 @@ def _result_from_solution(
         note=solution.note,
         sites=sites,
         newly_covered=newly,
+        still_uncovered=demand.iloc[np.flatnonzero(first_site < 0)],
         population=problem.population,
         covered_before=problem.covered_before,
         covered_after=problem.covered_before + new_population,
@@ -807,8 +954,8 @@ def evaluate_sites(problem: PlanningProblem, codes: list[str]) -> PlanResult:
     unknown = [c for c in codes if c not in position.index]
     if unknown:
         raise InvalidParameterError(
-            f"`codes` : {', '.join(unknown)} ne sont pas des communes candidates de ce périmètre "
-            f"(« {CANDIDATE_SETS[problem.candidate_set]} »)."
+            f"`codes` : {', '.join(unknown)} ne sont pas des communes candidates de ce territoire "
+            f"(règle : {problem.rule.describe()})."
         )
     columns = [int(position[c]) for c in dict.fromkeys(codes)]
     weights = problem.demand["weight"].to_numpy(dtype=float)
@@ -829,6 +976,8 @@ def sites_table(result: PlanResult) -> pd.DataFrame:
             "Commune d'implantation": sites["nom"],
             "Département": sites["dep"],
             "Population de la commune": sites["population"],
+            "Niveau d'équipements et de services": sites["centralite"],
+            "France services dans la commune": sites["n_france_services"],
             "Programme": [
                 ", ".join(label for flag, label in ((a, "ACV"), (p, "PVD"), (q > 0, "QPV")) if flag)
                 for a, p, q in zip(sites["acv"], sites["pvd"], sites["n_qpv"], strict=True)
@@ -843,12 +992,13 @@ def sites_table(result: PlanResult) -> pd.DataFrame:
         }
     )
     if "alone_population" in sites:
-        table.insert(7, "Habitants couverts par ce seul site", sites["alone_population"])
+        table.insert(9, "Habitants couverts par ce seul site", sites["alone_population"])
     return table
 
 
 def scenario_geodataframe(result: PlanResult) -> gpd.GeoDataFrame:
-    """Proposed sites and newly covered communes in one layer (``role`` column), for GeoJSON export."""
+    """Proposed sites, newly covered communes and the communes still uncovered in one layer
+    (``role`` column), for GeoJSON export."""
     sites = result.sites
     site_rows = gpd.GeoDataFrame(
         {
@@ -877,7 +1027,22 @@ def scenario_geodataframe(result: PlanResult) -> gpd.GeoDataFrame:
         geometry=newly.geometry.to_numpy(),
         crs=newly.crs,
     )
-    return gpd.GeoDataFrame(pd.concat([site_rows, covered_rows], ignore_index=True), crs=sites.crs)
+    left = result.still_uncovered
+    uncovered_rows = gpd.GeoDataFrame(
+        {
+            "role": "commune toujours non couverte",
+            "rang": pd.array([pd.NA] * len(left), dtype="Int64"),
+            "code_insee": left["code_insee"].to_numpy(),
+            "nom": left["nom"].to_numpy(),
+            "population": left["population"].to_numpy(),
+            "habitants_nouvellement_couverts": 0,
+            "site_code_insee": "",
+        },
+        geometry=left.geometry.to_numpy(),
+        crs=left.crs,
+    )
+    frames = [site_rows, covered_rows, uncovered_rows]
+    return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), crs=sites.crs)
 
 
 @dataclass(frozen=True)
@@ -934,6 +1099,11 @@ NEWLY_COVERED_COLOR = "#009E73"
 """Newly covered communes (Okabe-Ito bluish green)."""
 EXISTING_COLOR = "#666666"
 """Existing places (grey: context, not the subject of the map)."""
+UNCOVERED_COLOR = "#CC79A7"
+"""Communes still uncovered after the scenario (Okabe-Ito reddish purple)."""
+UNCOVERED_MAP_LIMIT = 5000
+"""At most this many uncovered communes are drawn (a région: 2 500 to 3 500 at 10 km); a national
+scenario leaves about 22 000, which would hide the map and weigh ~2.5 MB: they stay in the export."""
 
 
 def scenario_map(
@@ -943,9 +1113,11 @@ def scenario_map(
     outlines: gpd.GeoDataFrame,
     basemap: str = "ign_plan",
 ) -> folium.Map:
-    """Map of a scenario: existing places, proposed sites with their radius, newly covered communes.
+    """Map of a scenario: existing places, proposed sites with their radius, newly covered communes
+    and the communes left uncovered.
 
-    Three light canvas layers (one GeoJSON each) over ``outlines``; the rings of radius
+    Four light canvas layers (one GeoJSON each) over ``outlines`` — the uncovered communes only
+    when there are at most :data:`UNCOVERED_MAP_LIMIT` of them; the rings of radius
     ``radius_km`` around the proposed sites are drawn without interaction. Only existing
     places within ``radius_km`` of the scope's extent are drawn (the others cannot cover it).
     """
@@ -966,6 +1138,20 @@ def scenario_map(
             tooltip={"Tiers-lieu existant": near["name"].tolist()},
             name="Tiers-lieux existants",
             radius=3.0,
+        )
+    left = result.still_uncovered
+    drawn = 0 < len(left) <= UNCOVERED_MAP_LIMIT
+    if drawn:
+        add_points_layer(
+            m,
+            left,
+            colors=[UNCOVERED_COLOR] * len(left),
+            tooltip={
+                "Commune toujours non couverte": left["nom"].tolist(),
+                "Habitants (2023)": [fr_number(v) for v in left["population"]],
+            },
+            name="Communes toujours non couvertes",
+            radius=2.5,
         )
     sites = result.sites
     for point in sites.geometry:
@@ -1005,16 +1191,14 @@ def scenario_map(
             name="Sites proposés",
             radius=8.0,
         )
-    add_legend(
-        m,
-        "Scénario",
-        [
-            (SITE_COLOR, f"site proposé (cercle : {fr_number(problem.radius_km)} km)"),
-            (NEWLY_COVERED_COLOR, "commune nouvellement couverte"),
-            (EXISTING_COLOR, "tiers-lieu existant"),
-        ],
-        hollow=True,
-    )
+    entries = [
+        (SITE_COLOR, f"site proposé (cercle : {fr_number(problem.radius_km)} km)"),
+        (NEWLY_COVERED_COLOR, "commune nouvellement couverte"),
+        (EXISTING_COLOR, "tiers-lieu existant"),
+    ]
+    if drawn:
+        entries.insert(2, (UNCOVERED_COLOR, f"commune toujours à plus de {fr_number(problem.radius_km)} km"))
+    add_legend(m, "Scénario", entries, hollow=True)
     return m
 
 

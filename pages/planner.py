@@ -9,12 +9,16 @@ import streamlit as st
 from geo._errors import AtlasError
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.planner import (
-    CANDIDATE_SETS,
+    CANDIDATE_RULES,
+    DEFAULT_CENTRALITY,
+    DEFAULT_MIN_POPULATION,
     DEFAULT_TIME_LIMIT_S,
     GREEDY_GUARANTEE,
     MAX_SITES,
     METHOD_LABELS,
     METHODS,
+    UNCOVERED_MAP_LIMIT,
+    CandidateRule,
     NoDemandError,
     PlanResult,
     ScenarioSummary,
@@ -28,6 +32,7 @@ from geo.planner import (
     scenario_summary,
     sites_table,
 )
+from geo.typologies import CENTRALITY_LEVELS
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import SessionMemo, atlas, shared_result
 from ui.maps import context_outlines
@@ -43,9 +48,11 @@ MAX_SCENARIOS = 3
 MAX_MANUAL_OPTIONS = 3000
 SCENARIOS_KEY = "planner_scenarios"
 memo = SessionMemo("planner_memo", max_entries=6)
-SOURCES = ["places", "communes", "acv", "pvd", "qpv"]
+SOURCES = ["places", "communes", "acv", "pvd", "qpv", "typologies", "france_services"]
+POPULATION_STEPS = (500, 1000, 2000, 3500, 5000, 10_000, 20_000, 50_000)
 INTEGER_COLUMNS = (
     "Population de la commune",
+    "France services dans la commune",
     "Habitants couverts par ce seul site",
     "Habitants nouvellement couverts",
     "Communes nouvellement couvertes",
@@ -96,18 +103,50 @@ mode = url_choice(
     st.radio, "Mode", MODES, key="planner_mode", param="sim_mode", default="optimisation", horizontal=True
 )
 manual = mode == "manuel"
-cols = st.columns(4)
-candidate_set = url_choice(
+cols = st.columns([3, 2])
+rule_kind = url_choice(
     cols[0].selectbox,
-    "Communes candidates",
-    CANDIDATE_SETS,
+    "Communes où un tiers-lieu peut s'implanter",
+    CANDIDATE_RULES,
     key="planner_candidates",
     param="sim_candidats",
-    default="communes",
+    default="centres",
+    help="Par défaut, les villes et bourgs où l'on vient déjà : centres d'équipements et de services "
+    "(centralités ANCT – INRAE) au moins intermédiaires, ou communes ayant une France services, une Petite "
+    "ville de demain ou une Action Cœur de Ville.",
 )
+if rule_kind in ("centres", "centralite"):
+    centrality = int(
+        url_choice(
+            cols[1].selectbox,
+            "Niveau de centralité minimal",
+            {level: CENTRALITY_LEVELS[level] for level in (1, 2, 3, 4)},
+            key="planner_centrality",
+            param="sim_centralite",
+            default=DEFAULT_CENTRALITY,
+            parse=int,
+        )
+    )
+    rule = CandidateRule(rule_kind, centrality=centrality)
+elif rule_kind == "population":
+    min_population = int(
+        url_choice(
+            cols[1].select_slider,
+            "Population minimale de la commune",
+            {n: fr_number(n) for n in POPULATION_STEPS},
+            key="planner_min_population",
+            param="sim_pop_min",
+            default=DEFAULT_MIN_POPULATION,
+            parse=int,
+        )
+    )
+    rule = CandidateRule(rule_kind, min_population=min_population)
+else:
+    rule = CandidateRule(rule_kind)
+cols = st.columns(3)
 weight = float(
     url_choice(
-        cols[1].select_slider,
+        cols[0].select_slider,
         "Poids d'un habitant de territoire prioritaire",
         WEIGHTS,
         key="planner_weight",
@@ -121,7 +160,7 @@ weight = float(
 )
 url_backed("planner_n", "sim_sites", 5, allowed=list(range(1, MAX_SITES + 1)), parse=int)
 n_sites = int(
-    cols[2].number_input(
+    cols[1].number_input(
         "Nombre de nouveaux tiers-lieux",
         min_value=1,
         max_value=MAX_SITES,
@@ -131,7 +170,7 @@ n_sites = int(
     )
 )
 method = url_choice(
-    cols[3].selectbox,
+    cols[2].selectbox,
     "Méthode",
     METHODS,
     key="planner_method",
@@ -146,7 +185,7 @@ method = url_choice(
 
 warn_rejected_params()
 
-problem_inputs = (scope, filters.themes, filters.radius_km, candidate_set, weight)
+problem_inputs = (scope, filters.themes, filters.radius_km, rule, weight)
 problem_key = (id(data.places), *problem_inputs)
 try:
     with st.spinner("Préparation : habitants non couverts et communes à portée de chaque site candidat…"):
@@ -159,7 +198,7 @@ try:
                 scope,
                 themes=filters.themes,
                 radius_km=filters.radius_km,
-                candidate_set=candidate_set,
+                rule=rule,
                 priority_weight=weight,
             ),
         )
@@ -238,7 +277,7 @@ else:
 if result is not None:
     parameters = {
         "Territoire, thèmes des tiers-lieux existants, distance": describe(filters),
-        "Communes candidates": CANDIDATE_SETS[candidate_set],
+        "Communes candidates": problem.rule_text,
         "Poids d'un habitant de territoire prioritaire": WEIGHTS[weight],
         "Mode": MODES[mode],
     }
@@ -321,7 +360,15 @@ if result is not None:
         )
     if result.note:
         st.info(result.note)
+    st.caption(f"**Communes candidates** : {problem.rule_text}.")
+    if scope.types:
+        st.caption(
+            f"Habitants à couvrir : ceux des {scope.types.describe()} du territoire ; les implantations "
+            "possibles suivent la règle ci-dessus dans tout le territoire."
+        )
 
+    left = result.still_uncovered
+    st.subheader("Carte du scénario")
     plan = result
     show_map(
         lambda: scenario_map(problem, plan, outlines=context_outlines(scope), basemap=filters.basemap),
@@ -332,10 +379,21 @@ if result is not None:
         "de chacune, les tiers-lieux existants et les communes qui restent non couvertes. Les mêmes communes "
         "sont dans le tableau « Implantations proposées » sous la carte.",
     )
+    left_text = (
+        f"{fr_number(len(left))} communes ({fr_number(left['population'].sum())} habitants) toujours à plus "
+        f"de {radius} km d'un tiers-lieu après le scénario"
+    )
+    left_note = (
+        f"Petits points violets : les {left_text}."
+        if len(left) <= UNCOVERED_MAP_LIMIT
+        else f"Les {left_text} sont trop nombreuses pour la carte : choisissez une région pour les voir "
+        "(elles sont dans l'export GeoJSON)."
+    )
     caption_sources(
         SOURCES,
-        note="Distances à vol d'oiseau entre points représentatifs des communes : une commune est couverte "
-        "entière ou pas du tout. QPV rattachés à leur commune ; thèmes par mots-clés indicatifs.",
+        note=f"{left_note} Distances à vol d'oiseau entre points représentatifs des communes : une "
+        "commune est couverte entière ou pas du tout. QPV rattachés à leur commune ; thèmes par mots-clés "
+        "indicatifs.",
     )
 
     st.subheader("Implantations proposées")

@@ -128,9 +128,46 @@ def test_everything_covered_is_an_information_not_an_error() -> None:
     assert not at.error
 
 
-def test_national_scope_uses_the_greedy_method() -> None:
-    at = open_app(page=PAGE, query={"sim_sites": "20"})
+def test_national_scope_with_every_commune_a_candidate_uses_the_greedy_method() -> None:
+    at = open_app(page=PAGE, query={"sim_sites": "20", "sim_candidats": "communes"})
     assert not at.exception
     assert _metrics(at)["Méthode"] == "Gloutonne"
     assert any("trop grand" in i.value for i in at.info)
     assert len(_table(at)) == 20
+
+
+def test_default_candidates_are_centres_and_the_rule_is_shown_and_exported(downloads) -> None:
+    at = open_app(page=PAGE, query={"dep": "50", "sim_sites": "5"})
+    assert not at.exception
+    assert at.selectbox(key="planner_candidates").value == "centres"
+    assert at.query_params["sim_candidats"] == "centres"
+    assert at.query_params["sim_centralite"] == "3"
+    table = _table(at)
+    assert "Cherbourg-en-Cotentin" in set(table["Commune d'implantation"])
+    assert set(table["Niveau d'équipements et de services"]) <= {
+        "Centre majeur d'équipements et de services",
+        "Centre structurant d'équipements et de services",
+        "Centre intermédiaire d'équipements et de services",
+    }
+    rule = next(c.value for c in at.caption if c.value.startswith("**Communes candidates**"))
+    assert "Centre intermédiaire" in rule
+    assert "France services" in rule
+    assert "sur 445" in rule
+    assert any("toujours à plus de 10 km" in c.value for c in at.caption)
+    csv = downloads["simulateur_tiers_lieux.csv"]().decode("utf-8-sig")
+    assert any(line.startswith("# Communes candidates : communes de niveau") for line in csv.splitlines())
+    # Another rule: by population, kept in the link and used at once.
+    at.selectbox(key="planner_candidates").set_value("population").run()
+    at.select_slider(key="planner_min_population").set_value(10_000).run()
+    assert not at.exception
+    assert at.query_params["sim_pop_min"] == "10000"
+    populations = _table(at)["Population de la commune"].str.replace("\u202f", "").astype(int)
+    assert (populations >= 10_000).all()
+    assert any("au moins 10" in c.value for c in at.caption if c.value.startswith("**Communes"))
+
+
+def test_a_typed_scope_covers_its_communes_only() -> None:
+    at = open_app(page=PAGE, query={"dep": "50", "densite": "6,7", "sim_sites": "3"})
+    assert not at.exception
+    assert any("Habitants à couvrir" in c.value and "habitat" in c.value for c in at.caption)
+    assert len(_table(at)) == 3

@@ -19,6 +19,7 @@ from geo.coverage import coverage_of_points
 from geo.maps import localize_assets
 from geo.planner import (
     GREEDY_GUARANTEE,
+    CandidateRule,
     NoDemandError,
     compare_scenarios,
     coverage_matrix,
@@ -54,6 +55,7 @@ TRAP = sparse.csc_array(
     )
 )
 TRAP_WEIGHTS = np.ones(6)
+ANY = CandidateRule("communes")
 
 
 def brute_force_optimum(matrix: np.ndarray, weights: np.ndarray, n_sites: int) -> float:
@@ -247,7 +249,7 @@ def tiny_places() -> pd.DataFrame:
 
 
 def test_planning_problem_counts_only_newly_covered_demand() -> None:
-    problem = planning_problem(tiny_communes(), tiny_places(), Scope("metro"), radius_km=5)
+    problem = planning_problem(tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, rule=ANY)
     assert problem.covered_before == 1000
     assert problem.demand["code_insee"].tolist() == ["99002", "99003", "99004", "99005"]
     # Candidates: every located commune, most populous first.
@@ -264,10 +266,13 @@ def test_planning_problem_counts_only_newly_covered_demand() -> None:
 def test_priority_weight_moves_the_site_to_the_priority_commune() -> None:
     communes = tiny_communes()
     communes.loc[communes["code_insee"] == "99003", "population"] = 3000  # ACV + QPV
-    plain = plan_expansion(planning_problem(communes, tiny_places(), Scope("metro"), radius_km=5), 1)
+    plain = plan_expansion(
+        planning_problem(communes, tiny_places(), Scope("metro"), radius_km=5, rule=ANY), 1
+    )
     assert plain.sites["code_insee"].tolist() == ["99005"]
     weighted = plan_expansion(
-        planning_problem(communes, tiny_places(), Scope("metro"), radius_km=5, priority_weight=1.0), 1
+        planning_problem(communes, tiny_places(), Scope("metro"), radius_km=5, priority_weight=1.0, rule=ANY),
+        1,
     )
     assert weighted.sites["code_insee"].tolist() == ["99003"]
     assert weighted.objective == 6000
@@ -276,7 +281,7 @@ def test_priority_weight_moves_the_site_to_the_priority_commune() -> None:
 
 
 def test_radius_reaches_neighbours_and_what_if_reports_each_gain() -> None:
-    problem = planning_problem(tiny_communes(), tiny_places(), Scope("metro"), radius_km=10)
+    problem = planning_problem(tiny_communes(), tiny_places(), Scope("metro"), radius_km=10, rule=ANY)
     # Bourg (10 km from Aval's place) is already covered at 10 km.
     assert "99002" not in problem.demand["code_insee"].tolist()
     result = evaluate_sites(problem, ["99004", "99003"])
@@ -294,10 +299,12 @@ def test_radius_reaches_neighbours_and_what_if_reports_each_gain() -> None:
 
 def test_candidate_sets() -> None:
     programmes = planning_problem(
-        tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, candidate_set="programmes"
+        tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, rule=CandidateRule("programmes")
     )
     assert set(programmes.candidates["code_insee"]) == {"99002", "99003"}
-    qpv = planning_problem(tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, candidate_set="qpv")
+    qpv = planning_problem(
+        tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, rule=CandidateRule("qpv")
+    )
     assert qpv.candidates["code_insee"].tolist() == ["99003"]
     with pytest.raises(InvalidParameterError, match="il n'y a que 1"):
         plan_expansion(qpv, 2)
@@ -306,19 +313,23 @@ def test_candidate_sets() -> None:
 def test_bad_inputs_give_french_messages() -> None:
     communes, places = tiny_communes(), tiny_places()
     with pytest.raises(InvalidParameterError, match="strictement positive"):
-        planning_problem(communes, places, Scope("metro"), radius_km=0)
-    with pytest.raises(InvalidParameterError, match="`candidate_set`"):
-        planning_problem(communes, places, Scope("metro"), radius_km=5, candidate_set="toutes")
+        planning_problem(communes, places, Scope("metro"), radius_km=0, rule=ANY)
+    with pytest.raises(InvalidParameterError, match="`kind`"):
+        CandidateRule("toutes")
+    with pytest.raises(InvalidParameterError, match=r"`min_population`.*`centrality`"):
+        CandidateRule("population", min_population=-1, centrality=5)
+    with pytest.raises(InvalidParameterError, match=r"colonnes absentes.*centralite_niveau"):
+        planning_problem(communes, places, Scope("metro"), radius_km=5)  # default rule, no typologies
     with pytest.raises(InvalidParameterError, match="`priority_weight`"):
-        planning_problem(communes, places, Scope("metro"), radius_km=5, priority_weight=-1)
+        planning_problem(communes, places, Scope("metro"), radius_km=5, priority_weight=-1, rule=ANY)
     with pytest.raises(NoDemandError, match="Aucun habitant"):
-        planning_problem(communes, places, Scope("metro", dep="98"), radius_km=5)
+        planning_problem(communes, places, Scope("metro", dep="98"), radius_km=5, rule=ANY)
     with pytest.raises(NoDemandError, match="déjà à moins de 50 km"):
-        planning_problem(communes, places, Scope("metro"), radius_km=50)
+        planning_problem(communes, places, Scope("metro"), radius_km=50, rule=ANY)
     no_qpv = communes.assign(n_qpv=0)
     with pytest.raises(InvalidParameterError, match="Aucune commune candidate"):
-        planning_problem(no_qpv, places, Scope("metro"), radius_km=5, candidate_set="qpv")
-    problem = planning_problem(communes, places, Scope("metro"), radius_km=5)
+        planning_problem(no_qpv, places, Scope("metro"), radius_km=5, rule=CandidateRule("qpv"))
+    problem = planning_problem(communes, places, Scope("metro"), radius_km=5, rule=ANY)
     with pytest.raises(InvalidParameterError, match="Vous demandez 6 nouveaux sites"):
         plan_expansion(problem, 6)
 
@@ -353,7 +364,7 @@ def test_departement_exact_matches_the_coverage_kernel(atlas) -> None:
 
 
 def test_national_greedy_matches_the_coverage_kernel(atlas) -> None:
-    problem = planning_problem(atlas.communes, atlas.places, Scope("metro"), radius_km=10)
+    problem = planning_problem(atlas.communes, atlas.places, Scope("metro"), radius_km=10, rule=ANY)
     result = plan_expansion(problem, 20, method="auto")
     assert result.method == "greedy"
     assert "trop grand" in result.note
@@ -367,6 +378,17 @@ def test_national_greedy_matches_the_coverage_kernel(atlas) -> None:
     assert forced.method == "greedy"
     assert "bien trop grand" in forced.note
     assert forced.objective == result.objective
+
+
+def test_national_default_candidates_are_few_enough_for_the_exact_method(atlas) -> None:
+    problem = planning_problem(atlas.communes, atlas.places, Scope("metro"), radius_km=10)
+    assert len(problem.candidates) < 0.2 * len(atlas.communes)
+    result = plan_expansion(problem, 20)
+    assert result.method == "exact"
+    assert result.optimal
+    assert result.covered_after == independent_covered_population(problem, result)
+    greedy = plan_expansion(problem, 20, method="greedy")
+    assert GREEDY_GUARANTEE * result.objective <= greedy.objective <= result.objective
 
 
 def test_exact_beats_or_equals_greedy_and_priority_weight_favours_priorities(atlas) -> None:
@@ -410,7 +432,8 @@ def test_exports_map_and_comparison(atlas) -> None:
     assert "Site propos" in html  # accents are JSON-escaped in the page
     assert "Commune nouvellement couverte" in html
     assert html.count("L.circle(") == 3
-    assert html.count('"Point"') >= 3 + len(result.newly_covered)
+    assert html.count('"Point"') >= 3 + len(result.newly_covered) + len(result.still_uncovered)
+    assert "Commune toujours non couverte" in html
     summary = scenario_summary(result, "Scénario A", {"Distance": "10 km"})
     other = scenario_summary(plan_expansion(problem, 1), "Scénario B", {"Distance": "10 km"})
     comparison = compare_scenarios([summary, other])
@@ -419,6 +442,107 @@ def test_exports_map_and_comparison(atlas) -> None:
     assert "optimum prouvé" in comparison.loc["Méthode", "Scénario A"]
 
 
+def test_too_many_uncovered_communes_are_left_off_the_map(atlas, monkeypatch: pytest.MonkeyPatch) -> None:
+    import geo.planner
+
+    problem = planning_problem(atlas.communes, atlas.places, Scope("metro", dep="34"), radius_km=10)
+    result = plan_expansion(problem, 1)
+    monkeypatch.setattr(geo.planner, "UNCOVERED_MAP_LIMIT", len(result.still_uncovered) - 1)
+    html = scenario_map(problem, result, outlines=atlas.departements.iloc[0:0]).get_root().render()
+    assert "Commune toujours non couverte" not in html
+    assert "toujours" not in html
+
+
 def test_planner_does_not_import_streamlit() -> None:
     code = "import sys, geo.planner; assert 'streamlit' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# --- which communes may host a site -------------------------------------------------------
+
+
+def typed_tiny_communes() -> gpd.GeoDataFrame:
+    """:func:`tiny_communes` with centralités and France services: Aval is a local centre, Bourg
+    (PVD) and Dune are not centres, Centre (ACV) is a structuring centre, Est an intermediate
+    one; Dune hosts a France services."""
+    return tiny_communes().assign(
+        centralite_niveau=[4, 5, 2, 5, 3],
+        n_france_services=[0, 0, 0, 1, 0],
+    )
+
+
+def test_default_rule_keeps_centres_and_public_service_hosts_only() -> None:
+    problem = planning_problem(typed_tiny_communes(), tiny_places(), Scope("metro"), radius_km=5)
+    assert problem.rule == CandidateRule("centres", centrality=3)
+    # Aval (local centre, nothing else) is below the rule; Bourg (PVD) and Dune (France services) are in.
+    assert set(problem.candidates["code_insee"]) == {"99002", "99003", "99004", "99005"}
+    assert problem.territory_communes == 5
+    assert "Centre intermédiaire" in problem.rule.describe()
+    assert problem.rule_text.endswith("4 commune(s) candidate(s) sur 5")
+    down_to_local = planning_problem(
+        typed_tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, rule=CandidateRule(centrality=4)
+    )
+    assert "99001" in set(down_to_local.candidates["code_insee"])
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        (CandidateRule("population", min_population=1000), {"99001", "99003", "99005"}),
+        (CandidateRule("centralite", centrality=3), {"99003", "99005"}),
+        (CandidateRule("centralite", centrality=2), {"99003"}),
+        (CandidateRule("programmes"), {"99002", "99003"}),
+        (CandidateRule("communes"), {"99001", "99002", "99003", "99004", "99005"}),
+    ],
+)
+def test_each_rule_selects_its_communes(rule: CandidateRule, expected: set[str]) -> None:
+    problem = planning_problem(typed_tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, rule=rule)
+    assert set(problem.candidates["code_insee"]) == expected
+    result = plan_expansion(problem, 1)
+    assert set(result.sites["code_insee"]) <= expected
+
+
+def test_still_uncovered_communes_complete_the_population() -> None:
+    problem = planning_problem(tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, rule=ANY)
+    result = plan_expansion(problem, 1)
+    assert result.sites["code_insee"].tolist() == ["99003"]  # at 5 km a site covers its own commune
+    assert set(result.still_uncovered["code_insee"]) == {"99002", "99004", "99005"}
+    assert result.covered_after + int(result.still_uncovered["population"].sum()) == problem.population
+    layer = scenario_geodataframe(result)
+    assert (layer["role"] == "commune toujours non couverte").sum() == 3
+
+
+def test_manche_default_proposals_are_service_centres_not_villages(atlas) -> None:
+    """The issue's case: every commune a candidate gave Brix, Précey, Héauville… not Cherbourg."""
+    scope = Scope("metro", dep="50")
+    problem = planning_problem(atlas.communes, atlas.places, scope, radius_km=10, priority_weight=1.0)
+    result = plan_expansion(problem, 5)
+    assert result.method == "exact"
+    assert result.optimal
+    sites = atlas.communes.set_index("code_insee").loc[result.sites["code_insee"]]
+    assert CandidateRule().mask(sites).all()  # no site below the rule
+    assert "Cherbourg-en-Cotentin" in set(result.sites["nom"])
+    assert (sites["centralite_niveau"].between(1, 3)).all()
+    assert sites["population"].min() >= 2000
+    assert result.covered_after == independent_covered_population(problem, result)
+    anywhere = plan_expansion(
+        planning_problem(atlas.communes, atlas.places, scope, radius_km=10, priority_weight=1.0, rule=ANY), 5
+    )
+    assert "Cherbourg-en-Cotentin" not in set(anywhere.sites["nom"])
+    assert anywhere.sites["population"].min() < 1000  # what the rule is for
+
+
+def test_typed_scope_covers_its_communes_from_sites_anywhere_in_the_territory(atlas) -> None:
+    from geo.typologies import CommuneTypes
+
+    scope = Scope("metro", dep="50", types=CommuneTypes(densite=(6, 7)))
+    problem = planning_problem(atlas.communes, atlas.places, scope, radius_km=10)
+    assert set(problem.demand["densite_niveau"]) <= {6, 7}
+    assert set(problem.communes["densite_niveau"]) <= {6, 7}
+    assert problem.candidates["densite_niveau"].min() < 6  # towns may host the sites
+    assert problem.territory_communes == int(
+        (atlas.communes["dep"] == "50").sum()
+        - atlas.communes.loc[atlas.communes["dep"] == "50", "x_m"].isna().sum()
+    )
+    result = plan_expansion(problem, 3)
+    assert result.covered_after == independent_covered_population(problem, result)
