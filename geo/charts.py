@@ -431,4 +431,10 @@ def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source
     fig.update_xaxes(range=[0, max(1.0, top) * 1.25], row=1, col=2)
     fig.update_yaxes(title=None, automargin=True)
     fig.update_annotations(font_size=12)
-    return french_layout(fig, title=title, source=source, height=max(300, 34 * len(data) + 170))
+    figure = french_layout(fig, title=title, source=source, height=max(300, 34 * len(data) + 190))
+    # Top right, beside the title: at the bottom the legend would cover the source line.
+    figure.update_layout(
+        legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.15, "yanchor": "bottom"}
+    )
+    figure.update_layout(margin={"t": 90})
+    return figure

@@ -16,6 +16,7 @@ import pandas as pd
 
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
+from geo.crs import WGS84
 from geo.fmt import fr_km, fr_number
 from geo.gaps import PROGRAMME_COLORS, PROGRAMME_SHORT_LABELS, PROGRAMMES, scope_qpv
 from geo.maps import (
@@ -258,12 +259,13 @@ def services_map(
     places_source: str,
 ) -> folium.Map:
     """Map of one list of :mod:`geo.services` over the places of the themes (and, for the double
-    gaps, the France services of the zone), fitted to ``outlines``.
+    gaps, the France services of the zone), fitted to the list (to ``outlines`` when empty).
 
     Rows flagged ``approximate`` (a mobile France services, a commune whose point may be far
     from its inhabitants) are drawn hollow.
     """
-    bounds = tuple(outlines.total_bounds) if len(outlines) else None
+    framed = rows if len(rows) else outlines
+    bounds = tuple(framed.to_crs(WGS84).total_bounds) if len(framed) else None
     m = base_map(zone=zone, bounds=bounds, basemap=basemap)
     add_outline_layer(m, outlines)
     add_places(m, places, themes, source_label=places_source)

@@ -322,17 +322,17 @@ def typology_table(coverage: TypologyCoverage, dimension: str, *, radius_label: 
     headers = {
         "classe": "Type de communes",
         "groupe": "Groupe (INSEE)",
-        "communes": "Communes",
         "population": "Population 2023",
         "share_population": "Part de la population",
-        "places": "Tiers-lieux",
-        "share_places": "Part des tiers-lieux",
-        "places_per_100k": "Tiers-lieux pour 100 000 hab.",
-        "population_covered": f"Habitants à moins de {radius_label}",
         "share_covered": f"Part à moins de {radius_label}",
         "population_uncovered": f"Habitants à plus de {radius_label}",
-        "share_uncovered": f"Part à plus de {radius_label}",
+        "places": "Tiers-lieux",
+        "places_per_100k": "Tiers-lieux pour 100 000 hab.",
+        "share_places": "Part des tiers-lieux",
+        "communes": "Communes",
         "communes_uncovered": f"Communes à plus de {radius_label}",
+        "population_covered": f"Habitants à moins de {radius_label}",
+        "share_uncovered": f"Part à plus de {radius_label}",
     }
     if dimension != "densite":
         del headers["groupe"]

@@ -119,7 +119,7 @@ if rule_kind in ("centres", "centralite"):
     centrality = int(
         url_choice(
             cols[1].selectbox,
-            "Niveau de centralité minimal",
+            "Niveau d'équipements et de services, au moins",
             {level: CENTRALITY_LEVELS[level] for level in (1, 2, 3, 4)},
             key="planner_centrality",
             param="sim_centralite",

@@ -35,7 +35,7 @@ from geo.themes import without_places
 from geo.typology_coverage import DIMENSIONS, commune_types_table
 from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, has_imported_places, shared_result, territory_profile_basis
-from ui.pages import current_filters
+from ui.pages import approximate_points_note, current_filters
 from ui.state import url_backed
 from ui.typology import rural_metrics, typology_chart_and_table
 
@@ -219,6 +219,8 @@ for start in range(0, len(items), per_row):
         with column:
             metric(label, value, help_text=None if presentation else (help_text or None))
 caption_sources(SOURCES, note=approximations)
+if figures.communes_approximate and not presentation:
+    st.caption(approximate_points_note(figures))
 if figures.n_places == 0 and profile.n_around == 0:
     st.info(
         f"Aucun tiers-lieu ({profile.themes_label}) dans ce territoire ni à moins de {profile.radius_label} "

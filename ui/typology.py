@@ -66,7 +66,12 @@ def formatted(table: pd.DataFrame) -> pd.io.formats.style.Styler:
             formats[column] = lambda v: fr_number(v, 1)
         elif pd.api.types.is_numeric_dtype(table[column]):
             formats[column] = fr_number
-    return table.style.format(formats)
+    totals = table.iloc[:, 0].astype(str).str.startswith(("Total ", "Ensemble"))
+
+    def shade(row: pd.Series) -> list[str]:
+        return ["background-color: #eef1f5" if totals[row.name] else ""] * len(row)
+
+    return table.style.format(formats).apply(shade, axis=1)
 
 
 def typology_chart_and_table(
@@ -87,7 +92,8 @@ def typology_chart_and_table(
             source=source,
         )
         st.plotly_chart(figure, width="stretch", key=f"{key}_chart")
-    st.dataframe(formatted(table), hide_index=True, width="stretch", key=f"{key}_table")
+    height = 35 * (len(table) + 1) + 3  # every row, « Ensemble » included, without scrolling
+    st.dataframe(formatted(table), hide_index=True, width="stretch", height=height, key=f"{key}_table")
     caption_sources(
         TYPOLOGY_SOURCES,
         note=f"Typologie : {spec.source}. Une commune entière compte dans sa classe ; distances à vol "
