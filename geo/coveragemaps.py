@@ -209,7 +209,8 @@ SERVICE_LEGENDS: dict[str, str] = {
     "programmes": "commune PVD / ACV : France services sans tiers-lieu",
 }
 
-CONTEXT_SERVICES_COLOR = "#777777"
+CONTEXT_SERVICES_COLOR = "#000000"
+"""France services drawn as context (black, as in the overlays): the grey is taken by places without theme."""
 
 
 def _nearest_text(names: pd.Series, distance_m: pd.Series) -> list[str]:
