@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import folium
 import streamlit as st
 
 from geo._errors import AtlasError
@@ -23,10 +24,17 @@ from geo.services import (
 )
 from geo.typologies import RURAL_DEFINITION
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
-from ui.data import atlas
+from ui.data import atlas, shared_result
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe, scope_caption, theme_caution
-from ui.state import RADIUS_CHOICES, select_rural_communes, url_backed, url_choice, warn_rejected_params
+from ui.state import (
+    RADIUS_CHOICES,
+    page_section,
+    select_rural_communes,
+    url_backed,
+    url_choice,
+    warn_rejected_params,
+)
 
 TABLE_ROWS = 200
 SOURCES = ["france_services", "places", "communes", "typologies", "pvd", "acv"]
@@ -99,19 +107,36 @@ if not filters.scope.types.densite:
         help=f"Règle le filtre « Types de communes » du panneau de gauche. Rural : {RURAL_DEFINITION}.",
     )
 
+both = (*filters.analysis, services_radius)
 try:
-    services = france_services_coverage(data, filters.scope, filters.themes, filters.radius_km)
-    rural = double_gap_candidates(
-        data, filters.scope, filters.themes, filters.radius_km, services_radius_km=services_radius
+    services = shared_result(
+        "france_services_coverage",
+        filters.analysis,
+        lambda: france_services_coverage(data, filters.scope, filters.themes, filters.radius_km),
     )
-    doubles = double_gaps(
-        data, filters.scope, filters.themes, filters.radius_km, services_radius_km=services_radius
+    rural = shared_result(
+        "double_gap_candidates",
+        both,
+        lambda: double_gap_candidates(
+            data, filters.scope, filters.themes, filters.radius_km, services_radius_km=services_radius
+        ),
+    )
+    doubles = shared_result(
+        "double_gaps",
+        both,
+        lambda: double_gaps(
+            data, filters.scope, filters.themes, filters.radius_km, services_radius_km=services_radius
+        ),
     )
 except AtlasError as exc:
     st.error(str(exc))
     st.stop()
-gaps = france_services_gaps(services, programme=programme, rank_by=rank_by)
-hosts = programme_hosts(services)
+gaps = shared_result(
+    "france_services_gaps",
+    (*filters.analysis, programme, rank_by),
+    lambda: france_services_gaps(services, programme=programme, rank_by=rank_by),
+)
+hosts = shared_result("programme_hosts", filters.analysis, lambda: programme_hosts(services))
 
 cols = st.columns(3)
 with cols[0]:
@@ -155,13 +180,8 @@ if rows.empty:
     )
     st.stop()
 
+# Nationally the places would hide the list (and double the map's weight): drawn from the région down.
 national = filters.scope.level == "zone" and filters.scope.zone == "metro"
-places = scope_places(data, filters.scope.territory, filters.themes)
-context = data.france_services[
-    data.france_services["code_insee"].isin(
-        set(data.communes.loc[filters.scope.territory.mask(data.communes), "code_insee"])
-    )
-]
 st.subheader(SERVICE_LISTS[kind])
 counted = {
     "france_services": f"France services {HOST_PHRASES[programme]} sans tiers-lieu à moins de {radius} km, "
@@ -172,18 +192,27 @@ counted = {
     f"n'a de tiers-lieu à moins de {radius} km, les plus peuplées d'abord",
 }[kind]
 st.markdown(f"**{fr_number(len(rows))}** {counted}.")
-m = services_map(
-    kind,
-    rows,
-    places=places.iloc[0:0] if national else places,
-    services=context.iloc[0:0] if national else context,
-    themes=filters.themes,
-    outlines=context_outlines(filters.scope),
-    zone=filters.scope.zone,
-    basemap=filters.basemap,
-    places_source=data.places_source,
-)
-show_map(m, key="services_map")
+
+
+def _map() -> folium.Map:
+    territory = filters.scope.territory
+    places = scope_places(data, territory, filters.themes)
+    codes = set(data.communes.loc[territory.mask(data.communes), "code_insee"])
+    context = data.france_services[data.france_services["code_insee"].isin(codes)]
+    return services_map(
+        kind,
+        rows,
+        places=places.iloc[0:0] if national else places,
+        services=context.iloc[0:0] if national else context,
+        themes=filters.themes,
+        outlines=context_outlines(filters.scope),
+        zone=filters.scope.zone,
+        basemap=filters.basemap,
+        places_source=data.places_source,
+    )
+
+
+show_map(_map, key="services_map", inputs=(filters, kind, services_radius, programme, rank_by))
 caption_sources(
     ["france_services", "places", "departements"],
     note="Gros cercles : la liste choisie ; cercles creux : localisation approximative. "
@@ -194,40 +223,51 @@ caption_sources(
     ),
 )
 
-export = services_export_table(kind, rows)
-table = export.drop(columns="geometry")
-if len(table) > TABLE_ROWS:
-    url_backed("services_all_rows", "liste_complete_fs", False, allowed=[True, False], parse=_parse_flag)
-    if not st.toggle(f"Afficher les {fr_number(len(table))} lignes", key="services_all_rows"):
-        table = table.head(TABLE_ROWS)
-        st.caption(
-            f"Les {fr_number(TABLE_ROWS)} premières lignes du classement ; la liste complète "
-            f"({fr_number(len(export))} lignes) est dans les fichiers à télécharger."
-        )
-integers = [c for c in table.columns if c.startswith(("Population", "Habitants", "France services dans"))]
-styled = table.style.format(fr_number, subset=integers, na_rep="–").format(
-    lambda v: fr_km(v * 1000),
-    subset=[c for c in table.columns if c.startswith("Distance")],
-    na_rep="aucun dans la zone",
-)
-st.dataframe(styled, hide_index=True, width="stretch", key="services_table")
-parameters = {
-    "Page": "Services publics",
-    "Liste": SERVICE_LISTS[kind],
-    "Périmètre, thèmes, distance": describe(filters),
-    **({"Avertissement": caution} if (caution := theme_caution(filters)) else {}),
-    "Méthode": METHOD_NOTE,
-}
-if kind == "france_services":
-    parameters["Communes d'accueil"] = HOST_PROGRAMMES[programme]
-    parameters["Classement"] = SERVICE_RANKINGS[rank_by]
-if kind == "double":
-    parameters["Distance à une France services"] = f"{fr_radius(services_radius)} km"
-    parameters["Définition du rural"] = RURAL_DEFINITION
-download_buttons(
-    export.drop(columns="geometry"),
-    basename=f"services_publics_{kind}",
-    metadata=export_metadata(parameters, SOURCES),
-    key="services_download",
-    geo=export,
-)
+
+@page_section
+def _ranked_list() -> None:
+    """The ranked list and its downloads: « show all rows » reruns this section only."""
+    export = shared_result(
+        "services_export",
+        (*both, kind, programme, rank_by),
+        lambda: services_export_table(kind, rows),
+    )
+    table = export.drop(columns="geometry")
+    if len(table) > TABLE_ROWS:
+        url_backed("services_all_rows", "liste_complete_fs", False, allowed=[True, False], parse=_parse_flag)
+        if not st.toggle(f"Afficher les {fr_number(len(table))} lignes", key="services_all_rows"):
+            table = table.head(TABLE_ROWS)
+            st.caption(
+                f"Les {fr_number(TABLE_ROWS)} premières lignes du classement ; la liste complète "
+                f"({fr_number(len(export))} lignes) est dans les fichiers à télécharger."
+            )
+    integers = [c for c in table.columns if c.startswith(("Population", "Habitants", "France services dans"))]
+    styled = table.style.format(fr_number, subset=integers, na_rep="–").format(
+        lambda v: fr_km(v * 1000),
+        subset=[c for c in table.columns if c.startswith("Distance")],
+        na_rep="aucun dans la zone",
+    )
+    st.dataframe(styled, hide_index=True, width="stretch", key="services_table")
+    parameters = {
+        "Page": "Services publics",
+        "Liste": SERVICE_LISTS[kind],
+        "Périmètre, thèmes, distance": describe(filters),
+        **({"Avertissement": caution} if (caution := theme_caution(filters)) else {}),
+        "Méthode": METHOD_NOTE,
+    }
+    if kind == "france_services":
+        parameters["Communes d'accueil"] = HOST_PROGRAMMES[programme]
+        parameters["Classement"] = SERVICE_RANKINGS[rank_by]
+    if kind == "double":
+        parameters["Distance à une France services"] = f"{fr_radius(services_radius)} km"
+        parameters["Définition du rural"] = RURAL_DEFINITION
+    download_buttons(
+        export.drop(columns="geometry"),
+        basename=f"services_publics_{kind}",
+        metadata=export_metadata(parameters, SOURCES),
+        key="services_download",
+        geo=export,
+    )
+
+
+_ranked_list()
