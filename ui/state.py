@@ -293,7 +293,8 @@ def _commune_types(zone: str) -> CommuneTypes:
     for name, (key, _) in TYPE_WIDGETS.items():  # read the link first: a selection opens the expander
         parse = int if name in ("densite", "centralite") else str
         url_backed(key, name, [], allowed=list(choices[name]), parse=parse)
-    selected = any(st.session_state[key] for key, _ in TYPE_WIDGETS.values())
+    # .get: after a server restart the browser sends the values, known only once the widgets exist.
+    selected = any(st.session_state.get(key) for key, _ in TYPE_WIDGETS.values())
     with st.expander("Types de communes", expanded=selected):
         for name, (key, label) in TYPE_WIDGETS.items():
             url_choice(

@@ -22,6 +22,8 @@ STATES = [
     ("couverture", "dep=34&themes=coworking"),
     ("zones-blanches", ""),
     ("zones-blanches", "reg=76&themes=fabrication&rayon=15"),
+    ("services-publics", ""),
+    ("services-publics", "reg=76&densite=5,6,7&commune_programme=pvd"),
     ("thematiques", ""),
     ("thematiques", "reg=53"),
     ("fiche-territoire", ""),
