@@ -39,7 +39,7 @@ from geo.search import Territory, territory_index
 from geo.territory import LEVEL_KEYS, Scope, level_noun
 from geo.thematic import theme_support
 from geo.themes import THEME_SHORT_LABELS, THEMES, insufficient_label, theme_label, theme_mask
-from geo.typology_coverage import TypologyCoverage, typology_coverage
+from geo.typology_coverage import TypologyCoverage, commune_types_table, typology_coverage
 
 DENSITY_THRESHOLDS: tuple[tuple[float, str], ...] = (
     (30.0, "très peu dense"),
@@ -239,7 +239,10 @@ class TerritoryProfile:
     """How the QPV are located with the data loaded (:func:`geo.gaps.qpv_location_short`)."""
     typology: TypologyCoverage | None = None
     """Coverage by type of territory (:mod:`geo.typology_coverage`); ``None`` for a commune,
-    which is a single type (its classes are in the commune's row of the Atlas)."""
+    which is a single type: see ``commune_types``."""
+    commune_types: pd.DataFrame | None = None
+    """A commune's class in each typology and the check of its point
+    (:func:`geo.typology_coverage.commune_types_table`); ``None`` for a larger territory."""
 
     @property
     def n_around(self) -> int:
@@ -748,6 +751,9 @@ def territory_profile(
         typology=None
         if territory.level == "commune"
         else typology_coverage(scope_coverage(atlas, territory.scope, selected_themes, radius_km)),
+        commune_types=commune_types_table(atlas.communes, territory.code)
+        if territory.level == "commune"
+        else None,
     )
 
 

@@ -32,7 +32,7 @@ from geo.profile import (
 )
 from geo.search import TerritorySearchError, resolve_territory, territory_by_key
 from geo.themes import without_places
-from geo.typology_coverage import DIMENSIONS, commune_types_table
+from geo.typology_coverage import DIMENSIONS
 from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, has_imported_places, shared_result, territory_profile_basis
 from ui.pages import approximate_points_note, current_filters
@@ -236,10 +236,10 @@ if filters.scope.types and not presentation:
         "Le filtre « Types de communes » du panneau de gauche ne s'applique pas à la fiche : elle décrit "
         "tout le territoire, et sa répartition par type ci-dessous."
     )
-if profile.typology is None:
-    _table(commune_types_table(data.communes, territory.code), "profile_commune_types")
+if profile.commune_types is not None:
+    _table(profile.commune_types, "profile_commune_types")
     caption_sources(["typologies", "commune_points"])
-else:
+elif profile.typology is not None:
     rural_metrics(profile.typology.rural, profile.radius_km)
     type_source = (
         f"{profile.places_source} ; INSEE, grille communale de densité et population municipale 2023"

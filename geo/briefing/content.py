@@ -7,7 +7,8 @@ same length: they cannot diverge.
 
 The story runs in this order in every format: « L'essentiel » (three to five sentences, each
 with its number), the map, the priority territories without a place, the themes, the
-comparisons, then the list of places and the method and sources.
+comparisons, the territory by type of commune (density grid, rural communes), then the list
+of places and the method and sources.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from geo.profile import (
     theme_table,
 )
 from geo.themes import without_places
+from geo.typology_coverage import typology_table
 
 THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 """A plain space between thousands, as in a header typed « 100 000 »."""
@@ -325,6 +327,18 @@ class ThemeSection:
 
 
 @dataclass(frozen=True)
+class TypesSection:
+    """The « par type de territoire » part of the pack, from :func:`types_section`."""
+
+    summary: str
+    """The rural figures in one or two sentences (a commune: its classes)."""
+    figures: tuple[tuple[str, str], ...]
+    """The same figures as (value, label) pairs, for a slide (none for a commune)."""
+    table: PackTable
+    """Coverage by density level and INSEE group (a commune: its class in each typology)."""
+
+
+@dataclass(frozen=True)
 class BriefingContent:
     """Everything the pack prints, as French strings (see :func:`briefing_content`)."""
 
@@ -346,13 +360,14 @@ class BriefingContent:
     references: PackTable
     similar: PackTable
     similar_criteria: str
+    types: TypesSection
     places: PackTable
     method: tuple[str, ...]
     sources: tuple[str, ...]
     sections: dict[str, Section]
     """Section key (``cover``, ``essentials``, ``figures``, ``map``, ``priorities``,
-    ``themes``, ``comparisons``, ``similar``, ``places``, ``method``, ``sources``) → title,
-    notes, source line."""
+    ``themes``, ``comparisons``, ``similar``, ``types``, ``places``, ``method``, ``sources``) →
+    title, notes, source line."""
 
 
 def _themes_phrase(profile: TerritoryProfile) -> str:
@@ -563,6 +578,95 @@ def _essentials(profile: TerritoryProfile, themes: ThemeSection) -> tuple[Findin
     return tuple(finding for finding in candidates if finding is not None)
 
 
+TYPES_SOURCE = "INSEE, grille communale de densité ; ANCT – INRAE, centralités ; ANCT, ruralités et massifs"
+"""The typologies' credit in a section's source line."""
+
+
+def _rural_summary(profile: TerritoryProfile) -> str:
+    """« 66,8 % des habitants vivent en commune rurale… » for a territory larger than a commune."""
+    assert profile.typology is not None
+    rural = profile.typology.rural
+    if not rural.rural_population:
+        return "Aucune commune rurale (définition INSEE 2021) dans le territoire."
+    far = (
+        f"{fr_percent(rural.share_rural_uncovered)} d'entre eux "
+        f"({_plural(rural.rural_population_uncovered, 'habitant')}) sont à plus de {profile.radius_label} "
+        "d'un tiers-lieu"
+    )
+    places = (
+        f"{fr_percent(rural.share_places_rural)} des tiers-lieux du territoire y sont situés"
+        if rural.places
+        else "le territoire ne compte aucun tiers-lieu"
+    )
+    return (
+        f"{fr_percent(rural.share_population_rural)} des habitants vivent en commune rurale (définition "
+        f"INSEE 2021 : bourgs ruraux, habitat dispersé ou très dispersé) ; {far}, et {places}."
+    )
+
+
+def _rural_figures(profile: TerritoryProfile) -> tuple[tuple[str, str], ...]:
+    """(value, label) of the rural figures, for a slide."""
+    assert profile.typology is not None
+    rural = profile.typology.rural
+    if not rural.rural_population:
+        return ()
+    return (
+        (fr_percent(rural.share_population_rural), "des habitants vivent en commune rurale"),
+        (
+            fr_percent(rural.share_rural_uncovered),
+            f"des habitants ruraux ({fr_number(rural.rural_population_uncovered)}) à plus de "
+            f"{profile.radius_label} d'un tiers-lieu",
+        ),
+        (fr_percent(rural.share_places_rural), "des tiers-lieux situés en commune rurale"),
+    )
+
+
+def _commune_summary(profile: TerritoryProfile) -> str:
+    """« Tonnerre : Petites villes (intermédiaire) ; Centre intermédiaire… » for a commune."""
+    assert profile.commune_types is not None
+    classes = profile.commune_types.set_index("Typologie")["Classe"]
+    text = (
+        f"{profile.territory.name} : {classes.iloc[0]} selon la grille de densité de l'INSEE, "
+        f"{str(classes.iloc[1])[:1].lower()}{str(classes.iloc[1])[1:]} (centralités ANCT – INRAE)."
+    )
+    point = classes.get("Point représentatif de la commune", "")
+    if point and not str(point).startswith("proche"):
+        text += f" Distances approximatives : {point}."
+    return text
+
+
+def types_section(profile: TerritoryProfile) -> TypesSection:
+    """The territory by type of commune: coverage per density level (INSEE groups and total) and
+    the rural figures, or, for a commune, its class in each typology."""
+    if profile.commune_types is not None:
+        table = PackTable.from_frame(profile.commune_types, weights=(1.5, 2.4, 1.9))
+        return TypesSection(summary=_commune_summary(profile), figures=(), table=table)
+    assert profile.typology is not None
+    radius = profile.radius_label
+    full = typology_table(profile.typology, "densite", radius_label=radius)
+    columns = {
+        "Type de communes": "Type de communes",
+        "Population 2023": "Population",
+        "Part de la population": "Part des habitants",
+        f"Part à moins de {radius}": f"À moins de {radius}",
+        f"Habitants à plus de {radius}": f"Habitants à plus de {radius}",
+        "Tiers-lieux": "Tiers-lieux",
+        "Tiers-lieux pour 100 000 hab.": "Pour 100 000 hab.",
+    }
+    frame = full[list(columns)].rename(columns=columns)
+    for column in ("Part des habitants", f"À moins de {radius}"):
+        frame[column] = [fr_percent(v) for v in frame[column]]
+    for column in ("Population", f"Habitants à plus de {radius}", "Tiers-lieux"):
+        frame[column] = [fr_number(v) for v in frame[column]]
+    frame["Pour 100 000 hab."] = [fr_number(v, 1) for v in frame["Pour 100 000 hab."]]
+    table = PackTable.from_frame(
+        frame,
+        weights=(2.3, 1.1, 1.0, 1.0, 1.2, 0.9, 1.0),
+        numeric=tuple(frame.columns[1:]),
+    )
+    return TypesSection(summary=_rural_summary(profile), figures=_rural_figures(profile), table=table)
+
+
 def priorities_table(profile: TerritoryProfile) -> PackTable:
     """Priority territories without a place within the distance, farthest first, numbered."""
     gaps = profile.gaps
@@ -710,11 +814,28 @@ def _chart_notes(finding: Finding | None, reading: str, profile: TerritoryProfil
     return (finding.sentence + " " if finding else "") + f"Lecture : {reading} {_sources_line(profile)}."
 
 
+def _types_notes(profile: TerritoryProfile, types: TypesSection) -> str:
+    if profile.commune_types is not None:
+        reading = "classe de la commune dans chaque typologie publiée par l'Observatoire des territoires."
+    else:
+        reading = (
+            "chaque commune compte entière dans son niveau de la grille de densité ; part des habitants de "
+            f"chaque niveau à moins de {profile.radius_label} d'un tiers-lieu, tiers-lieux situés dans ces "
+            "communes. Les totaux par groupe (urbain dense, intermédiaire, rural) sont ceux de l'INSEE."
+        )
+    return (
+        f"{types.summary} Lecture : {reading} {_sources_line(profile, TYPES_SOURCE)}, via l'Observatoire "
+        "des territoires."
+    )
+
+
 def _sections(
     profile: TerritoryProfile,
+    *,
     findings: tuple[Finding, ...],
     priorities: PackTable,
     themes: ThemeSection,
+    types: TypesSection,
     places: PackTable,
 ) -> dict[str, Section]:
     radius = profile.radius_label
@@ -784,6 +905,11 @@ def _sections(
             f"{radius} d'un tiers-lieu. {base}.",
             base,
         ),
+        "types": Section(
+            "Type de commune" if profile.commune_types is not None else "Par type de territoire",
+            _types_notes(profile, types),
+            _sources_line(profile, TYPES_SOURCE),
+        ),
         "places": Section("Tiers-lieux dans le territoire et alentour", _places_notes(profile, places), base),
         "method": Section(
             "Méthode et limites",
@@ -817,6 +943,7 @@ def briefing_content(profile: TerritoryProfile, *, generated_on: date) -> Briefi
     themes = theme_section(profile)
     findings = _essentials(profile, themes)
     priorities = priorities_table(profile)
+    types = types_section(profile)
     places = places_list(profile)
     references, similar = references_table(profile), similar_table(profile)
     day = french_date(generated_on)
@@ -848,8 +975,11 @@ def briefing_content(profile: TerritoryProfile, *, generated_on: date) -> Briefi
             empty="Aucun territoire similaire selon ces critères.",
         ),
         similar_criteria=profile.similar_criteria,
+        types=types,
         places=places,
         method=tuple(method_lines(profile)),
         sources=_compact_sources(profile),
-        sections=_sections(profile, findings, priorities, themes, places),
+        sections=_sections(
+            profile, findings=findings, priorities=priorities, themes=themes, types=types, places=places
+        ),
     )

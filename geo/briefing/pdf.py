@@ -330,6 +330,14 @@ def _story(
         Paragraph(_xml(similar.title), styles.subheading),
         Paragraph(_xml(f"Critères : {content.similar_criteria}."), styles.small),
         *_table_block(content.similar, width, styles),
+        *_section(
+            content,
+            "types",
+            styles,
+            Paragraph(_xml(content.types.summary), styles.body),
+            Spacer(1, 4),
+            *_table_block(content.types.table, width, styles),
+        ),
         *_section(content, "places", styles, *_table_block(content.places, width, styles)),
         _method(content, styles),
     ]
@@ -378,7 +386,8 @@ def _footer_canvas(content: BriefingContent, styles: _Styles) -> type:
 
 
 def briefing_pdf(content: BriefingContent, pictures: dict[str, Picture]) -> bytes:
-    """The pack as an A4 PDF: « L'essentiel », map, priorities, themes, comparisons, places, method.
+    """The pack as an A4 PDF: « L'essentiel », map, priorities, themes, comparisons, types of
+    communes, places, method.
 
     Parameters
     ----------

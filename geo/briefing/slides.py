@@ -457,9 +457,34 @@ def _picture_slide(builder: _Deck, key: str, picture: Picture, side: Sequence[st
     _fill(text.text_frame, [[(line, False)] for line in side], size=18, bullets=False, space_after_pt=10)
 
 
+def _types_slides(builder: _Deck) -> None:
+    """The territory by type of commune: the rural figures in words, then the table."""
+    section = builder.content.sections["types"]
+    slide = builder.slide("content", section.title, notes=section.notes, source=section.source)
+    types = builder.content.types
+    lines = (
+        [[(value, True), (f"  {label}", False)] for value, label in types.figures]
+        if types.figures
+        else [[(types.summary, False)]]
+    )
+    _fill(_body(slide, 1).text_frame, lines, size=BODY_PT + 4 if types.figures else BODY_PT, bullets=False)
+    if types.figures:
+        definition = slide.shapes.add_textbox(
+            _emu(BODY_BOX[0]), _emu(BODY_BOX[1] + BODY_BOX[3] - 0.5), _emu(BODY_BOX[2]), _emu(0.5)
+        )
+        _fill(
+            definition.text_frame,
+            [[("Rural : définition INSEE 2021 (bourgs ruraux, habitat dispersé ou très dispersé).", False)]],
+            size=MIN_FONT_PT,
+            color=NOTE_COLOR,
+            bullets=False,
+        )
+    _table_slides(builder, "types", builder.content.types.table, title=f"{section.title} : détail")
+
+
 def briefing_pptx(content: BriefingContent, pictures: dict[str, Picture]) -> bytes:
     """The pack as a 16:9 deck: title, « L'essentiel », key figures, map, priorities, themes,
-    comparisons, similar territories, places, method, sources.
+    comparisons, similar territories, types of communes, places, method, sources.
 
     Parameters
     ----------
@@ -487,6 +512,7 @@ def briefing_pptx(content: BriefingContent, pictures: dict[str, Picture]) -> byt
         title=f"{content.sections['comparisons'].title} : chiffres",
     )
     _table_slides(builder, "similar", content.similar)
+    _types_slides(builder)
     _table_slides(builder, "places", content.places)
     _bullet_slides(builder, "method", ["Paramètres : " + content.parameters, *content.method], size=16)
     _bullet_slides(builder, "sources", content.sources, size=MIN_FONT_PT)

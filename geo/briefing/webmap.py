@@ -4,8 +4,8 @@ self-contained HTML file.
 Both draw :func:`geo.briefing.mapdata.map_layers`: the neighbours' outlines, the territory,
 the access ring, the places, the numbered priority territories and the labels, with one
 legend of what is drawn. The standalone file inlines Leaflet and jQuery from the XStatic
-packages and adds a title, the date, the parameters, « L'essentiel », the priority list and
-the sources around the map: it opens without network access.
+packages and adds a title, the date, the parameters, « L'essentiel », the priority list, the
+rural figures and the sources around the map: it opens without network access.
 """
 
 from __future__ import annotations
@@ -203,6 +203,7 @@ def _panel(content: BriefingContent) -> str:
         '<aside class="atlas-panel">'
         f"<h2>{html.escape(content.sections['essentials'].title)}</h2><ul>{essentials}</ul>"
         f"<h2>{html.escape(content.sections['priorities'].title)}</h2>{listing}"
+        f"<h2>{html.escape(content.sections['types'].title)}</h2><p>{html.escape(content.types.summary)}</p>"
         f"<h2>Lecture de la carte</h2><ul>{reading}</ul>"
         "</aside>"
     )
@@ -212,8 +213,8 @@ def standalone_map_html(
     m: folium.Map, content: BriefingContent, *, bounds: tuple[float, float, float, float]
 ) -> bytes:
     """The map as one self-contained HTML page: title, date, parameters, the map fitted to
-    ``bounds`` (WGS84), « L'essentiel », the priority list and the sources; Leaflet, jQuery and
-    CSS inlined, no CDN.
+    ``bounds`` (WGS84), « L'essentiel », the priority list, the rural figures and the sources;
+    Leaflet, jQuery and CSS inlined, no CDN.
 
     Raises
     ------

@@ -41,6 +41,7 @@ from geo.briefing.figures import PRINT, SLIDE, comparison_chart, static_map, the
 from geo.briefing.mapdata import map_layers, placed_labels
 from geo.briefing.slides import LAYOUTS, MIN_FONT_PT
 from geo.catalog import DATASETS, PLACE_SOURCES
+from geo.fmt import fr_number, fr_percent
 from geo.maps import base_map
 from geo.profile import (
     ProfileBasis,
@@ -524,3 +525,33 @@ def test_thin_themes_are_no_finding_in_the_pack(contents, profiles, packs) -> No
                 assert str(label).lower() not in content.themes.finding.sentence, (key, label)
         pdf_text = _joined(_pdf_text(packs[key].pdf)[1])
         assert "données insuffisantes" in pdf_text
+
+
+def test_the_pack_shows_the_territory_by_type_in_every_format(packs, contents, profiles) -> None:
+    """One content builder: the rural figures and the density table reach the PDF, the deck and the map."""
+    occitanie = contents["reg:76"].types
+    rural = profiles["reg:76"].typology.rural
+    assert fr_percent(rural.share_rural_uncovered) in occitanie.summary
+    assert "définition INSEE 2021" in occitanie.summary
+    assert occitanie.table.column("Type de communes")[-4:] == [
+        "Total urbain dense",
+        "Total intermédiaire",
+        "Total rural",
+        "Ensemble",
+    ]
+    assert occitanie.table.column("Population")[-1] == fr_number(profiles["reg:76"].figures.population)
+    _, pdf = _pdf_text(packs["reg:76"].pdf)
+    assert "Par type de territoire" in _flat(pdf)
+    assert _flat(occitanie.summary)[:60] in _joined(pdf)
+    deck = _deck(packs["reg:76"])
+    assert _slide_table_rows(deck, "Par type de territoire : détail")[-2][:1] == ("Total rural",)
+    assert _flat(fr_percent(rural.share_rural_uncovered)) in _pptx_text(deck)
+    html_text = _flat(packs["reg:76"].html.decode("utf-8"))
+    assert "Par type de territoire" in html_text
+    assert _flat(fr_percent(rural.share_places_rural)) in html_text
+    # A commune lists its own classes instead.
+    tonnerre = contents["commune:89418"].types
+    assert tonnerre.figures == ()
+    assert "Bourgs ruraux" in tonnerre.summary
+    assert tonnerre.table.column("Typologie")[0] == "Densité (grille INSEE)"
+    assert contents["commune:89418"].sections["types"].title == "Type de commune"
