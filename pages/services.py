@@ -183,15 +183,19 @@ if rows.empty:
 # Nationally the places would hide the list (and double the map's weight): drawn from the région down.
 national = filters.scope.level == "zone" and filters.scope.zone == "metro"
 st.subheader(SERVICE_LISTS[kind])
-counted = {
-    "france_services": f"France services {HOST_PHRASES[programme]} sans tiers-lieu à moins de {radius} km, "
-    f"classées par {SERVICE_RANKINGS[rank_by].split(' (')[0].lower()}",
+listed = {
+    "france_services": f"France services {HOST_PHRASES[programme]} sans tiers-lieu à moins de {radius} km",
     "double": f"communes rurales à plus de {radius} km d'un tiers-lieu et de {fr_radius(services_radius)} km "
-    "d'une France services, les plus peuplées d'abord",
+    "d'une France services",
     "programmes": "communes Petites villes de demain ou Action Cœur de Ville dont aucune France services "
-    f"n'a de tiers-lieu à moins de {radius} km, les plus peuplées d'abord",
+    f"n'a de tiers-lieu à moins de {radius} km",
 }[kind]
-st.markdown(f"**{fr_number(len(rows))}** {counted}.")
+order = (
+    f"classées par {SERVICE_RANKINGS[rank_by].split(' (')[0].lower()}"
+    if kind == "france_services"
+    else "les plus peuplées d'abord"
+)
+st.markdown(f"**{fr_number(len(rows))}** {listed}, {order}.")
 
 
 def _map() -> folium.Map:
@@ -212,7 +216,15 @@ def _map() -> folium.Map:
     )
 
 
-show_map(_map, key="services_map", inputs=(filters, kind, services_radius, programme, rank_by))
+show_map(
+    _map,
+    key="services_map",
+    inputs=(filters, kind, services_radius, programme, rank_by),
+    title=f"Carte : {SERVICE_LISTS[kind].lower()} — {describe(filters)}",
+    description=f"les {fr_number(len(rows))} {listed}"
+    + ("" if national else ", et les tiers-lieux du territoire")
+    + ". Les mêmes lignes sont dans la liste classée sous la carte.",
+)
 caption_sources(
     ["france_services", "places", "departements"],
     note="Gros cercles : la liste choisie ; cercles creux : localisation approximative. "
