@@ -17,7 +17,7 @@ from geo.typology_coverage import (
     TypologyCoverage,
     typology_table,
 )
-from ui.components import caption_sources, metric
+from ui.components import caption_sources, metric, show_chart
 
 TYPOLOGY_SOURCES = ["typologies", "places", "communes"]
 
@@ -91,7 +91,7 @@ def typology_chart_and_table(
             title=f"{spec.label} — {where}",
             source=source,
         )
-        st.plotly_chart(figure, width="stretch", key=f"{key}_chart")
+        show_chart(figure, key=f"{key}_chart")
     height = 35 * (len(table) + 1) + 3  # every row, « Ensemble » included, without scrolling
     st.dataframe(formatted(table), hide_index=True, width="stretch", height=height, key=f"{key}_table")
     caption_sources(

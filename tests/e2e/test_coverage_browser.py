@@ -26,7 +26,8 @@ def test_coverage_page_renders_its_map_with_overlays(app_url, page) -> None:
     assert frame.locator(".atlas-legend").count() >= 2  # choropleth + places (+ overlays)
     assert "France services" in frame.locator("body").inner_text()
     assert count_map_points(page.page) > 0
-    assert page.page.locator('[data-testid="stDataFrame"]').count() == 2  # territories, then by type
+    # Territories; by type of territory: the chart's values (folded) and the table.
+    assert page.page.locator('[data-testid="stDataFrame"]').count() == 3
     assert_no_exception(page.page)
     assert non_tile_blocked(page.blocked) == []
     assert page.errors == []

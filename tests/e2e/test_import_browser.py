@@ -71,7 +71,7 @@ def test_uploaded_list_is_on_the_overview_map_and_hostile_names_are_inert(app_ur
     page.page.get_by_role("heading", name="Vue d'ensemble", exact=True).wait_for(timeout=TIMEOUT_MS)
     assert count_map_points(page.page) == 3
     frame = map_frame(page.page)
-    handle = page.page.locator('iframe[title="streamlit_folium.st_folium"]').first.element_handle()
+    handle = page.page.locator('iframe[src*="/component/streamlit_folium.st_folium/"]').first.element_handle()
     texts = handle.content_frame().evaluate(OPEN_TOOLTIPS_JS)
     assert any(XSS_NAME in text for text in texts), texts
     assert any(TEMPLATE_NAME in text for text in texts), texts

@@ -32,7 +32,7 @@ def test_optimised_scenario_map_table_and_export(app_url, page) -> None:
     browser = page.page
     _open(browser, app_url, "fond=none&dep=34&sim_sites=3")
     _wait_for_metric(browser, "Exacte")
-    browser.get_by_text("Implantations proposées").wait_for(timeout=TIMEOUT_MS)
+    browser.get_by_role("heading", name="Implantations proposées").wait_for(timeout=TIMEOUT_MS)
     frame = map_frame(browser)
     legend = frame.locator(".atlas-legend").first.inner_text()
     assert "site proposé" in legend
@@ -67,7 +67,7 @@ def test_what_if_from_a_shared_link(app_url, page) -> None:
     browser = page.page
     _open(browser, app_url, "fond=none&dep=34&sim_mode=manuel&sim_choix=34142,34003")
     _wait_for_metric(browser, "Choix manuel")
-    browser.get_by_text("Implantations proposées").wait_for(timeout=TIMEOUT_MS)
+    browser.get_by_role("heading", name="Implantations proposées").wait_for(timeout=TIMEOUT_MS)
     assert count_map_points(browser) >= 2
     assert_no_exception(browser)
     assert non_tile_blocked(page.blocked) == []

@@ -82,7 +82,7 @@ def test_coverage_by_type_of_territory_chart(app_url, page) -> None:
 def test_planner_map_shows_the_communes_left_uncovered(app_url, page) -> None:
     browser = page.page
     _open(browser, app_url, "simulateur?fond=none&dep=50&sim_sites=5")
-    browser.get_by_text("Implantations proposées").wait_for(timeout=TIMEOUT_MS)
+    browser.get_by_role("heading", name="Implantations proposées").wait_for(timeout=TIMEOUT_MS)
     frame = map_frame(browser)
     assert "commune toujours à plus de 10 km" in _legends(frame)
     assert count_map_points(browser) > 50
