@@ -140,7 +140,7 @@ def base_map(
         zoom_snap=ZOOM_SNAP,
         height=height,
     )
-    _MetricScale().add_to(m)
+    _MapBasics().add_to(m)
     if basemap == "ign_plan":
         folium.TileLayer(IGN_PLAN_URL, attr=IGN_ATTRIBUTION, name="Plan IGN", max_zoom=18).add_to(m)
     return m
@@ -264,11 +264,16 @@ class _DataElement(branca.element.MacroElement):
         return ""
 
 
-class _MetricScale(branca.element.MacroElement):
-    """Leaflet's scale bar in kilometres only (folium's ``control_scale`` adds miles too)."""
+class _MapBasics(branca.element.MacroElement):
+    """Leaflet's scale bar in kilometres only (folium's ``control_scale`` adds miles too), and a
+    visible focus on the map when it is reached with the keyboard (RGAA 10.7)."""
 
     _template = Template(
-        """{% macro script(this, kwargs) %}
+        """{% macro header(this, kwargs) %}
+        <style>.leaflet-container:focus, .leaflet-container:focus-visible {
+            outline: 3px solid #0072B2; outline-offset: -3px; }</style>
+        {% endmacro %}
+        {% macro script(this, kwargs) %}
         L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
