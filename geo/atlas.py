@@ -50,6 +50,10 @@ class Atlas:
         default_factory=lambda: pd.DataFrame({"code_ancien": [], "code_insee_2026": []})
     )
     """Former INSEE codes → COG 2026 codes (for lists on an older COG)."""
+    communes_deleguees: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["nom", "code_ancien", "code_insee_2026", "type"])
+    )
+    """Names of former communes (communes déléguées / associées) → their COG 2026 commune."""
 
     def with_places(self, places: gpd.GeoDataFrame, source: str) -> Atlas:
         """A copy of the Atlas using another places table (e.g. a user's import)."""
@@ -145,6 +149,7 @@ def load_atlas(*, data_dir: Path | None = None) -> Atlas:
         qpv=with_projected_xy(frames["qpv"]),
         france_services=with_projected_xy(frames["france_services"]),
         communes_passage=frames["communes_passage"],
+        communes_deleguees=frames["communes_deleguees"],
         qpv_polygons=qpv_polygons if isinstance(qpv_polygons, gpd.GeoDataFrame) else None,
     )
 

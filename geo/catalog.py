@@ -35,6 +35,8 @@ class Dataset:
     """Column → pandas dtype kind expected (``"string"``, ``"number"``, ``"bool"``)."""
     optional: bool = False
     """Loaded only when its file exists (bundled or refreshed); the app works without it."""
+    built_by: str = "data.build"
+    """Module that writes the bundled file (``python -m <built_by>``)."""
 
     @property
     def citation(self) -> str:
@@ -338,6 +340,21 @@ DATASETS: dict[str, Dataset] = {
             required_columns=("code_ancien", "code_insee_2026"),
             geometry=None,
             dtypes={"code_ancien": "string", "code_insee_2026": "string"},
+        ),
+        Dataset(
+            name="communes_deleguees",
+            filename="communes_deleguees.parquet",
+            title="Communes déléguées et associées (noms d'anciennes communes)",
+            producer="INSEE (COG) via @etalab/decoupage-administratif 6.0.0",
+            licence=ETALAB,
+            vintage="COG 2026",
+            key="code_ancien",
+            required_columns=("nom", "code_ancien", "code_insee_2026", "type"),
+            geometry=None,
+            dtypes={"nom": "string", "code_ancien": "string", "code_insee_2026": "string"},
+            notes="Noms des communes fusionnées encore connues comme communes déléguées ou associées "
+            "(« Morez » dans Hauts de Bienne) : reconnus à l'import d'une liste.",
+            built_by="data.build_former_names",
         ),
         Dataset(
             name="qpv",
