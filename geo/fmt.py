@@ -20,6 +20,11 @@ def fr_number(value: float | int | None, decimals: int = 0, *, missing: str = "�
     return text.replace(",", NNBSP).replace(".", ",")
 
 
+def fr_count(count: int, singular: str, plural: str | None = None) -> str:
+    """« 1 ligne », « 0 ligne », « 12 345 lignes » (French: 0 and 1 take the singular)."""
+    return f"{fr_number(count)} {singular if abs(count) < 2 else (plural or singular + 's')}"
+
+
 def fr_percent(share: float | None, decimals: int = 1, *, missing: str = "–") -> str:
     """Format a share in 0–1 as a French percentage: ``0.1234`` → ``"12,3 %"``."""
     if share is None or _is_missing(share):

@@ -7,26 +7,36 @@ Three jobs, used by every reader of places so that the same point gets the same 
   COG 2026 code;
 - :class:`CommuneLocator` finds the commune holding a point (spatial index on the outlines,
   points just outside the coast snapped to the nearest commune within
-  :data:`SNAP_DISTANCE_M`);
-- :func:`place_rows` compares each row's point with what the row declares (commune code,
-  postcode, département) and gives a **verdict**: consistent, inconsistent (with the distance
-  and which location was kept, and why), or placed at the commune's point.
+  :data:`SNAP_DISTANCE_M`) and the commune a name designates (:mod:`geo.commune_lookup`);
+- :func:`place_rows` compares each row's point with **everything the row declares** (commune
+  code, commune name, postcode, département, région) and gives a **verdict**: consistent,
+  corrected, placed at the commune's point, inconsistent (with the distance, which location was
+  kept and why, and the kind of disagreement: :data:`ISSUES`), or not placed.
 
 The rules of :func:`place_rows`:
 
+0. a point that disagrees with the declared location is tried with its sign errors and
+   latitude / longitude swapped (:data:`CANDIDATE_CORRECTIONS`); a candidate is kept only when it
+   agrees with the declared commune (or, without one, the declared postcode / département /
+   région) — a point outside every commune with nothing declared is corrected only when exactly
+   one candidate lands in France;
 1. coordinates at the address (``adresse``) win over a declared commune that disagrees;
 2. a declared commune wins over a point of poor precision (``approximatif``, or a commune
    centroid) that falls in another département;
-3. a row without a usable point is placed at its declared commune's point;
+3. a row without a usable point is placed at its declared commune's point (INSEE code, else the
+   commune its name designates within its postcode);
 4. a commune-level record whose commune has namesakes is moved to the namesake its own text
    names (« … de Marie-Galante » coded Saint-Louis of La Réunion → Saint-Louis of Guadeloupe),
    see :func:`namesake_named_in`.
+
+Rules 1–4 decide for the build and the refresh; an import shows every inconsistent row to the user,
+who chooses per kind of disagreement (:func:`choose_locations`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -35,10 +45,20 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo._errors import InvalidParameterError
+from geo.commune_lookup import (
+    NameMatch,
+    commune_from_name,
+    commune_key,
+    dep_of_code,
+    departement_of_text,
+    deps_from_postcode,
+    postcode_digits,
+    region_of_text,
+)
 from geo.crs import WGS84, ZONES, projected_crs_for_zone, zone_from_dep
 from geo.fmt import fr_number
 from geo.search import search_key
-from geo.themes import normalize_text
 
 PRECISION_ADDRESS = "adresse"
 PRECISION_APPROXIMATE = "approximatif"
@@ -51,16 +71,47 @@ PRECISIONS: dict[str, str] = {
 """``location_precision`` codes → French description."""
 
 VERDICT_CONSISTENT = "coherent"
+VERDICT_CORRECTED = "corrige"
 VERDICT_INCONSISTENT = "incoherent"
 VERDICT_CENTROID = "centroide"
 VERDICT_UNPLACED = "non_place"
 VERDICTS: dict[str, str] = {
     VERDICT_CONSISTENT: "cohérent",
+    VERDICT_CORRECTED: "corrigé (voir la note)",
     VERDICT_INCONSISTENT: "incohérent (voir la note)",
     VERDICT_CENTROID: "placé au point de la commune",
     VERDICT_UNPLACED: "non placé",
 }
 """``placement`` verdict codes → French label."""
+
+ISSUE_POINT_NEAR = "point_proche"
+ISSUE_POINT_FAR = "point_eloigne"
+ISSUE_CODE = "code_isole"
+ISSUE_CODES = "declarations_contradictoires"
+ISSUE_DECLARATION = "declaration_isolee"
+ISSUE_NAMESAKE = "homonyme"
+ISSUES: dict[str, str] = {
+    ISSUE_POINT_NEAR: "Point dans une commune voisine de la commune déclarée (même département, "
+    "moins de 5 km)",
+    ISSUE_POINT_FAR: "Point loin de la commune déclarée (plus de 5 km ou autre département)",
+    ISSUE_CODE: "Code INSEE contredit par le point, le code postal ou le nom de la commune",
+    ISSUE_CODES: "Sans point pour trancher : code INSEE, code postal et nom de commune se contredisent",
+    ISSUE_DECLARATION: "Code postal, département, région ou nom de commune contraires à la commune retenue",
+    ISSUE_NAMESAKE: "Le nom du lieu cite une commune homonyme de la commune déclarée",
+}
+"""Kinds of disagreement of an inconsistent row (``placement_issue``) → French description."""
+
+ACTION_RULE = "regle"
+ACTION_POINT = "point"
+ACTION_DECLARED = "commune"
+ACTION_REJECT = "rejet"
+"""What to do with the inconsistent rows of one kind (:func:`choose_locations`): the placement
+rules' choice, the location from the point (or the other declaration), the declared commune's
+point, or reject the rows."""
+
+NEAR_DISTANCE_M = 5_000.0
+"""A point in another commune of the same département this close to the declared commune is
+« voisin » (often an address on the border or a postal commune): :data:`ISSUE_POINT_NEAR`."""
 
 SNAP_DISTANCE_M = 2_000.0
 """A point this close to a commune (coast, simplified outline) is given that commune."""
@@ -83,7 +134,36 @@ PLACEMENT_COLUMNS = (
 )
 """Columns returned by :func:`place_rows`."""
 
-_FLOAT_COLUMNS = ("lon", "lat", "placement_distance_m")
+ALTERNATIVE_COLUMNS = (
+    "placement_issue",
+    "point_code_insee",
+    "point_lon",
+    "point_lat",
+    "point_precision",
+    "declared_code_insee",
+    "placement_rule",
+)
+"""Columns :func:`place_rows` adds with ``alternatives=True``: the kind of disagreement (``""``
+when none, :data:`ISSUES`), the location the point (or, without a point, the other declaration)
+gives, and the declared commune — the two choices :func:`choose_locations` can make — and the
+part of the note saying what the rules kept (replaced by the user's choice)."""
+
+CandidateCorrection = tuple[str, int, int, int, int]
+"""(French description, source of the longitude (0 = lon, 1 = lat), its sign, source of the
+latitude, its sign)."""
+
+CANDIDATE_CORRECTIONS: tuple[CandidateCorrection, ...] = (
+    ("latitude et longitude inversées", 1, 1, 0, 1),
+    ("signe de la longitude inversé", 0, -1, 1, 1),
+    ("signe de la latitude inversé", 0, 1, 1, -1),
+    ("signes de la longitude et de la latitude inversés", 0, -1, 1, -1),
+    ("latitude et longitude inversées, signe de la longitude inversé", 1, -1, 0, 1),
+    ("latitude et longitude inversées, signe de la latitude inversé", 1, 1, 0, -1),
+    ("latitude et longitude inversées, signes inversés", 1, -1, 0, -1),
+)
+"""The corrections tried, in order of preference, on a point that disagrees with its declarations."""
+
+_FLOAT_COLUMNS = ("lon", "lat", "placement_distance_m", "point_lon", "point_lat")
 
 _PLM_ARRONDISSEMENTS: tuple[tuple[str, str, str], ...] = (
     ("75101", "75120", "75056"),
@@ -121,17 +201,31 @@ def normalize_insee(value: object, passage: Mapping[str, str] | None = None) -> 
     return text
 
 
-def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Numbers from coordinate text (decimal point or comma, spaces, « ° »).
+_SEXAGESIMAL = re.compile(
+    r"^(?P<h1>[NSEWO])?(?P<sign>-)?(?P<deg>\d{1,3}(?:\.\d+)?)(?:(?:°|º|:|\s)+"
+    r"(?:(?P<min>\d{1,2}(?:\.\d+)?)(?:'|′|’|:|\s)*"
+    r"(?:(?P<sec>\d{1,2}(?:\.\d+)?)(?:\"|″|”|'')?)?)?)?\s*(?P<h2>[NSEWO])?$"
+)
+"""Degrees, minutes, seconds with a hemisphere: « 43°36'N », « N 43° 36' 12,5" », « 1°26'E », « 4°5'O »."""
 
-    Returns
-    -------
-    (numbers, unreadable)
-        Float series (NaN when empty or unreadable) and a mask of the non-empty cells that
-        are not numbers.
-    """
-    text = values.astype(object).fillna("").astype(str)
-    text = text.str.replace(r"[\s\u00a0\u202f°]", "", regex=True)
+
+@dataclass(frozen=True)
+class CoordinateText:
+    """Numbers read from coordinate text, and what was found on the way."""
+
+    numbers: pd.Series
+    """Decimal degrees (or metres), NaN when empty or unreadable."""
+    unreadable: pd.Series
+    """Non-empty cells that are not numbers."""
+    sexagesimal: pd.Series
+    """Cells written in degrees and minutes (converted to decimal degrees)."""
+
+
+def read_coordinates(values: pd.Series) -> CoordinateText:
+    """Numbers from coordinate text: decimal point or comma, thousands spaces, « ° », and
+    degrees-minutes-seconds with a hemisphere letter (N, S, E, W or O for « ouest »)."""
+    raw = values.astype(object).fillna("").astype(str).str.strip().str.upper()
+    text = raw.str.replace(r"[\s\u00a0\u202f°]", "", regex=True)
     both = text.str.contains(",", regex=False) & text.str.contains(".", regex=False)
     european = both & (text.str.rfind(",") > text.str.rfind("."))
     text = text.where(~european, text.str.replace(".", "", regex=False))
@@ -140,43 +234,45 @@ def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     )
     numbers = pd.to_numeric(text, errors="coerce").astype(float)
     numbers = numbers.where(np.isfinite(numbers))
-    unreadable = numbers.isna() & (text != "")
-    return numbers, unreadable
+    sexagesimal = pd.Series(False, index=values.index)
+    tried = numbers.isna() & (text != "")
+    for label, cell in raw[tried].items():
+        degrees = _sexagesimal_degrees(str(cell))
+        if degrees is not None:
+            numbers[label] = degrees
+            sexagesimal[label] = True
+    return CoordinateText(numbers, numbers.isna() & (text != ""), sexagesimal)
 
 
-def dep_of_code(code: str) -> str:
-    """Département of a commune code (``"97414"`` → ``"974"``, ``"2A004"`` → ``"2A"``)."""
-    return code[:3] if code.startswith("97") else code[:2]
+def _sexagesimal_degrees(cell: str) -> float | None:
+    """Decimal degrees of « 43°36'12"N » (None unless it is degrees and minutes or a hemisphere)."""
+    text = re.sub(r"\s+", " ", cell.replace(",", ".")).strip()
+    text = re.sub(r"\s*([NSEWO])\s*", r"\1", text)
+    match = _SEXAGESIMAL.match(text)
+    if match is None:
+        return None
+    hemispheres = {h for h in (match["h1"], match["h2"]) if h}
+    if len(hemispheres) > 1 or (match["min"] is None and not hemispheres):
+        return None
+    minutes, seconds = float(match["min"] or 0), float(match["sec"] or 0)
+    if minutes >= 60 or seconds >= 60:
+        return None
+    value = float(match["deg"]) + minutes / 60 + seconds / 3600
+    negative = bool(match["sign"]) or bool(hemispheres & {"S", "W", "O"})
+    return -value if negative else value
 
 
-def deps_from_postcode(postcode: object) -> list[str]:
-    """Départements a postcode may belong to (``"20000"`` → Corse-du-Sud and Haute-Corse).
+def parse_coordinates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers from coordinate text (see :func:`read_coordinates`).
 
-    Postcodes do not follow département borders everywhere (a few communes have the postcode of
-    a neighbouring département): use this as a hint, and the COG postcodes of each commune
-    (:meth:`CommuneLocator.communes_of_postcode`) when a commune must be found.
+    Returns
+    -------
+    (numbers, unreadable)
+        Float series (NaN when empty or unreadable) and a mask of the non-empty cells that
+        are not numbers.
     """
-    digits = re.sub(r"\D", "", str(postcode or ""))
-    if len(digits) == 4:
-        digits = "0" + digits
-    if len(digits) != 5 or digits == "00000":
-        return []
-    if digits.startswith("97"):
-        return [digits[:3]]
-    if digits.startswith("20"):
-        return ["2A", "2B"]
-    if digits.startswith("98"):
-        return []
-    return [digits[:2]]
-
-
-def commune_key(name: str) -> str:
-    """Commune name for matching (« St-Étienne » → « saint etienne », « Paris 11e » → « paris »)."""
-    text = re.sub(r"\bcedex\b.*$", "", normalize_text(name))
-    moved = re.match(r"^(.*?)\s*\((le|la|les|l')\)$", text)
-    if moved:
-        text = f"{moved.group(2)} {moved.group(1)}"
-    return re.sub(r"\s+\d+\s*(er|e|eme)?(\s+arrondissement)?$", "", search_key(text))
+    read = read_coordinates(values)
+    return read.numbers, read.unreadable
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,6 +291,10 @@ class CommuneLocator:
     geometries: np.ndarray
     passage: Mapping[str, str] = field(default_factory=dict)
     """Former INSEE code → COG 2026 code."""
+    former_names: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame({"nom": [], "code_insee_2026": []}, dtype=object)
+    )
+    """``nom`` of a former commune (commune déléguée or associée) → ``code_insee_2026``."""
     _contexts: dict[str, frozenset[str]] = field(default_factory=dict, repr=False)
 
     @cached_property
@@ -203,46 +303,120 @@ class CommuneLocator:
         return shapely.STRtree(self.geometries)
 
     @cached_property
-    def _by_key(self) -> pd.Series:
-        keys = self.communes["nom"].map(commune_key)
-        return pd.Series(self.communes.index, index=keys.to_numpy())
+    def _keys(self) -> dict[str, str]:
+        return dict(zip(self.communes.index, self.communes["nom"].map(commune_key), strict=True))
 
     @cached_property
-    def _by_postcode(self) -> pd.Series:
-        codes = self.communes["codes_postaux"].fillna("").str.split()
-        exploded = codes.explode().dropna()
-        return pd.Series(exploded.index, index=exploded.to_numpy())
+    def _by_key(self) -> dict[str, list[str]]:
+        return _grouped(self._keys.items())
+
+    @cached_property
+    def _by_postcode(self) -> dict[str, list[str]]:
+        codes = self.communes["codes_postaux"].fillna("").astype(str)
+        return _grouped((code, postcode) for code, text in codes.items() for postcode in text.split())
+
+    @cached_property
+    def _former_by_key(self) -> dict[str, list[str]]:
+        pairs = zip(self.former_names["code_insee_2026"], self.former_names["nom"], strict=True)
+        return _grouped((code, commune_key(name)) for code, name in pairs)
+
+    @cached_property
+    def points(self) -> tuple[np.ndarray, np.ndarray]:
+        """Longitude and latitude of every commune's point (NaN when none), in table order."""
+        return self.communes["lon"].to_numpy(dtype=float), self.communes["lat"].to_numpy(dtype=float)
+
+    @cached_property
+    def name_parts(self) -> np.ndarray:
+        """Distinctive word runs of every commune's name, in table order (for namesakes)."""
+        parts = np.empty(len(self.communes), dtype=object)
+        parts[:] = [tuple(_name_parts(str(name))) for name in self.communes["nom"]]
+        return parts
+
+    @cached_property
+    def _regions(self) -> dict[str, str]:
+        return dict(zip(self.communes.index, self.communes["reg"].astype(str), strict=True))
+
+    @cached_property
+    def _codes(self) -> frozenset[str]:
+        return frozenset(self.communes.index)
+
+    @cached_property
+    def _names(self) -> dict[str, str]:
+        return dict(zip(self.communes.index, self.communes["nom"].astype(str), strict=True))
+
+    @cached_property
+    def departement_codes(self) -> frozenset[str]:
+        """Codes of the départements of the Atlas."""
+        return frozenset(self.communes["dep"])
+
+    @cached_property
+    def departement_names(self) -> dict[str, str]:
+        """:func:`commune_key` of each département's name → its code."""
+        pairs = self.communes[["nom_dep", "dep"]].drop_duplicates()
+        return {commune_key(name): code for name, code in zip(pairs["nom_dep"], pairs["dep"], strict=True)}
+
+    @cached_property
+    def region_codes(self) -> frozenset[str]:
+        """Codes of the régions of the Atlas."""
+        return frozenset(self.communes["reg"])
+
+    @cached_property
+    def region_names(self) -> dict[str, str]:
+        """:func:`commune_key` of each région's name → its code."""
+        pairs = self.communes[["nom_reg", "reg"]].drop_duplicates()
+        return {commune_key(name): code for name, code in zip(pairs["nom_reg"], pairs["reg"], strict=True)}
+
+    def name_of(self, code: str) -> str:
+        """Name of commune ``code`` (``""`` when unknown)."""
+        return self._names.get(code, "")
+
+    def region_of(self, code: str) -> str:
+        """Région code of commune ``code`` (``""`` when unknown)."""
+        return self._regions.get(code, "")
+
+    def key_of(self, code: str) -> str:
+        """:func:`commune_key` of commune ``code``'s name (``""`` when unknown)."""
+        return self._keys.get(code, "")
+
+    def communes_formerly_named(self, name: str) -> list[str]:
+        """COG 2026 codes of the communes that hold a former commune named ``name``."""
+        return sorted(set(self._former_by_key.get(commune_key(name), [])))
 
     def known(self, code: str) -> bool:
         """Whether ``code`` is a COG 2026 commune of the Atlas."""
-        return code in self.communes.index
+        return code in self._codes
 
     def communes_named(self, name: str) -> list[str]:
         """Codes of the communes whose name matches ``name`` (:func:`commune_key`)."""
-        key = commune_key(name)
-        if not key or key not in self._by_key.index:
-            return []
-        return sorted(self._by_key.loc[[key]].astype(str))
+        return sorted(self._by_key.get(commune_key(name), []))
 
     def communes_of_postcode(self, postcode: object) -> list[str]:
         """Codes of the communes served by ``postcode`` (COG postcodes), sorted."""
-        digits = re.sub(r"\D", "", str(postcode or "")).zfill(5)
-        if digits not in self._by_postcode.index:
-            return []
-        return sorted(self._by_postcode.loc[[digits]].astype(str))
+        return sorted(self._by_postcode.get(postcode_digits(postcode), []))
 
     def label(self, code: str) -> str:
         """« Saint-Louis (97414) » for notes; the bare code when unknown."""
-        if code in self.communes.index:
-            return f"{self.communes.at[code, 'nom']} ({code})"
-        return code
+        name = self._names.get(code)
+        return f"{name} ({code})" if name is not None else code
+
+
+def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
+    """``(value, key)`` pairs → key → values (``""`` keys left out)."""
+    groups: dict[str, list[str]] = {}
+    for value, key in pairs:
+        if key:
+            groups.setdefault(key, []).append(str(value))
+    return groups
 
 
 def commune_locator(
-    communes: pd.DataFrame, commune_polygons: gpd.GeoDataFrame, passage: pd.DataFrame | None = None
+    communes: pd.DataFrame,
+    commune_polygons: gpd.GeoDataFrame,
+    passage: pd.DataFrame | None = None,
+    former_names: pd.DataFrame | None = None,
 ) -> CommuneLocator:
-    """A :class:`CommuneLocator` from the ``communes``, ``communes_polygons`` and
-    ``communes_passage`` datasets (the passage table may be omitted)."""
+    """A :class:`CommuneLocator` from the ``communes``, ``communes_polygons``,
+    ``communes_passage`` and ``communes_deleguees`` datasets (the last two may be omitted)."""
     table = pd.DataFrame(
         {
             "nom": communes["nom"].astype(str).to_numpy(),
@@ -272,6 +446,11 @@ def commune_locator(
         codes=commune_polygons["code_insee"].astype(str).to_numpy(),
         geometries=np.asarray(commune_polygons.geometry.to_numpy()),
         passage=mapping,
+        former_names=(
+            former_names[["nom", "code_insee_2026"]].astype(str)
+            if former_names is not None
+            else pd.DataFrame({"nom": [], "code_insee_2026": []}, dtype=object)
+        ),
     )
 
 
@@ -405,9 +584,12 @@ def place_rows(
     precision: pd.Series | str,
     *,
     declared_code: pd.Series | None = None,
+    declared_name: pd.Series | None = None,
     postcode: pd.Series | None = None,
     declared_dep: pd.Series | None = None,
+    declared_reg: pd.Series | None = None,
     text: pd.Series | None = None,
+    alternatives: bool = False,
 ) -> pd.DataFrame:
     """Place every row in one commune and say how far its evidence agrees.
 
@@ -416,13 +598,17 @@ def place_rows(
     locator
         From :func:`commune_locator`.
     lon, lat
-        WGS84 degrees (NaN when the row has no point).
+        WGS84 degrees as given by the source (NaN when the row has no point); points outside
+        France are tried with their candidate corrections (rule 0).
     precision
         ``location_precision`` of each point (:data:`PRECISIONS`), or one value for all.
-    declared_code, postcode, declared_dep
-        What the row declares (any spelling; empty when unknown).
+    declared_code, declared_name, postcode, declared_dep, declared_reg
+        What the row declares, in any common spelling (empty when unknown): INSEE code, commune
+        name, postcode, département and région (code or name).
     text
         Name and description, to pick a commune's namesake (rule 4 of the module docstring).
+    alternatives
+        Also return the :data:`ALTERNATIVE_COLUMNS` (what :func:`choose_locations` needs).
 
     Returns
     -------
@@ -433,20 +619,26 @@ def place_rows(
     declared commune when they disagree.
     """
     index = lon.index
+    columns = list(PLACEMENT_COLUMNS) + (list(ALTERNATIVE_COLUMNS) if alternatives else [])
     if not len(index):
-        return pd.DataFrame(
-            {c: pd.Series(dtype=float if c in _FLOAT_COLUMNS else object) for c in PLACEMENT_COLUMNS}
-        )
+        return pd.DataFrame({c: pd.Series(dtype=float if c in _FLOAT_COLUMNS else object) for c in columns})
     if isinstance(precision, str):
         precision = pd.Series(precision, index=index, dtype=object)
     rows = _Placing.start(locator, lon, lat, precision, _text_series(declared_code, index))
+    rows.read_declarations(
+        name=_text_series(declared_name, index),
+        postcode=_text_series(postcode, index),
+        dep=_text_series(declared_dep, index),
+        reg=_text_series(declared_reg, index),
+    )
+    rows.correct_points()
     rows.note_point_commune()
     rows.resolve_disagreements()
-    rows.place_at_declared(had_point=lon.notna())
-    rows.check_postcode_and_dep(_text_series(postcode, index), _text_series(declared_dep, index))
+    rows.place_at_declared(had_point=lon.notna() & lat.notna())
+    rows.check_declarations()
     if text is not None:
         rows.move_to_named_namesake(_text_series(text, index))
-    return rows.result()
+    return rows.result()[columns]
 
 
 @dataclass
@@ -455,11 +647,22 @@ class _Placing:
 
     locator: CommuneLocator
     out: pd.DataFrame
+    raw_lon: pd.Series
+    raw_lat: pd.Series
     point_code: pd.Series
     snap_m: pd.Series
     declared: pd.Series
     former: pd.Series
     notes: _Notes
+    named: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    """Commune the declared name designates (``""`` when no name or not found)."""
+    named_how: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    """How the name was found, or why not (:class:`geo.commune_lookup.NameMatch`)."""
+    by_name: pd.Series = field(default_factory=lambda: pd.Series(dtype=bool))
+    """Rows whose declared commune comes from the name (no usable INSEE code)."""
+    postcode: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    dep: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
+    reg: pd.Series = field(default_factory=lambda: pd.Series(dtype=object))
 
     @classmethod
     def start(
@@ -467,21 +670,32 @@ class _Placing:
     ) -> _Placing:
         plain = raw.map(normalize_insee)
         declared = plain.map(lambda code: locator.passage.get(code, code))
-        found = communes_of_points(locator, lon, lat)
+        raw_lon = pd.to_numeric(lon, errors="coerce").astype(float)
+        raw_lat = pd.to_numeric(lat, errors="coerce").astype(float)
+        found = communes_of_points(locator, raw_lon, raw_lat)
         out = pd.DataFrame(
             {
                 "code_insee": found["code_insee"],
-                "lon": lon.astype(float),
-                "lat": lat.astype(float),
+                "lon": raw_lon,
+                "lat": raw_lat,
                 "location_precision": precision.astype(object),
                 "placement": VERDICT_CONSISTENT,
                 "placement_distance_m": np.nan,
+                "placement_issue": "",
+                "point_code_insee": "",
+                "point_lon": np.nan,
+                "point_lat": np.nan,
+                "point_precision": "",
+                "declared_code_insee": "",
+                "placement_rule": "",
             },
             index=lon.index,
         )
         return cls(
             locator=locator,
             out=out,
+            raw_lon=raw_lon,
+            raw_lat=raw_lat,
             point_code=found["code_insee"],
             snap_m=found["snap_m"],
             declared=declared,
@@ -493,8 +707,166 @@ class _Placing:
         return codes.map(self.locator.label)
 
     def _has_commune_point(self, codes: pd.Series) -> pd.Series:
-        table = self.locator.communes
-        return codes.map(lambda c: c in table.index and bool(pd.notna(table.at[c, "lon"])))
+        return codes.map(self.locator.communes["lon"]).notna()
+
+    def _known(self, codes: pd.Series) -> pd.Series:
+        return codes.map(self.locator.known).astype(bool)
+
+    def read_declarations(
+        self, *, name: pd.Series, postcode: pd.Series, dep: pd.Series, reg: pd.Series
+    ) -> None:
+        """The declared département and région as codes, and the commune the name designates
+        within its postcode or département; the name stands for the commune when the INSEE code
+        is missing or unknown."""
+        self.postcode = postcode.map(postcode_digits)
+        self.dep = dep.map(lambda value: departement_of_text(self.locator, value))
+        self.reg = reg.map(lambda value: region_of_text(self.locator, value))
+        self.notes.add((dep != "") & (self.dep == ""), "département déclaré « " + dep + " » non reconnu")
+        self.notes.add((reg != "") & (self.reg == ""), "région déclarée « " + reg + " » non reconnue")
+        self.named, self.named_how = self._communes_from_names(name, postcode)
+        self.by_name = ~self._known(self.declared) & (self.named != "")
+        found = "commune " + self._labels(self.named) + " trouvée par " + self.named_how
+        self.notes.add(
+            self.by_name & (self.declared != ""), "code INSEE « " + self.declared + " » inconnu : " + found
+        )
+        loose = self.named_how.str.contains("ancienne|partiel|approché", regex=True)
+        self.notes.add(self.by_name & (self.declared == "") & loose & (self.point_code != ""), found)
+        ignored = (name != "") & (self.named == "") & (self.point_code != "")
+        self.notes.add(ignored, self.named_how + " : nom de commune ignoré")
+        self.declared = self.declared.where(~self.by_name, self.named)
+
+    def _communes_from_names(self, name: pd.Series, postcode: pd.Series) -> tuple[pd.Series, pd.Series]:
+        named = pd.Series("", index=name.index, dtype=object)
+        how = pd.Series("", index=name.index, dtype=object)
+        looked_up = (name != "") | ((postcode != "") & (self.declared == ""))
+        matches: dict[tuple[str, str, str], NameMatch] = {}
+        for label in name.index[looked_up.to_numpy()]:
+            code = str(self.declared[label])
+            key = (
+                str(name[label]),
+                str(self.postcode[label]),
+                str(self.dep[label]) or (dep_of_code(code) if code else ""),
+            )
+            if key not in matches:
+                matches[key] = commune_from_name(self.locator, *key)
+            named[label], how[label] = matches[key].code, matches[key].how
+        return named, how
+
+    def _agreement(self, codes: pd.Series, lon: pd.Series, lat: pd.Series) -> pd.Series:
+        """1.0 where commune ``codes`` (point ``lon`` / ``lat``) agrees with what the row declares,
+        0.0 where it disagrees, NaN where the row declares nothing to check it against.
+
+        A known declared commune decides alone (with the outline tolerance); otherwise every
+        declared postcode, département and région must agree.
+        """
+        declared = self.declared.reindex(codes.index)
+        known = self._known(declared)
+        agree = pd.Series(np.nan, index=codes.index)
+        agree[known] = (codes[known] == declared[known]).astype(float)
+        close = known & (agree == 0.0) & (codes != "")
+        if close.any():
+            distance = distance_to_communes_m(self.locator, lon[close], lat[close], declared[close])
+            agree[distance.index[distance.le(OUTLINE_TOLERANCE_M).to_numpy()]] = 1.0
+        rest = ~known
+        deps = codes.map(lambda c: dep_of_code(c) if c else "")
+        postcode = self.postcode.reindex(codes.index)
+        wanted_dep = self.dep.reindex(codes.index)
+        wanted_reg = self.reg.reindex(codes.index)
+        checks = (
+            (
+                rest & (postcode != ""),
+                pd.Series(
+                    [
+                        not _postcode_contradicts(self.locator, c, d, p) if c else False
+                        for c, d, p in zip(codes, deps, postcode, strict=True)
+                    ],
+                    index=codes.index,
+                ),
+            ),
+            (rest & (wanted_dep != ""), deps == wanted_dep),
+            (rest & (wanted_reg != ""), codes.map(self._region_of) == wanted_reg),
+        )
+        for declared_here, _ in checks:
+            agree[declared_here] = 1.0
+        for declared_here, agrees in checks:
+            agree[declared_here & ~agrees] = 0.0
+        return agree
+
+    def _region_of(self, code: str) -> str:
+        return self.locator.region_of(code)
+
+    def correct_points(self) -> None:
+        """Rule 0: sign errors and latitude / longitude swaps, kept only when they agree."""
+        usable = self.raw_lon.notna() & self.raw_lat.notna() & ~((self.raw_lon == 0) & (self.raw_lat == 0))
+        current = self._agreement(self.point_code, self.raw_lon, self.raw_lat)
+        need = usable & ((self.point_code == "") | (current == 0.0))
+        if not need.any():
+            return
+        # Without any declaration to check a candidate against, only a point outside every
+        # commune is tried, and a candidate is trusted only when it is the only one in France.
+        unverifiable = need & current.isna()
+        index = self.out.index
+        chosen = pd.Series("", index=index, dtype=object)
+        landing = pd.Series(0, index=index)
+        found_at = pd.DataFrame(
+            {"code_insee": "", "snap_m": np.nan, "lon": np.nan, "lat": np.nan}, index=index
+        )
+        for description, lon_from, lon_sign, lat_from, lat_sign in CANDIDATE_CORRECTIONS:
+            todo = need & ((chosen == "") | unverifiable)
+            if not todo.any():
+                break
+            axes = (self.raw_lon[todo], self.raw_lat[todo])
+            lon, lat = axes[lon_from] * lon_sign, axes[lat_from] * lat_sign
+            found = communes_of_points(self.locator, lon, lat)
+            inside = found["code_insee"] != ""
+            landing[todo] += inside.astype(int)
+            agrees = self._agreement(found["code_insee"], lon, lat) == 1.0
+            take = inside & (agrees | unverifiable[todo]) & (chosen[todo] == "")
+            rows = take.index[take.to_numpy()]
+            chosen[rows] = description
+            found_at.loc[rows, ["code_insee", "snap_m"]] = found.loc[
+                rows, ["code_insee", "snap_m"]
+            ].to_numpy()
+            found_at.loc[rows, "lon"], found_at.loc[rows, "lat"] = lon[rows], lat[rows]
+        ambiguous = unverifiable & (landing > 1)
+        self.notes.add(
+            ambiguous,
+            "plusieurs corrections (signe, latitude et longitude interverties) tomberaient en France : "
+            "sans commune ni code postal déclarés, aucune n'est retenue",
+        )
+        chosen[unverifiable & (landing != 1)] = ""
+        corrected = chosen != ""
+        if corrected.any():
+            self._apply_corrections(corrected, chosen, found_at, unverifiable)
+
+    def _apply_corrections(
+        self, corrected: pd.Series, chosen: pd.Series, found_at: pd.DataFrame, unverifiable: pd.Series
+    ) -> None:
+        distance = distance_to_communes_m(
+            self.locator,
+            self.raw_lon.where(corrected),
+            self.raw_lat.where(corrected),
+            self.declared.where(corrected, ""),
+        )
+        far = distance.notna() & (self.point_code != "")
+        given = pd.Series("le point donné n'était dans aucune commune", index=self.out.index, dtype=object)
+        given[self.point_code != ""] = "le point donné tombait dans " + self._labels(self.point_code)
+        given[far] = given[far] + ", à " + distance[far].map(_km) + " de la commune déclarée"
+        given[unverifiable] = (
+            given[unverifiable]
+            + " ; aucune commune déclarée pour le confirmer : seule "
+            + ("correction qui tombe en France")
+        )
+        self.notes.add(
+            corrected,
+            chosen + " : point corrigé, dans " + self._labels(found_at["code_insee"]) + " (" + given + ")",
+        )
+        for column in ("code_insee", "lon", "lat"):
+            self.out.loc[corrected, column] = found_at.loc[corrected, column]
+        self.out.loc[corrected, "placement"] = VERDICT_CORRECTED
+        self.out.loc[corrected, "placement_distance_m"] = distance[corrected]
+        self.point_code = self.point_code.where(~corrected, found_at["code_insee"])
+        self.snap_m = self.snap_m.where(~corrected, found_at["snap_m"])
 
     def note_point_commune(self) -> None:
         """Notes of the rows whose point gives the commune: snapped, former or unknown code."""
@@ -510,16 +882,52 @@ class _Placing:
         self.notes.add(
             self.former, "ancien code INSEE converti au COG 2026 (" + self._labels(self.declared) + ")"
         )
-        unknown = (self.declared != "") & ~self.declared.map(self.locator.known)
+        unknown = (self.declared != "") & ~self._known(self.declared)
         overseas = unknown & self.declared.map(lambda c: not zone_from_dep(dep_of_code(c)))
         code = "code INSEE déclaré « " + self.declared + " »"
         self.notes.add(overseas, code + " : collectivité d'outre-mer, hors des six zones de l'Atlas")
         self.notes.add(unknown & ~overseas, code + " inconnu du COG 2026")
 
+    def _record_issue(
+        self, rows: pd.Series, issue: pd.Series | str, point: pd.DataFrame, declared: pd.Series
+    ) -> None:
+        """Kind of disagreement and the two locations to choose from (the first issue found wins)."""
+        rows = rows & (self.out["placement_issue"] == "")
+        if not rows.any():
+            return
+        out = self.out
+        out.loc[rows, "placement_issue"] = issue[rows] if isinstance(issue, pd.Series) else issue
+        for column in ("code_insee", "lon", "lat", "location_precision"):
+            target = "point_precision" if column == "location_precision" else f"point_{column}"
+            out.loc[rows, target] = point.loc[rows, column]
+        out.loc[rows, "declared_code_insee"] = declared[rows]
+
+    def _at_commune_point(self, codes: pd.Series) -> pd.DataFrame:
+        """Locations at the points of communes ``codes``."""
+        return pd.DataFrame(
+            {
+                "code_insee": codes,
+                "lon": codes.map(self.locator.communes["lon"]).astype(float),
+                "lat": codes.map(self.locator.communes["lat"]).astype(float),
+                "location_precision": PRECISION_COMMUNE,
+            },
+            index=codes.index,
+        )
+
+    def _postcode_agrees(self, codes: pd.Series) -> pd.Series:
+        """Whether the declared postcode fits commune ``codes`` (False when no postcode)."""
+        return pd.Series(
+            [
+                bool(p) and bool(c) and not _postcode_contradicts(self.locator, c, dep_of_code(c), p)
+                for c, p in zip(codes, self.postcode, strict=True)
+            ],
+            index=codes.index,
+        )
+
     def resolve_disagreements(self) -> None:
         """Rules 1 and 2: the point or the declared commune, when both exist and differ."""
         out, declared = self.out, self.declared
-        differ = (self.point_code != "") & declared.map(self.locator.known) & (declared != self.point_code)
+        differ = (self.point_code != "") & self._known(declared) & (declared != self.point_code)
         if not differ.any():
             return
         precision = out["location_precision"]
@@ -541,6 +949,18 @@ class _Placing:
         moved &= self._has_commune_point(declared)
         out.loc[differ, "placement"] = VERDICT_INCONSISTENT
         out.loc[differ, "placement_distance_m"] = distance[differ]
+        by_name = (self.named != "") & (self.named == self.point_code) & ~self.by_name
+        by_postcode = self._postcode_agrees(self.point_code) & ~self._postcode_agrees(declared)
+        backed = differ & (by_name | by_postcode)
+        issue = pd.Series(
+            np.select(
+                [backed, ~other_dep & (distance <= NEAR_DISTANCE_M)],
+                [ISSUE_CODE, ISSUE_POINT_NEAR],
+                ISSUE_POINT_FAR,
+            ),
+            index=out.index,
+        )
+        self._record_issue(differ, issue, out[["code_insee", "lon", "lat", "location_precision"]], declared)
         described = (
             "point dans "
             + self._labels(self.point_code)
@@ -549,14 +969,27 @@ class _Placing:
             + " de la commune déclarée "
             + self._labels(declared)
         )
+        support = pd.Series(
+            np.select(
+                [by_name & by_postcode, by_name, by_postcode],
+                [
+                    " (le nom et le code postal de la commune désignent aussi celle du point)",
+                    " (le nom de la commune désigne aussi celle du point)",
+                    " (le code postal est aussi celui de la commune du point)",
+                ],
+                "",
+            ),
+            index=out.index,
+        )
         kept = pd.Series(
             np.where(poor, " (même département) : point retenu", " : coordonnées à l'adresse retenues"),
             index=out.index,
         )
-        self.notes.add(differ & ~moved, described + kept)
-        self.notes.add(
-            moved, described + ", dans un autre département ; point peu précis : commune déclarée retenue"
-        )
+        moved_clause = ", dans un autre département ; point peu précis : commune déclarée retenue"
+        self.notes.add(differ & ~moved, described + support + kept)
+        self.notes.add(moved, described + support + moved_clause)
+        out.loc[differ & ~moved, "placement_rule"] = kept[differ & ~moved]
+        out.loc[moved, "placement_rule"] = moved_clause
         out.loc[moved, "code_insee"] = declared[moved]
         self._move_to_commune_point(moved)
 
@@ -572,15 +1005,20 @@ class _Placing:
         """Rule 3: rows without a usable point take their declared commune's point."""
         out, declared = self.out, self.declared
         no_point = self.point_code == ""
-        known = declared.map(self.locator.known)
+        known = self._known(declared)
         placed = no_point & self._has_commune_point(declared)
         out.loc[placed, "code_insee"] = declared[placed]
         self._move_to_commune_point(placed)
         out.loc[placed, "placement"] = VERDICT_CENTROID
-        self.notes.add(
-            placed & had_point, "coordonnées hors de toute commune : placé au point de la commune déclarée"
+        how = pd.Series(" déclarée", index=out.index, dtype=object)
+        how[self.by_name] = (
+            " " + self._labels(declared[self.by_name]) + ", trouvée par " + self.named_how[self.by_name]
         )
-        self.notes.add(placed & ~had_point, "sans coordonnées : placé au point de la commune déclarée")
+        self.notes.add(
+            placed & had_point, "coordonnées hors de toute commune : placé au point de la commune" + how
+        )
+        self.notes.add(placed & ~had_point, "sans coordonnées : placé au point de la commune" + how)
+        self._note_name_against_code(placed)
         unplaced = no_point & ~placed
         out.loc[unplaced, ["code_insee", "location_precision"]] = ""
         out.loc[unplaced, ["lon", "lat"]] = np.nan
@@ -589,30 +1027,80 @@ class _Placing:
             unplaced & known,
             "commune déclarée " + self._labels(declared) + " sans point dans l'Atlas (recréée après 2018)",
         )
-        self.notes.add(unplaced & ~known & had_point, "coordonnées hors de toute commune, commune inconnue")
-        self.notes.add(unplaced & ~known & ~had_point, "ni coordonnées ni commune connue")
+        unnamed = self.named_how == ""
+        self.notes.add(
+            unplaced & ~known & had_point,
+            "coordonnées hors de toute commune, " + self.named_how.where(~unnamed, "commune inconnue"),
+        )
+        self.notes.add(unplaced & ~known & ~had_point & unnamed, "ni coordonnées ni commune connue")
+        self.notes.add(unplaced & ~known & ~had_point & ~unnamed, "sans coordonnées, " + self.named_how)
 
-    def check_postcode_and_dep(self, postcode: pd.Series, declared_dep: pd.Series) -> None:
-        """A postcode or a département that contradicts the commune kept makes the row inconsistent."""
+    def _note_name_against_code(self, placed: pd.Series) -> None:
+        """Without a point to settle it, an INSEE code that another commune's name contradicts."""
+        conflict = placed & (self.named != "") & (self.named != self.declared) & ~self.by_name
+        if not conflict.any():
+            return
+        self.out.loc[conflict, "placement"] = VERDICT_INCONSISTENT
+        self._record_issue(conflict, ISSUE_CODES, self._at_commune_point(self.named), self.declared)
+        self.notes.add(
+            conflict,
+            "le code INSEE désigne "
+            + self._labels(self.declared)
+            + " mais "
+            + self.named_how
+            + " désignent "
+            + self._labels(self.named)
+            + " : code INSEE retenu",
+        )
+        self.out.loc[conflict, "placement_rule"] = " : code INSEE retenu"
+
+    def check_declarations(self) -> None:
+        """A postcode, commune name, département or région that contradicts the commune kept makes
+        the row inconsistent."""
         out = self.out
         code = out["code_insee"]
-        dep = code.map(dep_of_code)
-        contradicts = pd.Series(
-            [
-                bool(c) and _postcode_contradicts(self.locator, c, d, pc)
-                for c, d, pc in zip(code, dep, postcode, strict=True)
-            ],
-            index=out.index,
+        kept = code != ""
+        dep = code.map(lambda c: dep_of_code(c) if c else "")
+        postcode_against = kept & (self.postcode != "") & ~self._postcode_agrees(code)
+        postcode_against &= self.postcode.map(lambda p: bool(deps_from_postcode(p)))
+        name_against = (
+            kept & (self.named != "") & (self.named != code) & ~self.by_name & (out["placement_issue"] == "")
+        )
+        dep_against = kept & (self.dep != "") & (self.dep != dep)
+        reg_against = kept & (self.reg != "") & (self.reg != code.map(self._region_of))
+        labels = self._labels(code)
+        self.notes.add(
+            postcode_against, "code postal " + self.postcode + " d'un autre département que " + labels
         )
         self.notes.add(
-            contradicts, "code postal " + postcode + " d'un autre département que " + self._labels(code)
+            name_against, self.named_how + " désignent " + self._labels(self.named) + ", pas " + labels
         )
-        wanted = declared_dep.str.upper().map(lambda d: d.zfill(2) if d.isdigit() and len(d) < 2 else d)
-        wrong_dep = (code != "") & (wanted != "") & (wanted != dep) & ~contradicts
         self.notes.add(
-            wrong_dep, "département déclaré " + wanted + " différent de celui de " + self._labels(code)
+            dep_against & ~postcode_against,
+            "département déclaré " + self.dep + " différent de celui de " + labels,
         )
-        out.loc[contradicts | wrong_dep, "placement"] = VERDICT_INCONSISTENT
+        self.notes.add(reg_against, "région déclarée " + self.reg + " différente de celle de " + labels)
+        against = postcode_against | name_against | dep_against | reg_against
+        if not against.any():
+            return
+        out.loc[against, "placement"] = VERDICT_INCONSISTENT
+        here = out[["code_insee", "lon", "lat", "location_precision"]]
+        no_point = self.point_code == ""
+        other = self.named.where((self.named != "") & (self.named != code), "")
+        other = other.where(other != "", self._only_commune_of_postcodes().where(no_point, ""))
+        self._record_issue(
+            against & no_point & (other != ""), ISSUE_CODES, self._at_commune_point(other), code
+        )
+        self._record_issue(against, ISSUE_DECLARATION, here, code)
+
+    def _only_commune_of_postcodes(self) -> pd.Series:
+        """The commune each postcode serves when it serves only one (``""`` otherwise)."""
+
+        def only(postcode: str) -> str:
+            served = self.locator.communes_of_postcode(postcode) if postcode else []
+            return served[0] if len(served) == 1 else ""
+
+        return self.postcode.map(only)
 
     def move_to_named_namesake(self, text: pd.Series) -> None:
         """Rule 4 for commune-level rows: see :func:`namesake_named_in`."""
@@ -624,6 +1112,12 @@ class _Placing:
             if chosen is None:
                 continue
             row = pd.Series(out.index == label, index=out.index)
+            self._record_issue(
+                row,
+                ISSUE_NAMESAKE,
+                self._at_commune_point(pd.Series(chosen, index=out.index)),
+                pd.Series(code, index=out.index),
+            )
             out.at[label, "code_insee"] = chosen
             self._move_to_commune_point(row)
             out.at[label, "placement"] = VERDICT_INCONSISTENT
@@ -635,12 +1129,116 @@ class _Placing:
             )
 
     def result(self) -> pd.DataFrame:
-        centroid = (self.out["placement"] == VERDICT_CONSISTENT) & (
-            self.out["location_precision"] == PRECISION_COMMUNE
-        )
-        self.out.loc[centroid, "placement"] = VERDICT_CENTROID
-        self.out["placement_note"] = self.notes.series()
-        return self.out[list(PLACEMENT_COLUMNS)]
+        out = self.out
+        centroid = (out["placement"] == VERDICT_CONSISTENT) & (out["location_precision"] == PRECISION_COMMUNE)
+        out.loc[centroid, "placement"] = VERDICT_CENTROID
+        out["placement_note"] = self.notes.series()
+        plain = out["placement_issue"] == ""
+        for column in ("code_insee", "lon", "lat"):
+            out.loc[plain, f"point_{column}"] = out.loc[plain, column]
+        out.loc[plain, "point_precision"] = out.loc[plain, "location_precision"]
+        out.loc[plain, "declared_code_insee"] = out.loc[plain, "code_insee"]
+        return out
+
+
+ISSUE_ACTIONS: dict[str, dict[str, str]] = {
+    **{
+        issue: {
+            ACTION_POINT: "garder le point (et la commune où il tombe)",
+            ACTION_DECLARED: "placer au point de la commune déclarée",
+            ACTION_REJECT: "rejeter ces lignes",
+        }
+        for issue in (ISSUE_POINT_NEAR, ISSUE_POINT_FAR, ISSUE_CODE)
+    },
+    ISSUE_CODES: {
+        ACTION_DECLARED: "commune du code INSEE",
+        ACTION_POINT: "commune du nom ou du code postal",
+        ACTION_REJECT: "rejeter ces lignes",
+    },
+    ISSUE_DECLARATION: {
+        ACTION_RULE: "les garder dans la commune retenue",
+        ACTION_REJECT: "rejeter ces lignes",
+    },
+    ISSUE_NAMESAKE: {
+        ACTION_POINT: "commune homonyme que cite le nom",
+        ACTION_DECLARED: "commune du code déclaré",
+        ACTION_REJECT: "rejeter ces lignes",
+    },
+}
+"""For each kind of disagreement, the choices offered (action → French label)."""
+
+
+def choose_locations(
+    placed: pd.DataFrame, locator: CommuneLocator, choices: Mapping[str, str]
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Apply a user's choice to each kind of inconsistent rows.
+
+    Parameters
+    ----------
+    placed
+        From :func:`place_rows` with ``alternatives=True``.
+    choices
+        Kind of disagreement (:data:`ISSUES`) → action (:data:`ISSUE_ACTIONS`); a kind left out
+        keeps the placement rules' choice.
+
+    Returns
+    -------
+    (placed, rejected)
+        The rows with the chosen location (the note says what was chosen), and the mask of the
+        rows the user rejected.
+
+    Raises
+    ------
+    InvalidParameterError
+        If a kind or an action is not offered.
+    """
+    _check_choices(choices)
+    out = placed.copy()
+    rejected = pd.Series(False, index=out.index)
+    commune_points = locator.communes[["lon", "lat"]]
+    for issue, action in choices.items():
+        rows = out["placement_issue"] == issue
+        if action == ACTION_RULE or not rows.any():
+            continue
+        label = ISSUE_ACTIONS[issue][action]
+        if action == ACTION_REJECT:
+            rejected |= rows
+            usable = rows
+        elif action == ACTION_POINT:
+            usable = rows & (out["point_code_insee"] != "")
+            out.loc[usable, "code_insee"] = out.loc[usable, "point_code_insee"]
+            out.loc[usable, "lon"] = out.loc[usable, "point_lon"]
+            out.loc[usable, "lat"] = out.loc[usable, "point_lat"]
+            out.loc[usable, "location_precision"] = out.loc[usable, "point_precision"]
+        else:
+            codes = out["declared_code_insee"]
+            usable = rows & codes.map(commune_points["lon"]).notna()
+            out.loc[usable, "code_insee"] = codes[usable]
+            out.loc[usable, "lon"] = codes[usable].map(commune_points["lon"])
+            out.loc[usable, "lat"] = codes[usable].map(commune_points["lat"])
+            out.loc[usable, "location_precision"] = PRECISION_COMMUNE
+        choice = f" — choix à l'import : {label}"
+        out.loc[usable, "placement_note"] = [
+            note.replace(rule, choice, 1) if rule and rule in note else note + choice
+            for note, rule in zip(
+                out.loc[usable, "placement_note"], out.loc[usable, "placement_rule"], strict=True
+            )
+        ]
+    return out, rejected
+
+
+def _check_choices(choices: Mapping[str, str]) -> None:
+    problems = [
+        f"`choices` donne « {action} » pour « {issue} » mais doit être l'un de "
+        f"{sorted(ISSUE_ACTIONS.get(issue, {}))}"
+        for issue, action in choices.items()
+        if action != ACTION_RULE and action not in ISSUE_ACTIONS.get(issue, {})
+    ]
+    unknown = sorted(set(choices) - set(ISSUES))
+    if unknown:
+        problems.insert(0, f"`choices` contient {unknown} mais les genres de désaccord sont {sorted(ISSUES)}")
+    if problems:
+        raise InvalidParameterError(" ; ".join(problems))
 
 
 def _postcode_contradicts(locator: CommuneLocator, code: str, dep: str, postcode: str) -> bool:
@@ -679,14 +1277,13 @@ def _context_names_of(locator: CommuneLocator, code: str) -> set[str]:
     row = locator.communes.loc[code]
     names = {search_key(str(row["nom_dep"])), search_key(str(row["nom_reg"]))}
     if pd.notna(row["lon"]):
-        table = locator.communes
-        near = table[
-            (table["lon"] - row["lon"]).abs().le(NAMESAKE_CONTEXT_DEG)
-            & (table["lat"] - row["lat"]).abs().le(NAMESAKE_CONTEXT_DEG)
-        ]
+        lon, lat = locator.points
+        near = (np.abs(lon - row["lon"]) <= NAMESAKE_CONTEXT_DEG) & (
+            np.abs(lat - row["lat"]) <= NAMESAKE_CONTEXT_DEG
+        )
         own = commune_key(str(row["nom"]))
-        for name in near["nom"]:
-            names.update(p for p in _name_parts(str(name)) if p != own)
+        for parts in locator.name_parts[near]:
+            names.update(p for p in parts if p != own)
     return {n for n in names if n}
 
 
@@ -703,9 +1300,9 @@ def namesake_named_in(locator: CommuneLocator, code: str, text: str) -> str | No
     département, the région or a nearby commune of exactly one namesake, that namesake is the
     commune meant. Returns ``None`` when the commune has no namesake or the text does not tell.
     """
-    if not text or code not in locator.communes.index:
+    if not text or not locator.known(code):
         return None
-    candidates = locator.communes_named(str(locator.communes.at[code, "nom"]))
+    candidates = locator.communes_named(locator.name_of(code))
     if len(candidates) < 2:
         return None
     named = [c for c in candidates if _named(_context_names(locator, c), text)]

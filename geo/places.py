@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import geopandas as gpd
@@ -23,11 +24,13 @@ from geo._errors import DataValidationError
 from geo.catalog import PLACE_SOURCES
 from geo.crs import WGS84, ZONES, zone_from_dep
 from geo.placement import (
+    ALTERNATIVE_COLUMNS,
     PRECISION_ADDRESS,
     PRECISION_APPROXIMATE,
     PRECISION_COMMUNE,
     VERDICT_UNPLACED,
     CommuneLocator,
+    choose_locations,
     normalize_insee,
     parse_coordinates,
     place_rows,
@@ -43,28 +46,62 @@ RECORD_COLUMNS: tuple[str, ...] = (
     "source_typology",
     "code_insee",
     "postcode",
+    "commune",
+    "departement",
+    "region",
     "lon",
     "lat",
     "location_precision",
     "url",
 )
-"""Columns a reader must produce; missing text is ``""``, missing coordinates NaN. ``code_insee``
-and ``postcode`` are what the source declares, checked against the point by
+"""Columns of a record; missing text is ``""``, missing coordinates NaN. ``code_insee``,
+``postcode``, ``commune`` (name), ``departement`` and ``region`` are what the source declares
+(a reader may leave the last three out), checked against the point by
 :func:`geo.placement.place_rows`."""
+
+DECLARATION_COLUMNS = ("postcode", "commune", "departement", "region")
+"""Record columns that only serve to check the location: not kept in the places."""
 
 LABEL_FABRIQUE = "Fabrique de territoire"
 LABEL_MANUFACTURE = "Manufacture de proximité"
 
 _MAX_NAME_LENGTH = 120
 
-_EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE_RE = re.compile(r"(?<!\d)(?:\+33\s?|0033\s?|0)[1-9](?:[\s.-]?\d{2}){4}(?!\d)")
+_EMAIL_AT = re.compile(r"@|\s?[\[(]\s?(?:at|arobase)\s?[\])]\s?", flags=re.IGNORECASE)
+_EMAIL_LOCAL = re.compile(r"[\w.+-]{1,64}$")
+_EMAIL_DOMAIN = re.compile(
+    r"[\w-]{1,63}(?:(?:\.|\s?[\[(]\s?(?:dot|point)\s?[\])]\s?)[\w-]{1,63}){1,8}", flags=re.IGNORECASE
+)
+"""An e-mail address, also written « nom [at] domaine.fr » or « nom (arobase) domaine (point) fr »: found
+from its « @ » (or « [at] »), so that a long cell (an embedded image is one long word) costs one pass."""
+_PHONE_RE = re.compile(
+    r"(?<![\w+])(?:"
+    r"(?:\+|00)\d{2,3}[\s.-]?(?:\(0\)[\s.-]?)?\d(?:[\s.-]?\d){6,11}"
+    r"|0[1-9](?:[\s.-]?\d{2}){4}"
+    r")(?!\d)"
+)
+"""A phone number: French (« 06 12 34 56 78 », « 01.23.45.67.89 ») or international (« +33 (0)6 12 34 56 78 »,
+« +262 262 12 34 56 », « 0041 22 123 45 67 »)."""
 
 
 def scrub_contacts(text: str) -> str:
     """Free text with e-mail addresses and phone numbers masked (personal data, never shown)."""
-    text = _EMAIL_RE.sub("[courriel retiré]", text)
-    return _PHONE_RE.sub("[téléphone retiré]", text)
+    return _PHONE_RE.sub("[téléphone retiré]", _mask_emails(text))
+
+
+def _mask_emails(text: str) -> str:
+    parts: list[str] = []
+    done = 0
+    for at in _EMAIL_AT.finditer(text):
+        if at.start() < done:
+            continue
+        local = _EMAIL_LOCAL.search(text, max(done, at.start() - 64), at.start())
+        domain = _EMAIL_DOMAIN.match(text, at.end())
+        if local is None or domain is None:
+            continue
+        parts += [text[done : local.start()], "[courriel retiré]"]
+        done = domain.end()
+    return "".join(parts) + text[done:] if parts else text
 
 
 def _clean_text(value: object) -> str:
@@ -179,6 +216,7 @@ def places_from_records(
     *,
     vintage: str | None = None,
     licence: str | None = None,
+    alternatives: bool = False,
 ) -> gpd.GeoDataFrame:
     """Complete raw records into the places schema of the catalogue.
 
@@ -190,6 +228,8 @@ def places_from_records(
         The communes under their spatial index (:func:`geo.placement.commune_locator`).
     vintage, licence
         For sources outside :data:`geo.catalog.PLACE_SOURCES` (an import).
+    alternatives
+        Keep the :data:`geo.placement.ALTERNATIVE_COLUMNS` (for :func:`relocate_places`).
 
     Returns
     -------
@@ -207,28 +247,58 @@ def places_from_records(
         places["lat"],
         places["location_precision"].replace("", PRECISION_ADDRESS),
         declared_code=places["code_insee"],
+        declared_name=places["commune"],
         postcode=places["postcode"],
+        declared_dep=places["departement"],
+        declared_reg=places["region"],
         text=places["name"] + " " + places["description"],
+        alternatives=alternatives,
     )
     for column, values in placed.items():
         places[column] = values
-    attrs = locator.communes.reindex(places["code_insee"])[["dep", "reg", "epci_siren"]]
-    for column in ("dep", "reg", "epci_siren"):
-        places[column] = attrs[column].fillna("").to_numpy()
-    places["zone"] = places["dep"].map(lambda d: zone_from_dep(d) if d else "")
+    _add_commune_attributes(places, locator)
     _add_themes(places)
     _add_provenance(places, vintage=vintage, licence=licence)
-    columns = ["place_id", *[c for c in places.columns if c not in ("place_id", "postcode")]]
+    columns = ["place_id", *[c for c in places.columns if c not in ("place_id", *DECLARATION_COLUMNS)]]
     return gpd.GeoDataFrame(
         places[columns], geometry=gpd.points_from_xy(places["lon"], places["lat"]), crs=WGS84
     )
 
 
+def _add_commune_attributes(places: pd.DataFrame, locator: CommuneLocator) -> None:
+    """``dep``, ``reg``, ``epci_siren`` and ``zone`` of each place's commune."""
+    attrs = locator.communes.reindex(places["code_insee"])[["dep", "reg", "epci_siren"]]
+    for column in ("dep", "reg", "epci_siren"):
+        places[column] = attrs[column].fillna("").to_numpy()
+    places["zone"] = places["dep"].map(lambda d: zone_from_dep(d) if d else "")
+
+
+def relocate_places(
+    places: gpd.GeoDataFrame, locator: CommuneLocator, choices: Mapping[str, str]
+) -> tuple[gpd.GeoDataFrame, pd.Series]:
+    """Places from :func:`places_from_records` (``alternatives=True``) with a user's choice for
+    each kind of inconsistent rows applied (:func:`geo.placement.choose_locations`).
+
+    Returns
+    -------
+    (places, rejected)
+        The places without the alternative columns, their commune, point and territory as
+        chosen; and the mask of the rows the user chose to reject.
+    """
+    chosen, rejected = choose_locations(
+        pd.DataFrame(places.drop(columns=places.geometry.name)), locator, choices
+    )
+    out = chosen.drop(columns=list(ALTERNATIVE_COLUMNS))
+    _add_commune_attributes(out, locator)
+    relocated = gpd.GeoDataFrame(out, geometry=gpd.points_from_xy(out["lon"], out["lat"]), crs=WGS84)
+    return relocated[list(places.drop(columns=list(ALTERNATIVE_COLUMNS)).columns)], rejected
+
+
 def _text_columns(records: pd.DataFrame) -> pd.DataFrame:
-    places = records.reindex(columns=list(RECORD_COLUMNS)).copy()
+    places = records.reindex(columns=list(RECORD_COLUMNS), fill_value="").copy()
     for column in RECORD_COLUMNS:
         if column not in ("lon", "lat"):
-            places[column] = places[column].fillna("").astype(str)
+            places[column] = places[column].astype(object).fillna("").astype(str)
     places["lon"] = pd.to_numeric(places["lon"], errors="coerce")
     places["lat"] = pd.to_numeric(places["lat"], errors="coerce")
     return places

@@ -166,7 +166,7 @@ def commune_polygons() -> gpd.GeoDataFrame:
 def _commune_locator(version: str) -> CommuneLocator:
     del version
     base = bundled_atlas()
-    return commune_locator(base.communes, commune_polygons(), base.communes_passage)
+    return commune_locator(base.communes, commune_polygons(), base.communes_passage, base.communes_deleguees)
 
 
 def commune_placement() -> CommuneLocator:

@@ -8,15 +8,27 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from geo._errors import InvalidParameterError
 from geo.placement import (
+    ACTION_DECLARED,
+    ACTION_POINT,
+    ACTION_REJECT,
+    ACTION_RULE,
+    ISSUE_CODE,
+    ISSUE_CODES,
+    ISSUE_DECLARATION,
+    ISSUE_POINT_FAR,
+    ISSUE_POINT_NEAR,
     PRECISION_ADDRESS,
     PRECISION_APPROXIMATE,
     PRECISION_COMMUNE,
     VERDICT_CENTROID,
     VERDICT_CONSISTENT,
+    VERDICT_CORRECTED,
     VERDICT_INCONSISTENT,
     VERDICT_UNPLACED,
     CommuneLocator,
+    choose_locations,
     commune_locator,
     communes_of_points,
     deps_from_postcode,
@@ -24,6 +36,7 @@ from geo.placement import (
     normalize_insee,
     parse_coordinates,
     place_rows,
+    read_coordinates,
 )
 
 # Three communes side by side on the Mediterranean coast (sea south of 43.5°), the last one in
@@ -59,20 +72,27 @@ def locator() -> CommuneLocator:
     return commune_locator(points, outlines, passage)
 
 
-def _place(locator: CommuneLocator, rows: list[dict[str, object]]) -> pd.DataFrame:
+def _place(
+    locator: CommuneLocator, rows: list[dict[str, object]], *, alternatives: bool = False
+) -> pd.DataFrame:
     frame = pd.DataFrame(rows)
-    for column in ("code", "postcode", "dep", "text"):
+    for column in ("code", "name", "postcode", "dep", "reg", "text"):
         if column not in frame:
             frame[column] = ""
+    if "precision" not in frame:
+        frame["precision"] = PRECISION_ADDRESS
     return place_rows(
         locator,
         frame["lon"].astype(float),
         frame["lat"].astype(float),
         frame["precision"],
         declared_code=frame["code"],
+        declared_name=frame["name"],
         postcode=frame["postcode"],
         declared_dep=frame["dep"],
+        declared_reg=frame["reg"],
         text=frame["text"],
+        alternatives=alternatives,
     )
 
 
@@ -207,3 +227,122 @@ def test_namesake_named_in_the_text(locator: CommuneLocator) -> None:
     assert out.loc[0, ["code_insee", "placement"]].tolist() == ["97126", VERDICT_INCONSISTENT]
     assert "commune homonyme Saint-Louis (97126)" in out.loc[0, "placement_note"]
     assert out.loc[0, "lon"] == pytest.approx(-61.32)
+
+
+def test_degrees_and_minutes_with_a_hemisphere() -> None:
+    read = read_coordinates(
+        pd.Series(["43°36'N", "1°26'38\"E", "N 43° 36' 12,5\"", "4°5'O", "43.6", "12°75'N"])
+    )
+    assert read.numbers.iloc[:5].tolist() == pytest.approx(
+        [43.6, 1.443889, 43.603472, -4.083333, 43.6], abs=1e-5
+    )
+    assert read.sexagesimal.tolist() == [True, True, True, True, False, False]
+    assert read.unreadable.tolist() == [False, False, False, False, False, True]  # 75 minutes
+
+
+@pytest.mark.parametrize(
+    ("lon", "lat", "code", "fix"),
+    [
+        (61.32, 15.93, "97126", "signe de la longitude"),  # Guadeloupe with a positive longitude
+        (43.6, 3.87, "34172", "latitude et longitude inversées"),
+        (55.41, 21.25, "97414", "signe de la latitude"),  # La Réunion in the northern hemisphere
+        (15.93, 61.32, "97126", "inversées, signe de la longitude"),
+    ],
+)
+def test_sign_errors_and_swaps_are_corrected_when_they_match_the_declared_commune(
+    locator: CommuneLocator, lon: float, lat: float, code: str, fix: str
+) -> None:
+    out = _place(locator, [{"lon": lon, "lat": lat, "code": code}])
+    assert out.loc[0, ["code_insee", "placement"]].tolist() == [code, VERDICT_CORRECTED]
+    assert fix in out.loc[0, "placement_note"]
+    assert out.loc[0, "location_precision"] == PRECISION_ADDRESS  # the corrected point, not the centroid
+
+
+def test_a_correction_that_lands_in_another_commune_is_not_kept(locator: CommuneLocator) -> None:
+    # -3.87 flipped is Montpellier, but the row declares Rodez: placed at Rodez, not « corrected ».
+    out = _place(locator, [{"lon": -3.87, "lat": 43.6, "code": "12202"}])
+    assert out.loc[0, ["code_insee", "placement"]].tolist() == ["12202", VERDICT_CENTROID]
+    assert "corrigé" not in out.loc[0, "placement_note"]
+
+
+def test_a_correction_checked_against_the_postcode_or_the_departement(locator: CommuneLocator) -> None:
+    out = _place(
+        locator,
+        [
+            {"lon": -3.87, "lat": 43.6, "postcode": "34000"},
+            {"lon": -3.87, "lat": 43.6, "dep": "Hérault"},
+            {"lon": -3.87, "lat": 43.6, "postcode": "12000"},  # the flip lands in Hérault, not Aveyron
+        ],
+    )
+    assert out["placement"].tolist() == [VERDICT_CORRECTED, VERDICT_CORRECTED, VERDICT_UNPLACED]
+    assert out.loc[:1, "code_insee"].tolist() == ["34172", "34172"]
+
+
+def test_without_declaration_a_point_outside_france_is_corrected_only_by_a_single_candidate(
+    locator: CommuneLocator,
+) -> None:
+    out = _place(locator, [{"lon": -3.87, "lat": 43.6}, {"lon": 3.87, "lat": 43.6}])
+    assert out.loc[0, ["code_insee", "placement"]].tolist() == ["34172", VERDICT_CORRECTED]
+    assert "aucune commune déclarée pour le confirmer" in out.loc[0, "placement_note"]
+    assert out.loc[1, "placement"] == VERDICT_CONSISTENT  # nothing to check it against: kept as is
+
+
+def test_kinds_of_disagreement_and_their_two_locations(locator: CommuneLocator) -> None:
+    rows = [
+        {"lon": 3.78, "lat": 43.6, "code": "34172"},  # Aniane, 1.6 km from Montpellier
+        {"lon": 3.65, "lat": 43.6, "code": "34172"},  # Aniane, 12 km away
+        {"lon": 4.05, "lat": 43.6, "code": "34001", "postcode": "12000"},  # Rodez, as its postcode says
+        {"lon": np.nan, "lat": np.nan, "code": "34172", "name": "Rodez", "postcode": "12000"},
+        {"lon": 3.87, "lat": 43.6, "code": "34172", "postcode": "12000"},
+        {"lon": 3.87, "lat": 43.6, "code": "34172", "reg": "Guadeloupe"},
+    ]
+    out = _place(locator, rows, alternatives=True)
+    assert out["placement_issue"].tolist() == [
+        ISSUE_POINT_NEAR,
+        ISSUE_POINT_FAR,
+        ISSUE_CODE,
+        ISSUE_CODES,
+        ISSUE_DECLARATION,
+        ISSUE_DECLARATION,
+    ]
+    assert (out["placement"] == VERDICT_INCONSISTENT).all()
+    # The point's location and the declared commune, for the user to choose.
+    assert out.loc[0, ["point_code_insee", "declared_code_insee"]].tolist() == ["34001", "34172"]
+    assert out.loc[2, ["point_code_insee", "declared_code_insee"]].tolist() == ["12202", "34001"]
+    assert "code postal est aussi celui de la commune du point" in out.loc[2, "placement_note"]
+    # Without a point, the other location is the commune that the name and postcode designate.
+    assert out.loc[3, ["code_insee", "point_code_insee", "point_precision"]].tolist() == [
+        "34172",
+        "12202",
+        PRECISION_COMMUNE,
+    ]
+    assert "le nom « Rodez » et le code postal 12000 désignent Rodez (12202)" in out.loc[3, "placement_note"]
+    assert "région déclarée 01" in out.loc[5, "placement_note"]
+
+
+def test_choices_move_or_reject_the_rows_of_one_kind(locator: CommuneLocator) -> None:
+    rows = [
+        {"lon": 3.78, "lat": 43.6, "code": "34172"},
+        {"lon": 3.65, "lat": 43.6, "code": "34172"},
+        {"lon": np.nan, "lat": np.nan, "code": "34172", "name": "Rodez", "postcode": "12000"},
+        {"lon": 3.87, "lat": 43.6, "code": "34172"},
+    ]
+    placed = _place(locator, rows, alternatives=True)
+    chosen, rejected = choose_locations(
+        placed,
+        locator,
+        {ISSUE_POINT_NEAR: ACTION_DECLARED, ISSUE_POINT_FAR: ACTION_REJECT, ISSUE_CODES: ACTION_POINT},
+    )
+    assert chosen["code_insee"].tolist() == ["34172", "34001", "12202", "34172"]
+    assert chosen.loc[0, "location_precision"] == PRECISION_COMMUNE
+    assert chosen.loc[0, "lon"] == pytest.approx(3.875)  # Montpellier's point
+    assert rejected.tolist() == [False, True, False, False]
+    assert "choix à l'import : placer au point de la commune déclarée" in chosen.loc[0, "placement_note"]
+    assert "adresse retenues" not in chosen.loc[0, "placement_note"]  # the rule's own choice is replaced
+    unchanged, none = choose_locations(placed, locator, {ISSUE_POINT_NEAR: ACTION_RULE})
+    assert unchanged["code_insee"].tolist() == placed["code_insee"].tolist()
+    assert not none.any()
+    with pytest.raises(InvalidParameterError, match="point_proche"):
+        choose_locations(placed, locator, {ISSUE_POINT_NEAR: "ailleurs"})
+    with pytest.raises(InvalidParameterError, match="genres de désaccord"):
+        choose_locations(placed, locator, {"inconnu": ACTION_POINT})
