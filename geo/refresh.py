@@ -3,7 +3,7 @@
 Downloads the current official files listed in ``SOURCES.md`` (QPV 2024 outlines, France
 Tiers-Lieux census, Fabriques de territoire, Manufactures de proximité, France services,
 Petites villes de demain), checks them with the same pipeline as the bundled data and the
-imports (:mod:`geo.importer`, :func:`geo.places.places_from_records`, the catalogue
+imports (:mod:`geo.upload`, :mod:`geo.importer`, :func:`geo.places.places_from_records`, the catalogue
 validation), and writes them to the local data folder (:func:`geo.io.local_data_dir`,
 ``data/local``) that the app prefers when a file is present. The bundled data stays the
 fallback: a source that cannot be downloaded or has changed its format is reported in
@@ -38,13 +38,8 @@ from geo._errors import AtlasError, DataValidationError
 from geo.catalog import DATASETS, dataset
 from geo.crs import WGS84, ZONES, zone_from_dep
 from geo.fmt import fr_number
-from geo.importer import (
-    ImportResult,
-    import_places,
-    prepare_import,
-    read_upload,
-    suggest_mapping,
-)
+from geo.import_mapping import prepare_import, suggest_mapping
+from geo.importer import ImportResult, import_places
 from geo.io import (
     LINKAGE_DECISIONS,
     MANIFEST,
@@ -65,6 +60,7 @@ from geo.places import (
     records_from_anct_per_commune,
     unlocated_places,
 )
+from geo.upload import read_upload
 
 MAX_DOWNLOAD_BYTES = 200 * 1024 * 1024
 TIMEOUT_S = 60.0
@@ -538,7 +534,9 @@ def refresh(
     commune_polygons = read_dataset("communes_polygons")
     assert isinstance(communes, gpd.GeoDataFrame)
     assert isinstance(commune_polygons, gpd.GeoDataFrame)
-    locator = commune_locator(communes, commune_polygons, read_dataset("communes_passage"))
+    locator = commune_locator(
+        communes, commune_polygons, read_dataset("communes_passage"), read_dataset("communes_deleguees")
+    )
 
     def fetch(url: str) -> bytes:
         log(f"… téléchargement de {url}")

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.export import csv_bytes, geojson_bytes, xlsx_bytes
+from geo.export import csv_bytes, csv_with_metadata_zip, geojson_bytes, xlsx_bytes
 
 META = {"Distance": "10 km", "Sources": "ANCT, Fabriques de territoire (janvier 2024)"}
 TABLE = pd.DataFrame(
@@ -46,3 +46,31 @@ def test_geojson_has_metadata_member() -> None:
     data = json.loads(geojson_bytes(frame, META))
     assert data["metadata"] == META
     assert data["features"][0]["geometry"]["coordinates"] == [2.35, 48.85]
+
+
+def test_the_formula_guard_leaves_numbers_written_as_text_alone() -> None:
+    table = pd.DataFrame({"Longitude": ["-1.549439", "+33", "-1,5", "-1+2", "- tiret", "=1+1"]})
+    text = csv_bytes(table, {}).decode("utf-8-sig")
+    assert text.splitlines()[1:] == ["-1.549439", "+33", "-1,5", "'-1+2", "'- tiret", "'=1+1"]
+
+
+def test_xlsx_cells_longer_than_excel_allows_are_cut_and_marked() -> None:
+    table = pd.DataFrame({"Description": ["x" * 40_000, "court"]})
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(table, META)))["Données"]
+    assert len(sheet["A2"].value) <= 32_767
+    assert sheet["A2"].value.endswith("[tronqué]")
+    assert sheet["A3"].value == "court"
+
+
+def test_a_csv_with_its_metadata_beside_it() -> None:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(csv_with_metadata_zip(TABLE, META, stem="export"))) as archive:
+        table = pd.read_csv(
+            io.BytesIO(archive.read("export.csv")), sep=";", decimal=",", encoding="utf-8-sig"
+        )
+        sidecar = pd.read_csv(
+            io.BytesIO(archive.read("export_metadonnees.csv")), sep=";", encoding="utf-8-sig"
+        )
+    assert table["Population"].tolist() == [1200, -3, 5]
+    assert dict(zip(sidecar["Paramètre"], sidecar["Valeur"], strict=True)) == META
