@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import tomllib
 import zipfile
 from pathlib import Path
 
@@ -21,10 +22,12 @@ from geo.tabular import (
     GEOMETRY_PROBLEM,
     LINE,
     MAX_UPLOAD_BYTES,
+    MB,
     PROBLEM,
     unique_names,
 )
 from geo.upload import is_personal_column, read_upload, safe_filename
+from tests.conftest import ROOT
 from tests.fixtures import hostile
 
 
@@ -322,3 +325,8 @@ def test_no_bytes_crash_the_reader(data: bytes, suffix: str) -> None:
         return
     assert LINE in table.frame.columns
     assert table.frame[LINE].is_unique
+
+
+def test_the_server_limit_is_the_readers_limit() -> None:
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["server"]["maxUploadSize"] * MB == MAX_UPLOAD_BYTES
