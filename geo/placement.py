@@ -1014,11 +1014,12 @@ class _Placing:
         how[self.by_name] = (
             " " + self._labels(declared[self.by_name]) + ", trouvée par " + self.named_how[self.by_name]
         )
+        conflict = self._note_name_against_code(placed, had_point)
+        plain = placed & ~conflict
         self.notes.add(
-            placed & had_point, "coordonnées hors de toute commune : placé au point de la commune" + how
+            plain & had_point, "coordonnées hors de toute commune : placé au point de la commune" + how
         )
-        self.notes.add(placed & ~had_point, "sans coordonnées : placé au point de la commune" + how)
-        self._note_name_against_code(placed)
+        self.notes.add(plain & ~had_point, "sans coordonnées : placé au point de la commune" + how)
         unplaced = no_point & ~placed
         out.loc[unplaced, ["code_insee", "location_precision"]] = ""
         out.loc[unplaced, ["lon", "lat"]] = np.nan
@@ -1035,24 +1036,31 @@ class _Placing:
         self.notes.add(unplaced & ~known & ~had_point & unnamed, "ni coordonnées ni commune connue")
         self.notes.add(unplaced & ~known & ~had_point & ~unnamed, "sans coordonnées, " + self.named_how)
 
-    def _note_name_against_code(self, placed: pd.Series) -> None:
-        """Without a point to settle it, an INSEE code that another commune's name contradicts."""
+    def _note_name_against_code(self, placed: pd.Series, had_point: pd.Series) -> pd.Series:
+        """Without a point to settle it, an INSEE code that another commune's name contradicts:
+        the rows concerned (the code is kept, the name's commune is the alternative)."""
         conflict = placed & (self.named != "") & (self.named != self.declared) & ~self.by_name
         if not conflict.any():
-            return
+            return conflict
         self.out.loc[conflict, "placement"] = VERDICT_INCONSISTENT
         self._record_issue(conflict, ISSUE_CODES, self._at_commune_point(self.named), self.declared)
+        kept = " : placé au point de la commune du code INSEE"
         self.notes.add(
             conflict,
-            "le code INSEE désigne "
+            pd.Series(
+                np.where(had_point, "coordonnées hors de toute commune", "sans coordonnées"),
+                index=self.out.index,
+            )
+            + " ; le code INSEE désigne "
             + self._labels(self.declared)
             + " mais "
             + self.named_how
             + " désignent "
             + self._labels(self.named)
-            + " : code INSEE retenu",
+            + kept,
         )
-        self.out.loc[conflict, "placement_rule"] = " : code INSEE retenu"
+        self.out.loc[conflict, "placement_rule"] = kept
+        return conflict
 
     def check_declarations(self) -> None:
         """A postcode, commune name, département or région that contradicts the commune kept makes

@@ -43,6 +43,7 @@ PREPARED_KEY = "_data_prepared"
 DONE_KEY = "_data_done"
 MODE_ADD = "Ajouter à la liste intégrée"
 MODE_REPLACE = "Remplacer la liste intégrée"
+DONE_LABELS = {MODE_ADD: "ajouté à la liste intégrée", MODE_REPLACE: "à la place de la liste intégrée"}
 NONE = ""
 KINDS = "CSV, Excel (.xlsx), GeoJSON, GeoPackage, Shapefile zippé"
 
@@ -262,7 +263,8 @@ def _result(check: ImportCheck, choices: dict[str, str], mode: str) -> ImportRes
 
 
 def _summary(result: ImportResult, check: ImportCheck, missing: list[str]) -> None:
-    st.subheader("Avant d'importer : le verdict de chaque ligne")
+    st.subheader("Le verdict de chaque ligne")
+    st.caption("Vérifié avant l'import : rien n'est compté tant que vous n'avez pas cliqué sur « Importer ».")
     columns = st.columns([1, 1, 1, 1.5, 1.1, 1])
     with columns[0]:
         metric("Lignes lues", fr_number(result.n_input))
@@ -280,14 +282,26 @@ def _summary(result: ImportResult, check: ImportCheck, missing: list[str]) -> No
         )
     st.markdown(f"**{ready}.**")
     in_file, in_register = result.duplicates
-    if in_file or in_register:
+    similar = [
+        text
+        for count, text in (
+            (
+                in_file,
+                fr_count(in_file, "lieu ressemble", "lieux ressemblent") + " à une autre ligne du fichier",
+            ),
+            (
+                in_register,
+                fr_count(in_register, "lieu ressemble", "lieux ressemblent")
+                + " à un lieu de la liste intégrée",
+            ),
+        )
+        if count
+    ]
+    if similar:
         st.caption(
             "• Doublons possibles (règles de rapprochement de la liste intégrée) : "
-            + fr_count(in_file, "lieu ressemble", "lieux ressemblent")
-            + " à une autre ligne du fichier, "
-            + fr_count(in_register, "lieu", "lieux")
-            + " à un lieu de la liste intégrée. Gardés et signalés (colonne « doublon possible de » du "
-            "rapport)."
+            + " ; ".join(similar)
+            + ". Gardés et signalés (colonne « doublon possible de » du rapport)."
         )
     if result.theme_warning:
         st.warning(result.theme_warning)
@@ -410,7 +424,7 @@ st.markdown(
 done = st.session_state.get(DONE_KEY)
 if st.session_state.get(IMPORTED_PLACES_KEY) is not None:
     if done:
-        st.success(f"Import effectué ({done[1].lower()}) : {_md(done[0])}")
+        st.success(f"Import effectué ({DONE_LABELS[done[1]]}) : {_md(done[0])}")
         st.page_link(
             "pages/overview.py",
             label="Voir les lieux sur la carte de la vue d'ensemble",

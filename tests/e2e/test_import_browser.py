@@ -72,7 +72,7 @@ def _open_data_page(page, app_url: str) -> None:
 
 def _upload(page, *paths: str) -> None:
     page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(list(paths))
-    page.get_by_text("Avant d'importer").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_text("Le verdict de chaque ligne").wait_for(timeout=TIMEOUT_MS)
     wait_for_app(page)
 
 
