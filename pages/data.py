@@ -23,6 +23,7 @@ from geo.importer import (
     typology_table,
 )
 from geo.placement import ISSUE_ACTIONS, ISSUES
+from geo.tabular import MAX_UPLOAD_BYTES, MB
 from geo.themes import THEME_SHORT_LABELS, THEMES
 from geo.upload import read_upload
 from ui.components import metric
@@ -36,7 +37,6 @@ from ui.data import (
     refresh_manifest,
     use_import,
 )
-from ui.upload import french_file_uploader
 
 UPLOAD_KEY = "data_upload"
 PREPARED_KEY = "_data_prepared"
@@ -45,7 +45,7 @@ MODE_ADD = "Ajouter à la liste intégrée"
 MODE_REPLACE = "Remplacer la liste intégrée"
 DONE_LABELS = {MODE_ADD: "ajouté à la liste intégrée", MODE_REPLACE: "à la place de la liste intégrée"}
 NONE = ""
-KINDS = "CSV, Excel (.xlsx), GeoJSON, GeoPackage, Shapefile zippé"
+KINDS = "Formats : CSV, Excel (.xlsx), GeoJSON, GeoPackage, Shapefile zippé"
 
 CHECKS = SessionMemo("_data_checks", 2)
 RESULTS = SessionMemo("_data_results", 4)
@@ -264,7 +264,9 @@ def _result(check: ImportCheck, choices: dict[str, str], mode: str) -> ImportRes
 
 def _summary(result: ImportResult, check: ImportCheck, missing: list[str]) -> None:
     st.subheader("Le verdict de chaque ligne")
-    st.caption("Vérifié avant l'import : rien n'est compté tant que vous n'avez pas cliqué sur « Importer ».")
+    st.caption(
+        "Vérifié avant l'import : rien n'est compté tant que vous n'avez pas cliqué sur « Importer … lieux »."
+    )
     columns = st.columns([1, 1, 1, 1.5, 1.1, 1])
     with columns[0]:
         metric("Lignes lues", fr_number(result.n_input))
@@ -374,7 +376,9 @@ def _confirm(result: ImportResult, check: ImportCheck, mode: str, missing: list[
     elif not result.n_imported:
         st.warning("Aucune ligne ne peut être importée : la liste utilisée reste inchangée.")
     label = (
-        "Importer" if missing else f"Importer {fr_count(result.n_imported, 'lieu', 'lieux')} — {mode.lower()}"
+        "Importer les lieux"
+        if missing
+        else f"Importer {fr_count(result.n_imported, 'lieu', 'lieux')} — {mode.lower()}"
     )
     if st.button(label, type="primary", key="data_import", disabled=bool(missing) or not result.n_imported):
         source = f"Import : {check.label}"
@@ -442,13 +446,16 @@ st.markdown(
     "utilisateurs. Les colonnes de contact personnel (courriel, téléphone) sont supprimées dès la lecture, "
     "et les numéros et courriels cités dans les textes sont masqués."
 )
-french_file_uploader(
+# No ``type=``: a file of another type reaches the reader, which says in French what it accepts
+# (Streamlit's own refusal is English). Its other English texts are translated by ui/french_shell.js.
+st.file_uploader(
     "Fichier(s) à importer",
+    accept_multiple_files=True,
     key=UPLOAD_KEY,
-    kinds=KINDS,
-    help_text="Plusieurs fichiers à la fois seulement pour le recensement (fiche identité et fichiers "
+    help="Plusieurs fichiers à la fois seulement pour le recensement (fiche identité et fichiers "
     "thématiques). Les Excel anciens (.xls) et les .ods sont à enregistrer en .xlsx ou en .csv.",
 )
+st.caption(f"{KINDS} ; {fr_number(MAX_UPLOAD_BYTES / MB)} Mo au plus par fichier.")
 
 upload = _prepared_upload()
 if upload is None:

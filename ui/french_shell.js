@@ -9,6 +9,8 @@
   win.__atlasFrench = true;
 
   const limit = (mb) => `${String(Math.round(Number(mb))).replace(".", ",")} Mo`;
+  const UNITS = { B: "o", KB: "Ko", MB: "Mo", GB: "Go" };
+  const size = (value, unit) => `${value.replace(".", ",")} ${UNITS[unit]}`;
   const RULES = [
     [/^Drag and drop files? here$/, () => "Glissez-déposez le fichier ici"],
     [/^(?:Limit )?([\d.]+) ?MB per file(?: • (.*))?$/, (m) =>
@@ -16,6 +18,9 @@
     [/^Browse files$/, () => "Parcourir"],
     [/^Upload$/, () => "Importer"],
     [/^File must be ([\d.]+) ?MB or smaller\.?$/, (m) => `Le fichier doit faire au plus ${limit(m[1])}.`],
+    [/^Error: File must be ([\d.]+) ?MB or smaller\.?$/, (m) =>
+      `Erreur : le fichier doit faire au plus ${limit(m[1])}.`],
+    [/^([\d.]+) ?(B|KB|MB|GB)$/, (m) => size(m[1], m[2])],
     [/^(.*) is not a supported file format\.?$/, (m) => `${m[1]} : format de fichier non accepté.`],
     [/^Choose options?$/, () => "Choisissez"],
     [/^Choose an option$/, () => "Choisissez"],
@@ -34,11 +39,19 @@
     [/^Connecting$/, () => "Connexion…"],
     [/^Please wait\.\.\.$/, () => "Veuillez patienter…"],
   ];
+  // Only in attributes (accessible names): a place's name in the page could start with « Remove ».
+  const ATTRIBUTE_RULES = [
+    [/^(.+), ([\d.]+) ?(B|KB|MB|GB)$/, (m) => `${m[1]}, ${size(m[2], m[3])}`],
+    [/^Remove (.+)$/, (m) => `Retirer ${m[1]}`],
+    [/^Add files?$/, () => "Ajouter des fichiers"],
+    [/^Help for (.+)$/, (m) => `Aide : ${m[1]}`],
+    [/^file upload$/, () => "Choisir un fichier"],
+  ];
   const ATTRIBUTES = ["aria-label", "title", "placeholder"];
 
-  const translate = (text) => {
+  const translate = (text, rules = RULES) => {
     const trimmed = text.trim();
-    for (const [pattern, render] of RULES) {
+    for (const [pattern, render] of rules) {
       const match = trimmed.match(pattern);
       if (match) return text.replace(trimmed, render(match));
     }
@@ -54,7 +67,7 @@
     if (node.nodeType !== Node.ELEMENT_NODE) return;
     for (const name of ATTRIBUTES) {
       const value = node.getAttribute(name);
-      const french = value && translate(value);
+      const french = value && translate(value, [...RULES, ...ATTRIBUTE_RULES]);
       if (french && french !== value) node.setAttribute(name, french);
     }
     if (node.tagName === "IFRAME" || node.tagName === "SCRIPT" || node.tagName === "STYLE") return;

@@ -28,6 +28,8 @@ CHROMIUM_ARGS = (
     "--disable-sync",
 )
 TIMEOUT_MS = 60_000
+FOLIUM_FRAME = 'iframe[src*="streamlit_folium.st_folium"]'
+"""streamlit-folium's frames, found by their source: ui/french_shell.js gives them a French title."""
 
 
 def free_port() -> int:
@@ -154,7 +156,7 @@ def assert_no_exception(page: Any) -> None:
 
 def map_frame(page: Any, index: int = 0) -> Any:
     """The Leaflet map inside the ``index``-th streamlit-folium iframe, once drawn."""
-    iframe = page.locator('iframe[src*="/component/streamlit_folium.st_folium/"]').nth(index)
+    iframe = page.locator(FOLIUM_FRAME).nth(index)
     iframe.wait_for(timeout=TIMEOUT_MS)
     frame = iframe.content_frame
     frame.locator(".leaflet-container").wait_for(timeout=TIMEOUT_MS)
@@ -164,7 +166,7 @@ def map_frame(page: Any, index: int = 0) -> Any:
 def count_map_points(page: Any, index: int = 0) -> int:
     """Number of point features drawn on the ``index``-th map (canvas markers included)."""
     map_frame(page, index)
-    handle = page.locator('iframe[src*="/component/streamlit_folium.st_folium/"]').nth(index).element_handle()
+    handle = page.locator(FOLIUM_FRAME).nth(index).element_handle()
     frame = handle.content_frame()
     frame.wait_for_function(COUNT_POINTS_JS.replace("return n;", "return n > 0;"), timeout=TIMEOUT_MS)
     return int(frame.evaluate(COUNT_POINTS_JS))

@@ -9,6 +9,7 @@ import pytest
 
 from tests.conftest import ROOT
 from tests.e2e.helpers import (
+    FOLIUM_FRAME,
     TIMEOUT_MS,
     assert_no_exception,
     count_map_points,
@@ -22,7 +23,17 @@ pytestmark = pytest.mark.e2e
 FIXTURES = ROOT / "tests" / "fixtures" / "import"
 XSS_NAME = "<img src=x onerror=alert(1)>"
 TEMPLATE_NAME = "Atelier {{ 7*7 }} {% if x %}"  # must stay text, never be evaluated
-ENGLISH = ("Upload", "Drag and drop", "per file", "MB", "Browse files", "must be", "or smaller")
+ENGLISH = (
+    "Upload",
+    "Drag and drop",
+    "per file",
+    "MB",
+    "Browse",
+    "must be",
+    "Remove",
+    "Add files",
+    "Help for",
+)
 
 OPEN_TOOLTIPS_JS = """() => {
     const texts = [];
@@ -37,25 +48,17 @@ OPEN_TOOLTIPS_JS = """() => {
 }"""
 
 SHOWN_TEXT_JS = """(selector) => {
-    // Text a reader sees in the uploader: text nodes drawn with a non-zero font size, and the
-    // content of ::after pseudo-elements (where the French replacements are drawn).
+    // What the uploader says, to the eye and to a screen reader: its text and its accessible names.
     const out = [];
     for (const root of document.querySelectorAll(selector)) {
-        const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-        while (walker.nextNode()) {
-            const node = walker.currentNode;
-            const style = getComputedStyle(node.parentElement);
-            if (node.textContent.trim() && parseFloat(style.fontSize) > 0 && style.display !== 'none'
-                && !node.parentElement.closest('[aria-hidden="true"]')) {
-                out.push(node.textContent.trim());
+        out.push(root.innerText);
+        for (const element of [root, ...root.querySelectorAll('*')]) {
+            for (const name of ['aria-label', 'title']) {
+                if (element.getAttribute(name)) out.push(element.getAttribute(name));
             }
         }
-        for (const element of root.querySelectorAll('*')) {
-            const after = getComputedStyle(element, '::after').content;
-            if (after && after !== 'none' && after !== 'normal') out.push(after.replace(/^"|"$/g, ''));
-        }
     }
-    return out;
+    return out.filter(text => text && text.trim());
 }"""
 
 
@@ -93,11 +96,14 @@ def _shown(page) -> list[str]:
 
 
 def test_the_uploader_speaks_french_with_the_real_limit(app_url, page, tmp_path) -> None:
+    # Streamlit's uploader texts are translated by ui/french_shell.js as they are drawn.
     _open_data_page(page.page, app_url)
-    shown = _shown(page.page)
-    assert "Parcourir…" in shown
-    assert any("20 Mo au plus par fichier" in t for t in shown), shown
-    assert not [t for t in shown if any(word in t for word in ENGLISH)], shown
+    page.page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stFileUploaderDropzone\"]').innerText.includes('Mo')"
+    )
+    shown = " | ".join(_shown(page.page))
+    assert "20 Mo au plus par fichier" in shown
+    assert not [word for word in ENGLISH if word in shown], shown
     # While a file is dragged over the zone.
     transfer = page.page.evaluate_handle(
         "() => { const d = new DataTransfer(); d.items.add(new File(['x'], 'a.csv')); return d; }"
@@ -105,10 +111,9 @@ def test_the_uploader_speaks_french_with_the_real_limit(app_url, page, tmp_path)
     page.page.dispatch_event(
         '[data-testid="stFileUploaderDropzone"]', "dragenter", {"dataTransfer": transfer}
     )
-    page.page.wait_for_timeout(300)
-    shown = _shown(page.page)
-    assert "Déposez vos fichiers ici" in shown
-    assert not [t for t in shown if any(word in t for word in ENGLISH)], shown
+    page.page.get_by_text("Glissez-déposez le fichier ici").wait_for(timeout=TIMEOUT_MS)
+    shown = " | ".join(_shown(page.page))
+    assert not [word for word in ENGLISH if word in shown], shown
     page.page.dispatch_event(
         '[data-testid="stFileUploaderDropzone"]', "dragleave", {"dataTransfer": transfer}
     )
@@ -118,10 +123,10 @@ def test_the_uploader_speaks_french_with_the_real_limit(app_url, page, tmp_path)
     page.page.locator('[data-testid="stFileUploaderDropzoneInput"]').set_input_files(str(big))
     page.page.locator('[data-testid="stFileChip"][aria-invalid="true"]').wait_for(timeout=TIMEOUT_MS)
     page.page.locator('[data-testid="stFileChip"]').hover(force=True)
-    page.page.locator('[data-testid="stTooltipErrorContent"]').wait_for(timeout=TIMEOUT_MS)
-    shown = _shown(page.page)
-    assert any("plus de 20 Mo" in t for t in shown), shown
-    assert not [t for t in shown if any(word in t for word in ENGLISH)], shown
+    page.page.get_by_text("Le fichier doit faire au plus 20 Mo.").wait_for(timeout=TIMEOUT_MS)
+    shown = " | ".join(_shown(page.page))
+    assert "22,0 Mo" in shown
+    assert not [word for word in ENGLISH if word in shown], shown
     assert page.errors == []
 
 
@@ -135,7 +140,7 @@ def test_a_list_with_inconsistent_rows_shows_the_verdicts_and_waits_for_the_choi
     assert "3 lignes incohérentes attendent votre choix" in main.inner_text()
     assert "Point loin de la commune déclarée" in main.inner_text()
     assert main.get_by_text("Lignes à vérifier").count() == 1
-    button = page.page.get_by_role("button", name="Importer", exact=True)
+    button = page.page.get_by_role("button", name="Importer les lieux", exact=True)
     assert button.is_disabled()
     # One choice per kind: the far point goes to its declared commune, the others keep their point.
     _choose(page.page, "placer au point de la commune déclarée", nth=1)
@@ -174,7 +179,7 @@ def test_uploaded_list_is_on_the_overview_map_and_hostile_names_are_inert(app_ur
     page.page.get_by_role("heading", name="Vue d'ensemble", exact=True).wait_for(timeout=TIMEOUT_MS)
     assert count_map_points(page.page) == 3
     frame = map_frame(page.page)
-    handle = page.page.locator('iframe[src*="/component/streamlit_folium.st_folium/"]').first.element_handle()
+    handle = page.page.locator(FOLIUM_FRAME).first.element_handle()
     texts = handle.content_frame().evaluate(OPEN_TOOLTIPS_JS)
     assert any(XSS_NAME in text for text in texts), texts
     assert any(TEMPLATE_NAME in text for text in texts), texts
