@@ -372,6 +372,7 @@ def _refusals(frame: pd.DataFrame, names: pd.Series) -> pd.Series:
 # Coordinates
 
 
+@lru_cache(maxsize=1)
 def _lambert93_to_wgs84() -> Transformer:
     return Transformer.from_crs("EPSG:2154", WGS84, always_xy=True)
 
@@ -667,9 +668,7 @@ def _report(
     issue = check.placed["placement_issue"].reindex(index).fillna("").astype(str)
     report = pd.DataFrame(
         {
-            "ligne": check.frame[LINE].astype(str)
-            if LINE in check.frame.columns
-            else (index + 2).astype(str),
+            "ligne": check.frame[LINE].astype(str),
             "verdict": check.verdicts.map(IMPORT_VERDICTS),
             "suite donnée": outcome,
             "désaccord": issue.where(check.verdicts == IMPORT_INCONSISTENT, "").map(
@@ -685,7 +684,7 @@ def _report(
             "doublon possible de": flags,
         },
         index=index,
-    )
+    )[list(REPORT_COLUMNS)]
     original = check.frame.drop(columns=list(RESERVED), errors="ignore")
     protected = {check.mapping.identifier, check.mapping.lon, check.mapping.lat, check.mapping.code_insee}
     free_text = [c for c in original.columns if c not in protected]
