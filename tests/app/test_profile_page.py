@@ -107,6 +107,7 @@ def test_presentation_mode_keeps_the_list_imported_in_the_session() -> None:
         "text/csv",
     )
     at.file_uploader(key="data_upload").set_value([upload]).run()
+    at.radio(key="data_mode").set_value("Remplacer la liste intégrée").run()  # the default adds to it
     at.button(key="data_import").click().run()
     assert not at.exception, at.exception
     at.switch_page(PAGE).run()
