@@ -33,8 +33,6 @@
     [/^Stop$/, () => "Arrêter"],
     [/^Page not found$/, () => "Page introuvable"],
     [/^Skip to main content$/, () => "Aller au contenu principal"],
-    [/^Add files$/, () => "Ajouter des fichiers"],
-    [/^Remove (.+)$/, (m) => `Retirer ${m[1]}`],
     [/^Error: (.*)$/, (m) => `Erreur : ${m[1]}`],
     [/^Connecting$/, () => "Connexion…"],
     [/^Please wait\.\.\.$/, () => "Veuillez patienter…"],
