@@ -32,6 +32,14 @@ def fr_percent(share: float | None, decimals: int = 1, *, missing: str = "–") 
     return f"{fr_number(100 * float(share), decimals)}{NNBSP}%"
 
 
+def fr_points(gain: float, decimals: int = 1) -> str:
+    """A gain between two shares in 0–1, in percentage points: « +0,8 point », « +2,5 points »
+    (French: under 2 takes the singular)."""
+    points = round(100 * float(gain), decimals)
+    sign = "+" if points >= 0 else "−"
+    return f"{sign}{fr_number(abs(points), decimals)} {'point' if abs(points) < 2 else 'points'}"
+
+
 def fr_radius(radius_km: float) -> str:
     """A distance in km as typed by a user: « 10 », « 2,5 » (no unit)."""
     return fr_number(radius_km, 0 if float(radius_km).is_integer() else 1)

@@ -1215,7 +1215,7 @@ def compare_scenarios(summaries: list[ScenarioSummary]) -> pd.DataFrame:
                 f"{fr_percent(summary.share_before)} → {fr_percent(summary.share_after)}"
             ),
             "Habitants de territoires prioritaires nouvellement couverts": fr_number(summary.priority_new),
-            "Part des territoires prioritaires couverte (avant → après)": (
+            "Part des habitants des territoires prioritaires couverts (avant → après)": (
                 f"{fr_percent(summary.priority_share_before)} → {fr_percent(summary.priority_share_after)}"
             ),
         }

@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.fmt import fr_number, fr_percent, fr_radius
+from geo.fmt import fr_number, fr_percent, fr_points, fr_radius
 from geo.planner import (
     CANDIDATE_RULES,
     DEFAULT_CENTRALITY,
@@ -42,6 +42,7 @@ from ui.state import url_backed, url_choice, warn_rejected_params
 MODES = {"optimisation": "Optimisation automatique", "manuel": "Et si… (choix manuel des communes)"}
 # Extra weight of a priority inhabitant → label (its total weight).
 WEIGHTS = {0.0: "×1 (pas de bonus)", 0.5: "×1,5", 1.0: "×2", 2.0: "×3", 4.0: "×5"}
+PRIORITY_SHARE_LABEL = "Habitants des territoires prioritaires couverts"
 METHOD_SHORT = {"exact": "Exacte", "greedy": "Gloutonne", "manual": "Choix manuel"}
 MAX_SCENARIOS = 3
 # The what-if list shows the most populous candidates only (a national list would be too heavy).
@@ -83,7 +84,7 @@ def _coverage_metric(label: str, before: float, after: float, help_text: str | N
     gain = after - before
     delta = None
     if np.isfinite(gain):
-        delta = f"+{fr_number(100 * gain, 1)} points (avant : {fr_percent(before)})"
+        delta = f"{fr_points(gain)} (avant : {fr_percent(before)})"
     st.metric(label, fr_percent(after), delta=delta, help=help_text)
 
 
@@ -234,6 +235,7 @@ if manual:
         format_func=labels.__getitem__,
         key="planner_manual",
         placeholder="Tapez le nom d'une commune…",
+        select_all=False,  # Enter must add the commune typed, not every namesake « …-lès-Lavaur »
     )
     if len(candidates) > MAX_MANUAL_OPTIONS:
         st.caption(
@@ -323,11 +325,12 @@ if result is not None:
         )
     with cols[2]:
         _coverage_metric(
-            "Territoires prioritaires couverts",
+            PRIORITY_SHARE_LABEL,
             priority_before,
             priority_after,
-            help_text="Part de la population des communes ACV, PVD ou comprenant un QPV à moins de "
-            f"{radius} km d'un tiers-lieu.",
+            help_text="Part des habitants des communes ACV, PVD ou comprenant un QPV qui vivent à moins de "
+            f"{radius} km d'un tiers-lieu : une part d'habitants, pas de communes (la page Zones blanches, "
+            "elle, compte des communes).",
         )
     with cols[3]:
         metric(
@@ -353,7 +356,7 @@ if result is not None:
             "Chaque commune choisie est évaluée après les précédentes : « nouvellement couverts » compte les "
             "habitants qu'elle ajoute, « couverts par ce seul site » ceux qu'elle couvrirait seule."
         )
-    if weight > 0:
+    if weight > 0 and not manual:
         st.caption(
             f"Valeur optimisée : {fr_number(result.objective)} habitants pondérés (un habitant de territoire "
             f"prioritaire compte {WEIGHTS[weight].split(' ')[0]})."
@@ -448,7 +451,7 @@ if saved_scenarios:
             metric("Habitants nouvellement couverts", fr_number(scenario.new_population))
             _coverage_metric("Population couverte", scenario.share_before, scenario.share_after)
             _coverage_metric(
-                "Territoires prioritaires couverts",
+                PRIORITY_SHARE_LABEL,
                 scenario.priority_share_before,
                 scenario.priority_share_after,
             )

@@ -27,6 +27,7 @@
     [/^No results$/, () => "Aucun résultat"],
     [/^Select (\d+) matches$/, (m) => `Sélectionner les ${m[1]} résultats`],
     [/^Select 1 match$/, () => "Sélectionner le résultat"],
+    [/^Select all$/, () => "Tout sélectionner"],
     [/^Clear all$/, () => "Tout effacer"],
     [/^Running\.\.\.$/, () => "Calcul en cours…"],
     [/^Running…$/, () => "Calcul en cours…"],

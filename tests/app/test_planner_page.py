@@ -106,6 +106,13 @@ def test_what_if_mode_shows_the_gain_of_each_commune() -> None:
     assert "Habitants couverts par ce seul site" in table
     assert _metrics(at)["Méthode"] == "Choix manuel"
     assert at.query_params["sim_choix"] == "34142,34003"
+    # Nothing is optimised by hand: no « Valeur optimisée », and a gain in French points.
+    assert not any("Valeur optimisée" in c.value for c in at.caption)
+    population = next(m for m in at.metric if m.label == "Population à moins de 10 km")
+    gain = float(population.delta.split(" ")[0].lstrip("+").replace(",", "."))
+    assert population.delta.split(" ")[1] == ("point" if gain < 2 else "points")
+    priority = next(m for m in at.metric if m.label == "Habitants des territoires prioritaires couverts")
+    assert "pas de communes" in priority.help
 
 
 def test_what_if_selection_restored_from_the_url() -> None:

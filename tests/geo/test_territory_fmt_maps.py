@@ -16,7 +16,7 @@ from shapely.geometry import Point, box
 
 from geo._errors import InvalidParameterError
 from geo.crs import projected_crs_for_zone, zone_from_dep
-from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
+from geo.fmt import fr_km, fr_number, fr_percent, fr_points, fr_radius
 from geo.maps import (
     LEGEND_WIDTH_PX,
     add_labels,
@@ -88,6 +88,8 @@ def test_french_formatting() -> None:
     assert fr_km(12345) == "12,3\u202fkm"
     assert fr_km(float("inf")) == "aucun"
     assert (fr_radius(10), fr_radius(2.5)) == ("10", "2,5")
+    # Percentage points: the singular under 2, on the rounded figure.
+    assert (fr_points(0.008), fr_points(0.0196), fr_points(0.025)) == ("+0,8 point", "+2,0 points", "+2,5 points")
 
 
 def test_localize_assets_leaves_no_cdn_link() -> None:
