@@ -60,6 +60,11 @@ RANKINGS: dict[str, str] = {
     "distance": "Éloignement (le tiers-lieu le plus proche est le plus loin d'abord)",
 }
 """Ranking code → French label."""
+RANKING_TITLES: dict[str, str] = {
+    "population": "Classement : les plus peuplés d'abord",
+    "distance": "Classement : les plus éloignés d'un tiers-lieu d'abord",
+}
+"""Ranking code → the title of the ranked list."""
 
 GAP_COLUMNS: tuple[str, ...] = (
     "programme",
@@ -452,9 +457,9 @@ def gaps_population(gaps: pd.DataFrame) -> int:
 
 EXPORT_COLUMNS: dict[str, str] = {
     "rank": "Rang",
+    "name": "Territoire",
     "programme_label": "Programme",
     "code": "Code (INSEE ou QPV)",
-    "name": "Territoire",
     "commune": "Commune(s)",
     "codes_insee": "Code(s) INSEE",
     "dep": "Département",
@@ -478,8 +483,9 @@ def gaps_export_table(gaps: pd.DataFrame) -> gpd.GeoDataFrame:
     out = pd.DataFrame(index=gaps.index)
     if "rank" in gaps.columns:
         out["rank"] = gaps["rank"]
+    out["name"] = gaps["name"]
     out["programme_label"] = gaps["programme"].map(PROGRAMMES)
-    for column in ("code", "name", "commune", "codes_insee", "dep", "nom_dep"):
+    for column in ("code", "commune", "codes_insee", "dep", "nom_dep"):
         out[column] = gaps[column]
     out["population"] = gaps["population"].round().astype("Int64")
     distance = gaps["distance_m"].replace([np.inf, -np.inf], np.nan)

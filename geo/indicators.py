@@ -246,8 +246,8 @@ def territory_headers(level: str, radius_km: float) -> dict[str, str]:
     """French headers of the columns of :func:`coverage_table` shown to users, in display order."""
     radius = fr_radius(radius_km)
     return {
-        "code": "Code",
         "nom": LEVELS[level],
+        "code": "Code",
         "population": "Population 2023",
         "places": "Tiers-lieux",
         "places_per_100k": "Pour 100 000 hab.",

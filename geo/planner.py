@@ -972,8 +972,8 @@ def sites_table(result: PlanResult) -> pd.DataFrame:
     table = pd.DataFrame(
         {
             "Rang": sites["rang"],
-            "Code INSEE": sites["code_insee"],
             "Commune d'implantation": sites["nom"],
+            "Code INSEE": sites["code_insee"],
             "Département": sites["dep"],
             "Population de la commune": sites["population"],
             "Niveau d'équipements et de services": sites["centralite"],

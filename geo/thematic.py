@@ -625,8 +625,8 @@ def indicators_for_export(table: pd.DataFrame, *, level: str, radius_km: float) 
     radius = fr_radius(radius_km)
     return pd.DataFrame(
         {
-            f"Code ({LEVELS[level]})": table["code"],
             LEVELS[level]: table["nom"],
+            f"Code ({LEVELS[level]})": table["code"],
             "Thème": table["theme"].map(theme_label),
             "Population (2023)": table["population"].round().astype("Int64"),
             "Tiers-lieux du thème": table["places"],
@@ -677,9 +677,9 @@ def gaps_for_export(gaps: pd.DataFrame, *, present: Sequence[str], missing: Sequ
     out = pd.DataFrame(
         {
             "Rang": gaps["rang"],
+            "Nom": gaps["nom"],
             "Type": gaps["kind"],
             "Code": gaps["code"],
-            "Nom": gaps["nom"],
             "Commune": gaps["commune"],
             "Département": gaps["dep"],
             "Population (2023)": gaps["population"].round().astype("Int64"),

@@ -14,6 +14,7 @@ from geo.gaps import (
     PROGRAMME_DATASETS,
     PROGRAMME_SHORT_LABELS,
     PROGRAMMES,
+    RANKING_TITLES,
     RANKINGS,
     gap_summary,
     gaps_export_table,
@@ -195,7 +196,7 @@ caption_sources(
 @page_section
 def _ranked_list() -> None:
     """The ranked list and its downloads: « show all rows » reruns this section only."""
-    st.subheader(f"Liste classée ({RANKINGS[rank_by].lower()})")
+    st.subheader(RANKING_TITLES[rank_by])
     export = shared_result("gaps_export", inputs, lambda: gaps_export_table(gaps))
     table = export.drop(columns=["geometry", EXPORT_COLUMNS["codes_insee"], EXPORT_COLUMNS["nom_dep"]])
     if len(table) > TABLE_ROWS:

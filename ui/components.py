@@ -16,7 +16,7 @@ import streamlit_folium
 
 from geo.catalog import DATASETS, Dataset, place_sources_in
 from geo.charts import figure_summary, figure_table_text
-from geo.export import csv_bytes, geojson_bytes, xlsx_bytes
+from geo.export import csv_bytes, geojson_bytes, presentation_table, xlsx_bytes
 from geo.io import refreshed_on
 from geo.maps import localize_assets
 from ui.data import atlas, shared_map
@@ -187,16 +187,17 @@ def download_buttons(
 
     Files are built only when a button is clicked (Streamlit runs the callable then):
     an Excel workbook of a few thousand rows takes a few hundred milliseconds, which would
-    otherwise slow every rerun of the page.
+    otherwise slow every rerun of the page. The tables are written as the screen shows them
+    (:func:`geo.export.presentation_table`: whole counts, shares in %).
     """
     frozen_table, frozen_meta = table.copy(), dict(metadata)
     frozen_geo = geo.copy() if geo is not None else None
     files: list[tuple[str, str, Callable[[], bytes], str]] = [
-        ("CSV", "csv", lambda: csv_bytes(frozen_table, frozen_meta), "text/csv"),
+        ("CSV", "csv", lambda: csv_bytes(presentation_table(frozen_table), frozen_meta), "text/csv"),
         (
             "Excel",
             "xlsx",
-            lambda: xlsx_bytes(frozen_table, frozen_meta),
+            lambda: xlsx_bytes(presentation_table(frozen_table), frozen_meta),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ),
     ]

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.export import csv_bytes, csv_with_metadata_zip, geojson_bytes, xlsx_bytes
+from geo.export import csv_bytes, csv_with_metadata_zip, geojson_bytes, presentation_table, xlsx_bytes
 
 META = {"Distance": "10 km", "Sources": "ANCT, Fabriques de territoire (janvier 2024)"}
 TABLE = pd.DataFrame(
@@ -74,3 +74,51 @@ def test_a_csv_with_its_metadata_beside_it() -> None:
         )
     assert table["Population"].tolist() == [1200, -3, 5]
     assert dict(zip(sidecar["Paramètre"], sidecar["Valeur"], strict=True)) == META
+
+
+def test_exports_are_written_as_the_screen_shows_them() -> None:
+    table = pd.DataFrame(
+        {
+            "Commune": ["A", "B"],
+            "Population 2023": [1850.0, float("nan")],
+            "Part couverte": [0.89584, 1.0],
+            "Pour 100 000 hab.": [6.698372, 0.0],
+            "longitude": [-1.549439123, 2.35],
+        }
+    )
+    out = presentation_table(table)
+    assert list(out.columns) == [
+        "Commune",
+        "Population 2023",
+        "Part couverte (%)",
+        "Pour 100 000 hab.",
+        "longitude",
+    ]
+    assert str(out["Population 2023"].dtype) == "Int64"
+    assert out["Part couverte (%)"].tolist() == [89.6, 100.0]
+    assert out["Pour 100 000 hab."].tolist() == [6.7, 0.0]
+    assert out["longitude"].tolist() == [-1.549439123, 2.35]
+    body = csv_bytes(out, {}).decode("utf-8-sig").splitlines()
+    assert body[1] == "A;1850;89,6;6,7;-1,549439123"
+    assert body[2] == "B;;100,0;0,0;2,35"
+
+
+def test_xlsx_has_a_frozen_header_fitted_widths_and_number_formats() -> None:
+    table = presentation_table(
+        pd.DataFrame(
+            {
+                "Territoire": ["Communauté de communes du Grand Pic Saint-Loup"],
+                "Population": [51678.0],
+                "Part couverte": [0.98376],
+            }
+        )
+    )
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(table, {"Sources": "INSEE"})))
+    sheet = book["Données"]
+    assert sheet.freeze_panes == "A2"
+    assert sheet.column_dimensions["A"].width >= len("Communauté de communes du Grand Pic Saint-Loup")
+    assert sheet["B2"].value == 51678
+    assert sheet["B2"].number_format == "#,##0"
+    assert sheet["C1"].value == "Part couverte (%)"
+    assert sheet["C2"].number_format == "#,##0.0"
+    assert book["Paramètres et sources"].freeze_panes == "A2"

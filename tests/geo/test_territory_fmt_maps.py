@@ -89,7 +89,11 @@ def test_french_formatting() -> None:
     assert fr_km(float("inf")) == "aucun"
     assert (fr_radius(10), fr_radius(2.5)) == ("10", "2,5")
     # Percentage points: the singular under 2, on the rounded figure.
-    assert (fr_points(0.008), fr_points(0.0196), fr_points(0.025)) == ("+0,8 point", "+2,0 points", "+2,5 points")
+    assert (fr_points(0.008), fr_points(0.0196), fr_points(0.025)) == (
+        "+0,8 point",
+        "+2,0 points",
+        "+2,5 points",
+    )
 
 
 def test_localize_assets_leaves_no_cdn_link() -> None:
