@@ -26,10 +26,11 @@ serve-restart:
 	@test -f /tmp/atlas-serve-$(PORT)/serve.pid || { echo "Aucun « make serve » en cours sur le port $(PORT)"; exit 1; }
 	kill -HUP $$(cat /tmp/atlas-serve-$(PORT)/serve.pid)
 
+# Two test processes (pytest-xdist): browser tests mostly wait for the page while the others compute.
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2 --dist loadfile
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not e2e"

@@ -45,6 +45,15 @@
     [/^Add files?$/, () => "Ajouter des fichiers"],
     [/^Help for (.+)$/, (m) => `Aide : ${m[1]}`],
     [/^file upload$/, () => "Choisir un fichier"],
+    // Toolbars of tables and headings.
+    [/^Link to heading$/, () => "Lien vers ce titre"],
+    [/^Show\/hide columns$/, () => "Afficher ou masquer des colonnes"],
+    [/^Download as CSV$/, () => "Télécharger en CSV"],
+    [/^Search$/, () => "Rechercher"],
+    [/^Fullscreen$/, () => "Plein écran"],
+    [/^Close fullscreen$/, () => "Quitter le plein écran"],
+    [/^Add row$/, () => "Ajouter une ligne"],
+    [/^Delete row\(s\)$/, () => "Supprimer les lignes"],
   ];
   const ATTRIBUTES = ["aria-label", "title", "placeholder"];
 

@@ -32,7 +32,8 @@ def app_url() -> Iterator[str]:
     if TARGET not in ("run", "proxy"):
         pytest.fail(f"ATLAS_E2E_TARGET vaut « {TARGET} » ; valeurs possibles : run, proxy")
     (ROOT / ".pytest_cache").mkdir(exist_ok=True)
-    with open(ROOT / ".pytest_cache" / f"e2e-{TARGET}.log", "w") as log:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # one server, and one log, per test process
+    with open(ROOT / ".pytest_cache" / f"e2e-{TARGET}-{worker}.log", "w") as log:
         try:
             if TARGET == "proxy":
                 with proxy_server(log) as (url, _):

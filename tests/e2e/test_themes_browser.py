@@ -27,7 +27,7 @@ def test_region_link_restores_page_widgets_and_draws_charts(app_url, page) -> No
     assert "Réemploi" in main.locator('[data-testid="stMultiSelect"]').first.inner_text()
     # Under-represented themes of the région are named.
     alert = main.locator('[data-testid="stAlertContentWarning"]').first
-    assert "sous-représentés dans Occitanie" in alert.inner_text()
+    assert "sous-représentés en Occitanie" in alert.inner_text()
     # Heat-map title says indicator, distance, scope and vintage.
     titles = browser.locator(".js-plotly-plot .gtitle").all_text_contents()
     assert any("Part de la population à moins de 10 km" in t and "Occitanie" in t for t in titles), titles
@@ -60,6 +60,6 @@ def test_gap_list_downloads_as_csv(app_url, page, tmp_path) -> None:
     assert "# Périmètre : Occitanie" in text
     assert "# Thème(s) manquant(s) : Alimentation, Réemploi" in text
     header = next(line for line in text.splitlines() if not line.startswith("#"))
-    assert header.startswith("Rang;Type;Code;Nom")
+    assert header.startswith("Rang;Nom;Type;Code")
     assert len([line for line in text.splitlines() if not line.startswith("#")]) > 1
     assert_no_exception(browser)
