@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from geo._errors import InvalidParameterError
+from geo._validate import check_choice
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data"
 """Where the committed datasets live (``data/`` at the top of the repository)."""
@@ -394,9 +394,5 @@ def dataset(name: str) -> Dataset:
     InvalidParameterError
         If ``name`` is not in :data:`DATASETS`.
     """
-    try:
-        return DATASETS[name]
-    except KeyError:
-        raise InvalidParameterError(
-            f"`name` vaut « {name} » mais doit être l'un de {sorted(DATASETS)}"
-        ) from None
+    check_choice(name, sorted(DATASETS), "name")
+    return DATASETS[name]

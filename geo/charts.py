@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from geo._errors import InvalidParameterError
+from geo._validate import check_choice
 from geo.fmt import fr_number, fr_percent
 from geo.themes import insufficient_label, theme_label
 from geo.typologies import DENSITY_GROUP_INTERMEDIATE, DENSITY_GROUP_RURAL, DENSITY_GROUP_URBAN
@@ -149,10 +149,7 @@ def theme_heatmap(
     name); the caller says so and exports the full table. A theme without enough places in the
     scope (``sufficient`` false) gets an empty column reading « données insuffisantes (n lieux) ».
     """
-    if value not in HEATMAP_FORMATS:
-        raise InvalidParameterError(
-            f"`value` vaut « {value} » mais doit être l'un de {list(HEATMAP_FORMATS)}"
-        )
+    check_choice(value, HEATMAP_FORMATS, "value")
     number_format, colorbar_title = HEATMAP_FORMATS[value]
     themes = list(dict.fromkeys(table["theme"]))
     territories = (

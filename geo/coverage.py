@@ -18,6 +18,7 @@ import shapely
 from scipy.spatial import cKDTree
 
 from geo._errors import InvalidParameterError
+from geo._validate import check_choice
 from geo.crs import ZONES, projected_crs_for_zone
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES
 
@@ -303,8 +304,7 @@ def aggregate_coverage(
     ``places_per_100k``, ``population_covered``, ``share_covered`` (0–1),
     ``communes``, ``communes_covered``. Territories with no population get NaN rates.
     """
-    if level not in LEVEL_KEYS:
-        raise InvalidParameterError(f"`level` vaut « {level} » mais doit être l'un de {list(LEVEL_KEYS)}")
+    check_choice(level, LEVEL_KEYS, "level")
     key, name = LEVEL_KEYS[level], LEVEL_NAMES[level]
     # One factorisation of the territory codes, then numpy sums: no pandas group-by per column.
     codes, uniques = pd.factorize(communes[key], sort=True)

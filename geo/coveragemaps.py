@@ -14,7 +14,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo._errors import InvalidParameterError
+from geo._validate import check_choice
 from geo.atlas import Atlas
 from geo.crs import WGS84
 from geo.fmt import fr_km, fr_number
@@ -50,11 +50,6 @@ OVERLAY_COLORS: dict[str, str] = {**PROGRAMME_COLORS, "france_services": "#00000
 HOLLOW_NOTE = "cercle creux : localisation approximative"
 
 
-def _check_overlay(overlay: str) -> None:
-    if overlay not in OVERLAYS:
-        raise InvalidParameterError(f"`overlay` vaut « {overlay} » mais doit être l'un de {list(OVERLAYS)}")
-
-
 def overlay_points(atlas: Atlas, scope: Scope, overlay: str) -> gpd.GeoDataFrame:
     """Points of ``overlay`` in ``scope``, with a ``tooltip`` text and an ``approximate`` flag.
 
@@ -67,7 +62,7 @@ def overlay_points(atlas: Atlas, scope: Scope, overlay: str) -> gpd.GeoDataFrame
     InvalidParameterError
         If ``overlay`` is not one of :data:`OVERLAYS`.
     """
-    _check_overlay(overlay)
+    check_choice(overlay, OVERLAYS, "overlay")
     communes = atlas.communes
     in_scope = scope.mask(communes)
     if overlay in ("acv", "pvd"):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from geo._errors import InvalidParameterError
+from geo._validate import check_choice
 
 WGS84 = "EPSG:4326"
 
@@ -55,9 +55,5 @@ def projected_crs_for_zone(zone: str) -> str:
     InvalidParameterError
         If ``zone`` is not one of :data:`ZONES`.
     """
-    try:
-        return f"EPSG:{ZONES[zone].epsg}"
-    except KeyError:
-        raise InvalidParameterError(
-            f"`zone` vaut « {zone} » mais doit être l'une de {sorted(ZONES)}"
-        ) from None
+    check_choice(zone, sorted(ZONES), "zone")
+    return f"EPSG:{ZONES[zone].epsg}"

@@ -31,7 +31,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo._errors import InvalidParameterError
+from geo._validate import check_choice, check_choices
 from geo.atlas import Atlas
 from geo.coverage import check_radius, coverage_of_points, coverage_of_polygons
 from geo.crs import WGS84
@@ -91,21 +91,6 @@ GAP_COLUMNS: tuple[str, ...] = (
 QPV_APPROXIMATE_NOTE = "centroïde de commune"
 
 _POLYGON_PRECISION = "polygone"
-
-
-def _check_programmes(programmes: Iterable[str]) -> tuple[str, ...]:
-    selected = tuple(programmes)
-    unknown = [p for p in selected if p not in PROGRAMMES]
-    if unknown:
-        raise InvalidParameterError(
-            f"`programmes` contient {unknown} mais doit être parmi {list(PROGRAMME_CODES)}"
-        )
-    return selected
-
-
-def _check_ranking(rank_by: str) -> None:
-    if rank_by not in RANKINGS:
-        raise InvalidParameterError(f"`rank_by` vaut « {rank_by} » mais doit être l'un de {list(RANKINGS)}")
 
 
 def _qpv_in_scope_mask(qpv: pd.DataFrame, scope: Scope, commune_codes: set[str]) -> pd.Series:
@@ -300,7 +285,7 @@ def priority_coverage(
         Unknown programme or theme, or a radius that is not a positive number.
     """
     check_radius(radius_km)
-    selected = _check_programmes(programmes)
+    selected = check_choices(programmes, PROGRAMME_CODES, "programmes")
     places = atlas.places[(atlas.places["zone"] == scope.zone) & theme_mask(atlas.places, themes)]
     in_scope = scope.mask(atlas.communes)
     frames: list[pd.DataFrame] = []
@@ -352,7 +337,7 @@ def rank_gaps(table: pd.DataFrame, *, rank_by: str = "population") -> pd.DataFra
     no place of these themes in the zone, at the top), then most inhabitants first.
     Ties are broken by code so that the order is stable.
     """
-    _check_ranking(rank_by)
+    check_choice(rank_by, RANKINGS, "rank_by")
     keys = (
         ["population", "distance_m", "code"]
         if rank_by == "population"
@@ -383,7 +368,7 @@ def priority_gaps(
     InvalidParameterError
         Unknown programme, theme or ranking, or a radius that is not a positive number.
     """
-    _check_ranking(rank_by)
+    check_choice(rank_by, RANKINGS, "rank_by")
     table = priority_coverage(atlas, scope, themes, radius_km, programmes=programmes)
     return gaps_from_coverage(table, rank_by=rank_by)
 

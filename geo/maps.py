@@ -24,6 +24,7 @@ import shapely
 from jinja2 import Template
 
 from geo._errors import InvalidParameterError
+from geo._validate import check_choice
 from geo.crs import WGS84, ZONES
 
 VENDOR_FILES: dict[str, tuple[str, str]] = {
@@ -126,8 +127,7 @@ def base_map(
     ``basemap="none"`` gives a map with no tiles at all, readable offline thanks to the
     outline layer the caller adds (see :func:`add_outline_layer`).
     """
-    if basemap not in BASEMAPS:
-        raise InvalidParameterError(f"`basemap` vaut « {basemap} » mais doit être l'un de {list(BASEMAPS)}")
+    check_choice(basemap, BASEMAPS, "basemap")
     info = ZONES[zone]
     location, zoom = [info.center_lat, info.center_lon], float(info.zoom)
     if bounds is not None and np.all(np.isfinite(bounds)):
@@ -609,8 +609,7 @@ def classify_values(
     InvalidParameterError
         If ``scheme`` is not one of :data:`SCHEMES`.
     """
-    if scheme not in SCHEMES:
-        raise InvalidParameterError(f"`scheme` vaut « {scheme} » mais doit être l'un de {list(SCHEMES)}")
+    check_choice(scheme, SCHEMES, "scheme")
     numbers = pd.to_numeric(values, errors="coerce").replace([np.inf, -np.inf], np.nan).to_numpy(dtype=float)
     valid = ~np.isnan(numbers)
     present = numbers[valid]

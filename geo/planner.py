@@ -52,6 +52,7 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.spatial import cKDTree
 
 from geo._errors import InvalidParameterError
+from geo._validate import check_choice, check_positive, choice_problem, positive_problem
 from geo.coverage import X, Y, check_radius, coverage_of_points
 from geo.fmt import fr_number, fr_percent
 from geo.maps import add_legend, add_outline_layer, add_points_layer, base_map, bounds_of
@@ -120,17 +121,15 @@ class CandidateRule:
     centrality: int = DEFAULT_CENTRALITY
 
     def __post_init__(self) -> None:
-        problems = []
-        if self.kind not in CANDIDATE_RULES:
-            problems.append(f"`kind` vaut « {self.kind} » mais doit être l'un de {list(CANDIDATE_RULES)}")
+        problems = [choice_problem(self.kind, CANDIDATE_RULES, "kind")]
         if isinstance(self.min_population, bool) or not isinstance(self.min_population, (int, np.integer)):
             problems.append(f"`min_population` doit être un entier (reçu : {self.min_population})")
-        elif self.min_population < 0:
-            problems.append(f"`min_population` doit être positif ou nul (reçu : {self.min_population})")
-        if self.centrality not in (1, 2, 3, 4):
-            problems.append(f"`centrality` vaut « {self.centrality} » mais doit être l'un de [1, 2, 3, 4]")
-        if problems:
-            raise InvalidParameterError(" ; ".join(problems))
+        else:
+            problems.append(positive_problem(self.min_population, "min_population", strict=False))
+        problems.append(choice_problem(self.centrality, (1, 2, 3, 4), "centrality"))
+        found = [p for p in problems if p is not None]
+        if found:
+            raise InvalidParameterError(" ; ".join(found))
 
     def mask(self, communes: pd.DataFrame) -> pd.Series:
         """Communes of ``communes`` the rule allows.
@@ -454,8 +453,7 @@ def exact_max_coverage(
     InvalidParameterError
         On a bad ``n_sites``, ``weights`` or ``time_limit_s``.
     """
-    if not np.isfinite(time_limit_s) or time_limit_s <= 0:
-        raise InvalidParameterError(f"`time_limit_s` doit être strictement positif (reçu : {time_limit_s}).")
+    check_positive(time_limit_s, "time_limit_s")
     w = np.asarray(weights, dtype=float)
     csc = _as_csc(matrix, w)
     greedy = greedy_max_coverage(csc, w, n_sites)
@@ -518,8 +516,7 @@ def solve_max_coverage(
     :data:`EXACT_MAX_CANDIDATES` candidates and :data:`EXACT_MAX_NONZEROS` pairs (a
     département, a région), greedily otherwise, and says so in ``note``.
     """
-    if method not in METHODS:
-        raise InvalidParameterError(f"`method` vaut « {method} » mais doit être l'une de {list(METHODS)}")
+    check_choice(method, METHODS, "method")
     if method == "auto":
         w = np.asarray(weights, dtype=float)
         csc = _as_csc(matrix, w)
@@ -643,8 +640,7 @@ def planning_problem(
     """
     check_radius(radius_km)
     rule = rule if rule is not None else CandidateRule()
-    if not np.isfinite(priority_weight) or priority_weight < 0:
-        raise InvalidParameterError(f"`priority_weight` doit être positif ou nul (reçu : {priority_weight}).")
+    check_positive(priority_weight, "priority_weight", strict=False)
     existing = places[(places["zone"] == scope.zone) & theme_mask(places, themes)]
     in_scope, demand = _demand(communes, existing, scope, radius_km, priority_weight)
     territory = communes[scope.territory.mask(communes) & communes[X].notna() & communes[Y].notna()]

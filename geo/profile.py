@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 import shapely
 
 from geo._errors import InvalidParameterError
+from geo._validate import check_choices, check_positive
 from geo.atlas import Atlas
 from geo.catalog import DATASETS, PlaceSource, place_sources_in, sources_label
 from geo.charts import ACCENT, THEME_COLORS, french_layout
@@ -331,16 +332,6 @@ def reference_figures(
     return _sum_figures([scope_coverage(atlas, Scope(zone), themes, radius_km).figures for zone in ZONES])
 
 
-def _check_inputs(themes: Iterable[str], radius_km: float) -> tuple[str, ...]:
-    selected = tuple(themes)
-    unknown = [t for t in selected if t not in THEMES]
-    if unknown:
-        raise InvalidParameterError(f"`themes` contient {unknown} mais doit être parmi {list(THEMES)}")
-    if not np.isfinite(radius_km) or radius_km <= 0:
-        raise InvalidParameterError(f"`radius_km` doit être strictement positif (reçu : {radius_km})")
-    return selected
-
-
 def _programmes(
     atlas: Atlas, territory: Territory, communes: pd.DataFrame, n_qpv: int
 ) -> tuple[Programme, ...]:
@@ -623,7 +614,8 @@ def territory_profile(
     InvalidParameterError
         For unknown themes, a non-positive distance or a territory absent from ``basis``.
     """
-    selected_themes = _check_inputs(themes, radius_km)
+    selected_themes = check_choices(themes, THEMES, "themes")
+    check_positive(radius_km, "radius_km")
     if territory.key not in basis.territories.index:
         raise InvalidParameterError(f"`territory` « {territory.key} » est absent des données chargées")
     places = atlas.places[theme_mask(atlas.places, selected_themes)]

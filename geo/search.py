@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo._errors import InvalidParameterError, UnknownTerritoryError
+from geo._validate import check_choice, check_positive
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES, LEVELS, Scope
 from geo.themes import normalize_text
 
@@ -202,11 +203,6 @@ def territory_from_row(row: pd.Series) -> Territory:
     )
 
 
-def _check_level(level: str | None) -> None:
-    if level is not None and level not in LEVELS:
-        raise InvalidParameterError(f"`level` vaut « {level} » mais doit être l'un de {list(LEVELS)}")
-
-
 def search_territories(
     index: pd.DataFrame, query: str, *, level: str | None = None, limit: int = 10
 ) -> pd.DataFrame:
@@ -230,9 +226,9 @@ def search_territories(
     inside the name, under 40 spelling close to the query. Ties go to the coarsest level,
     then the most populated territory. Empty when nothing is close.
     """
-    _check_level(level)
-    if limit <= 0:
-        raise InvalidParameterError(f"`limit` doit être strictement positif (reçu : {limit})")
+    if level is not None:
+        check_choice(level, LEVELS, "level")
+    check_positive(limit, "limit")
     candidates = index if level is None else index[index["level"] == level]
     text = (query or "").strip()
     if not text:
@@ -283,7 +279,8 @@ def resolve_territory(index: pd.DataFrame, query: str, *, level: str | None = No
         (an :class:`~geo._errors.UnknownTerritoryError`) if nothing or several territories
         match; ``candidates`` holds the ranked suggestions (at most 8).
     """
-    _check_level(level)
+    if level is not None:
+        check_choice(level, LEVELS, "level")
     text = (query or "").strip()
     if not text:
         raise InvalidParameterError("Saisissez le nom ou le code d'un territoire.")

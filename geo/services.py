@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from geo._errors import InvalidParameterError
+from geo._validate import check_choice
 from geo.atlas import Atlas
 from geo.commune_points import MOBILE_FORMATS
 from geo.coverage import X, Y, check_radius, coverage_of_points
@@ -87,11 +87,6 @@ _COMMUNE_COLUMNS = (
     "ruralite",
     "massif",
 )
-
-
-def _check_choice(value: str, allowed: dict[str, str], name: str) -> None:
-    if value not in allowed:
-        raise InvalidParameterError(f"`{name}` vaut « {value} » mais doit être l'un de {list(allowed)}")
 
 
 def _zone_places(atlas: Atlas, scope: Scope, themes: Sequence[str]) -> pd.DataFrame:
@@ -179,7 +174,7 @@ def france_services_coverage(
 
 
 def _host_mask(table: pd.DataFrame, programme: str) -> pd.Series:
-    _check_choice(programme, HOST_PROGRAMMES, "programme")
+    check_choice(programme, HOST_PROGRAMMES, "programme")
     acv, pvd = table["acv"].astype(bool), table["pvd"].astype(bool)
     return {
         "tous": pd.Series(True, index=table.index),
@@ -201,7 +196,7 @@ def france_services_gaps(
     InvalidParameterError
         For an unknown programme or ranking.
     """
-    _check_choice(rank_by, SERVICE_RANKINGS, "rank_by")
+    check_choice(rank_by, SERVICE_RANKINGS, "rank_by")
     gaps = table[_host_mask(table, programme) & ~table["covered"].astype(bool)]
     keys = {
         "population": ["population", "reach", "distance_m", "fs_id"],
@@ -375,7 +370,7 @@ def services_export_table(kind: str, rows: pd.DataFrame) -> gpd.GeoDataFrame:
     InvalidParameterError
         For an unknown ``kind``.
     """
-    _check_choice(kind, SERVICE_LISTS, "kind")
+    check_choice(kind, SERVICE_LISTS, "kind")
     out = pd.DataFrame(index=rows.index)
     for column in EXPORT_COLUMNS[kind]:
         if column in rows.columns:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from geo._errors import InvalidParameterError
+from geo._validate import check_choice
 from geo.crs import ZONES
 from geo.typologies import CommuneTypes
 
@@ -48,10 +48,7 @@ class Scope:
     types: CommuneTypes = field(default_factory=CommuneTypes)
 
     def __post_init__(self) -> None:
-        if self.zone not in ZONES:
-            raise InvalidParameterError(
-                f"`zone` vaut « {self.zone} » mais doit être l'une de {sorted(ZONES)}"
-            )
+        check_choice(self.zone, sorted(ZONES), "zone")
 
     @property
     def level(self) -> str:
@@ -148,8 +145,7 @@ def territory_options(communes: pd.DataFrame, level: str, scope: Scope) -> dict[
     Used to fill the cascading selectors: the régions of a zone, the départements of a
     région, the EPCI of a département.
     """
-    if level not in LEVEL_KEYS:
-        raise InvalidParameterError(f"`level` vaut « {level} » mais doit être l'un de {list(LEVEL_KEYS)}")
+    check_choice(level, LEVEL_KEYS, "level")
     parent = {
         "reg": Scope(scope.zone),
         "dep": Scope(scope.zone, scope.reg),

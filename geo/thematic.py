@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import InvalidParameterError
+from geo._validate import check_choice, check_choices, check_positive
 from geo.atlas import Atlas
 from geo.coverage import check_radius, nearest_distance_m
 from geo.fmt import fr_number, fr_percent, fr_radius
@@ -81,6 +82,9 @@ GAP_MODES: dict[str, str] = {
     "all": "aucun lieu d'aucun des thèmes manquants",
     "any": "au moins un des thèmes manquants absent",
 }
+
+_NO_THEME = "`themes` est vide : choisissez au moins un thème."
+_NO_MISSING_THEME = "`missing` est vide : choisissez au moins un thème manquant."
 
 
 @dataclass(frozen=True)
@@ -164,7 +168,7 @@ def theme_support(
     rule
         When the places are enough (:data:`SUPPORT_RULE` by default).
     """
-    selected = _check_themes(themes, "themes")
+    selected = check_choices(themes, THEMES, "themes")
     counts = route_counts(places)
     return {
         theme: ThemeSupport(
@@ -192,19 +196,6 @@ def support_for_display(support: dict[str, ThemeSupport]) -> pd.DataFrame:
             "Chiffres du thème": [s.verdict for s in support.values()],
         }
     )
-
-
-def _check_themes(themes: Sequence[str], argument: str, *, allow_all: bool = False) -> tuple[str, ...]:
-    allowed = [ALL_PLACES, *THEMES] if allow_all else list(THEMES)
-    unknown = [t for t in themes if t not in allowed]
-    if unknown:
-        raise InvalidParameterError(f"`{argument}` contient {unknown} mais doit être parmi {allowed}")
-    return tuple(dict.fromkeys(themes))
-
-
-def _check_level(level: str) -> None:
-    if level not in LEVEL_KEYS:
-        raise InvalidParameterError(f"`level` vaut « {level} » mais doit être l'un de {list(LEVEL_KEYS)}")
 
 
 def _aggregate(
@@ -300,11 +291,9 @@ def theme_indicators(
     InvalidParameterError
         For an unknown level or theme, or a non-positive distance.
     """
-    _check_level(level)
+    check_choice(level, LEVEL_KEYS, "level")
     check_radius(radius_km)
-    selected = _check_themes(themes, "themes")
-    if not selected:
-        raise InvalidParameterError("`themes` est vide : choisissez au moins un thème.")
+    selected = check_choices(themes, THEMES, "themes", non_empty_message=_NO_THEME)
     in_scope = scope.mask(atlas.communes)
     communes = atlas.communes[in_scope]
     places = atlas.places[scope.mask(atlas.places)]
@@ -375,11 +364,8 @@ def theme_mix_comparison(
         absent when the scope is metropolitan France or is itself a région.
     """
     check_radius(radius_km)
-    if threshold_index <= 0:
-        raise InvalidParameterError(f"`threshold_index` doit être positif (reçu : {threshold_index}).")
-    selected = _check_themes(themes, "themes")
-    if not selected:
-        raise InvalidParameterError("`themes` est vide : choisissez au moins un thème.")
+    check_positive(threshold_index, "threshold_index")
+    selected = check_choices(themes, THEMES, "themes", non_empty_message=_NO_THEME)
     frames = []
     for reference, ref_scope in _reference_scopes(atlas, scope).items():
         if reference == "region" and ref_scope is None:
@@ -498,18 +484,13 @@ def thematic_gaps(
         an unknown ``how`` or a non-positive distance.
     """
     check_radius(radius_km)
-    present_t = _check_themes(present, "present", allow_all=True)
-    missing_t = _check_themes(missing, "missing")
-    if not missing_t:
-        raise InvalidParameterError("`missing` est vide : choisissez au moins un thème manquant.")
+    present_t = check_choices(present, (ALL_PLACES, *THEMES), "present")
+    missing_t = check_choices(missing, THEMES, "missing", non_empty_message=_NO_MISSING_THEME)
     overlap = sorted(set(present_t) & set(missing_t))
     if overlap:
         raise InvalidParameterError(f"Un thème ne peut pas être à la fois présent et manquant ({overlap}).")
-    if how not in GAP_MODES:
-        raise InvalidParameterError(f"`how` vaut « {how} » mais doit être l'un de {list(GAP_MODES)}")
-    unknown = [k for k in kinds if k not in PRIORITY_KINDS]
-    if unknown:
-        raise InvalidParameterError(f"`kinds` contient {unknown} mais doit être parmi {list(PRIORITY_KINDS)}")
+    check_choice(how, GAP_MODES, "how")
+    check_choices(kinds, PRIORITY_KINDS, "kinds")
     limit = radius_km * 1000.0
     frames = []
     in_scope = scope.mask(atlas.communes)
@@ -621,7 +602,7 @@ def _km(series: pd.Series) -> pd.Series:
 
 def indicators_for_export(table: pd.DataFrame, *, level: str, radius_km: float) -> pd.DataFrame:
     """French-labelled copy of :func:`theme_indicators` output for CSV / Excel exports."""
-    _check_level(level)
+    check_choice(level, LEVEL_KEYS, "level")
     radius = fr_radius(radius_km)
     return pd.DataFrame(
         {
@@ -704,7 +685,7 @@ def route_note(places: pd.DataFrame, themes: Sequence[str]) -> str:
     « Thèmes des 226 lieux : Fabrication 47 (45 par la typologie de la source, 2 par
     mots-clés (indicatif)) ; … ». Ends with the keyword and multi-theme caveats.
     """
-    selected = _check_themes(themes, "themes")
+    selected = check_choices(themes, THEMES, "themes")
     counts = route_counts(places)
     parts = []
     for theme in selected:

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo._errors import InvalidParameterError
+from geo._validate import check_choices
 from geo.fmt import fr_number
 
 THEMES: dict[str, str] = {
@@ -406,12 +407,9 @@ def theme_columns() -> list[str]:
 
 def theme_mask(places: pd.DataFrame, themes: Iterable[str] | None) -> pd.Series:
     """Boolean mask of the places carrying at least one of ``themes`` (all places if empty)."""
-    selected = list(themes or [])
+    selected = check_choices(themes or (), THEMES, "themes")
     if not selected:
         return pd.Series(True, index=places.index)
-    unknown = [t for t in selected if t not in THEMES]
-    if unknown:
-        raise InvalidParameterError(f"`themes` contient {unknown} mais doit être parmi {list(THEMES)}")
     return (places[[f"theme_{t}" for t in selected]] != "").any(axis=1)
 
 

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from geo._errors import InvalidParameterError
+from geo._validate import check_choice
 from geo.indicators import ScopeCoverage
 from geo.typologies import (
     CENTRALITY_LEVELS,
@@ -161,10 +162,7 @@ class TypologyCoverage:
 
 def check_dimension(dimension: str) -> TypologyDimension:
     """The :class:`TypologyDimension` ``dimension``, or :class:`InvalidParameterError`."""
-    if dimension not in DIMENSIONS:
-        raise InvalidParameterError(
-            f"`dimension` vaut « {dimension} » mais doit être l'une de {list(DIMENSIONS)}"
-        )
+    check_choice(dimension, DIMENSIONS, "dimension")
     return DIMENSIONS[dimension]
 
 
