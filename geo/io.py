@@ -121,6 +121,13 @@ def validation_problems(frame: pd.DataFrame, entry: Dataset) -> list[str]:
     datasets the CRS, null / empty / invalid geometries, geometry types and, for points,
     coordinates outside France.
     """
+    problems = [*_column_problems(frame, entry), *_key_problems(frame, entry)]
+    if entry.geometry is not None:
+        problems += _geometry_problems(frame, entry, entry.geometry)
+    return problems
+
+
+def _column_problems(frame: pd.DataFrame, entry: Dataset) -> list[str]:
     problems: list[str] = []
     missing = [c for c in entry.required_columns if c not in frame.columns]
     if missing:
@@ -128,19 +135,27 @@ def validation_problems(frame: pd.DataFrame, entry: Dataset) -> list[str]:
     for column, kind in entry.dtypes.items():
         if column in frame.columns and _dtype_problem(frame[column], kind):
             problems.append(f"la colonne « {column} » n'est pas de type {kind} ({frame[column].dtype})")
-    if entry.key in frame.columns:
-        keys = frame[entry.key]
-        if keys.isna().any():
-            problems.append(f"{int(keys.isna().sum())} ligne(s) sans identifiant « {entry.key} »")
-        duplicated = keys[keys.duplicated() & keys.notna()].unique().tolist()
-        if duplicated:
-            shown = ", ".join(map(str, duplicated[:5]))
-            problems.append(f"{len(duplicated)} identifiant(s) « {entry.key} » en double : {shown}")
-    if entry.geometry is None:
-        return problems
+    return problems
+
+
+def _key_problems(frame: pd.DataFrame, entry: Dataset) -> list[str]:
+    if entry.key not in frame.columns:
+        return []
+    problems: list[str] = []
+    keys = frame[entry.key]
+    if keys.isna().any():
+        problems.append(f"{int(keys.isna().sum())} ligne(s) sans identifiant « {entry.key} »")
+    duplicated = keys[keys.duplicated() & keys.notna()].unique().tolist()
+    if duplicated:
+        shown = ", ".join(map(str, duplicated[:5]))
+        problems.append(f"{len(duplicated)} identifiant(s) « {entry.key} » en double : {shown}")
+    return problems
+
+
+def _geometry_problems(frame: pd.DataFrame, entry: Dataset, expected: str) -> list[str]:
     if not isinstance(frame, gpd.GeoDataFrame) or frame.geometry.name not in frame.columns:
-        problems.append("pas de colonne de géométrie")
-        return problems
+        return ["pas de colonne de géométrie"]
+    problems: list[str] = []
     if frame.crs is None:
         problems.append("système de coordonnées (CRS) absent")
     geoms = frame.geometry
@@ -152,16 +167,20 @@ def validation_problems(frame: pd.DataFrame, entry: Dataset) -> list[str]:
     if invalid.any():
         problems.append(f"{int(invalid.sum())} géométrie(s) invalide(s)")
     families = present.geom_type.str.replace("Multi", "", regex=False).unique().tolist()
-    wrong = [f for f in families if f != entry.geometry]
+    wrong = [f for f in families if f != expected]
     if wrong:
-        problems.append(f"types de géométrie inattendus : {', '.join(wrong)} (attendu : {entry.geometry})")
-    points = present[present.geom_type == "Point"]
-    if entry.geometry == "Point" and len(points) and frame.crs is not None:
-        points = points.to_crs(WGS84) if frame.crs != WGS84 else points
-        outside = ~in_france(pd.Series(points.x), pd.Series(points.y))
-        if outside.any():
-            problems.append(f"{int(outside.sum())} point(s) hors de France")
+        problems.append(f"types de géométrie inattendus : {', '.join(wrong)} (attendu : {expected})")
+    if expected == "Point" and frame.crs is not None:
+        problems += _outside_france_problems(present[present.geom_type == "Point"])
     return problems
+
+
+def _outside_france_problems(points: gpd.GeoSeries) -> list[str]:
+    if not len(points):
+        return []
+    points = points.to_crs(WGS84) if points.crs != WGS84 else points
+    outside = ~in_france(pd.Series(points.x), pd.Series(points.y))
+    return [f"{int(outside.sum())} point(s) hors de France"] if outside.any() else []
 
 
 LINKAGE_EXCEPTIONS = "linkage_exceptions.csv"
