@@ -619,105 +619,23 @@ def territory_profile(
     if territory.key not in basis.territories.index:
         raise InvalidParameterError(f"`territory` « {territory.key} » est absent des données chargées")
     places = atlas.places[theme_mask(atlas.places, selected_themes)]
-    level, code = territory.level, territory.code
-    communes = atlas.communes[atlas.communes[LEVEL_KEYS[level]] == code]
+    communes = atlas.communes[atlas.communes[LEVEL_KEYS[territory.level]] == territory.code]
     figures = territory_figures(atlas, territory, selected_themes, radius_km)
     own = basis.territories.loc[territory.key]
-
-    references = [_reference_row("territoire", territory.label, figures)]
-    if level in ("commune", "epci") and territory.dep:
-        dep_row = basis.index.loc[f"dep:{territory.dep}"]
-        references.append(
-            _reference_row(
-                "dep",
-                str(dep_row["label"]),
-                reference_figures(
-                    atlas,
-                    Scope(territory.zone, str(dep_row["reg"]), territory.dep),
-                    selected_themes,
-                    radius_km,
-                ),
-            )
-        )
-    if level != "reg" and territory.zone == "metro" and territory.reg:
-        reg_row = basis.index.loc[f"reg:{territory.reg}"]
-        references.append(
-            _reference_row(
-                "reg",
-                str(reg_row["label"]),
-                reference_figures(atlas, Scope(territory.zone, territory.reg), selected_themes, radius_km),
-            )
-        )
-    if territory.zone == "metro":
-        reference_label = ZONES["metro"].label
-        references.append(
-            _reference_row(
-                "national",
-                reference_label,
-                reference_figures(atlas, Scope("metro"), selected_themes, radius_km),
-            )
-        )
-        reference_rows = atlas.communes["zone"] == "metro"
-    else:
-        reference_label = "France entière (métropole et DROM)"
-        references.append(
-            _reference_row(
-                "national", reference_label, reference_figures(atlas, None, selected_themes, radius_km)
-            )
-        )
-        reference_rows = pd.Series(True, index=atlas.communes.index)
-
+    references = [
+        _reference_row("territoire", territory.label, figures),
+        *_parent_references(atlas, basis, territory, selected_themes, radius_km),
+    ]
+    national, reference_label, reference_rows = _national_reference(
+        atlas, territory, selected_themes, radius_km
+    )
+    references.append(national)
     similar_rows, criteria = similar_territories(basis, territory)
-    if len(similar_rows):
-        similar_communes = atlas.communes[atlas.communes[LEVEL_KEYS[level]].isin(set(similar_rows["code"]))]
-        per_territory = aggregate_coverage(
-            similar_communes, coverage_of_points(similar_communes, places, radius_km), places, level
-        ).reindex(similar_rows["code"])
-        similar = pd.DataFrame(
-            {
-                "key": similar_rows.index,
-                "code": similar_rows["code"].to_numpy(),
-                "label": basis.index.loc[similar_rows.index, "label"].to_numpy(),
-                "population": similar_rows["population"].to_numpy(),
-                "density": similar_rows["density"].to_numpy(),
-                "density_class": similar_rows["density_class"].to_numpy(),
-                "programmes": similar_rows["programmes"].to_numpy(),
-                "places": per_territory["places"].to_numpy(),
-                "places_per_100k": per_territory["places_per_100k"].to_numpy(),
-                "share_covered": per_territory["share_covered"].to_numpy(),
-            }
-        )
-        references.append(
-            {
-                "role": "similaires",
-                # Pooled, as for the territory itself: a median of communes each covered or not (0 or
-                # 100 %) would say nothing.
-                "label": f"{REFERENCE_ROLES['similaires']} – {len(similar)} territoires",
-                "population": float(per_territory["population"].sum()),
-                "places": float(per_territory["places"].sum()),
-                "places_per_100k": _per_100k(
-                    per_territory["places"].sum(), per_territory["population"].sum()
-                ),
-                "share_covered": _share(
-                    per_territory["population_covered"].sum(), per_territory["population"].sum()
-                ),
-            }
-        )
-    else:
-        similar = pd.DataFrame(
-            columns=[
-                "key",
-                "code",
-                "label",
-                "population",
-                "density",
-                "density_class",
-                "programmes",
-                "places",
-                "places_per_100k",
-                "share_covered",
-            ]
-        )
+    similar, pooled = _similar_coverage(
+        atlas, basis, territory.level, similar_rows, places=places, radius_km=radius_km
+    )
+    if pooled is not None:
+        references.append(pooled)
     return TerritoryProfile(
         territory=territory,
         themes=selected_themes,
@@ -747,6 +665,100 @@ def territory_profile(
         if territory.level == "commune"
         else None,
     )
+
+
+def _parent_references(
+    atlas: Atlas, basis: ProfileBasis, territory: Territory, themes: tuple[str, ...], radius_km: float
+) -> list[dict[str, object]]:
+    """Reference rows of the département (for a commune or an EPCI) and the région (metropolitan France)."""
+    rows = []
+    if territory.level in ("commune", "epci") and territory.dep:
+        dep_row = basis.index.loc[f"dep:{territory.dep}"]
+        scope = Scope(territory.zone, str(dep_row["reg"]), territory.dep)
+        rows.append(
+            _reference_row("dep", str(dep_row["label"]), reference_figures(atlas, scope, themes, radius_km))
+        )
+    if territory.level != "reg" and territory.zone == "metro" and territory.reg:
+        reg_row = basis.index.loc[f"reg:{territory.reg}"]
+        scope = Scope(territory.zone, territory.reg)
+        rows.append(
+            _reference_row("reg", str(reg_row["label"]), reference_figures(atlas, scope, themes, radius_km))
+        )
+    return rows
+
+
+def _national_reference(
+    atlas: Atlas, territory: Territory, themes: tuple[str, ...], radius_km: float
+) -> tuple[dict[str, object], str, pd.Series]:
+    """The national reference row, its label and the communes it covers.
+
+    Metropolitan France for a metropolitan territory, France as a whole (every zone) overseas.
+    """
+    if territory.zone == "metro":
+        label = ZONES["metro"].label
+        row = _reference_row("national", label, reference_figures(atlas, Scope("metro"), themes, radius_km))
+        return row, label, atlas.communes["zone"] == "metro"
+    label = "France entière (métropole et DROM)"
+    row = _reference_row("national", label, reference_figures(atlas, None, themes, radius_km))
+    return row, label, pd.Series(True, index=atlas.communes.index)
+
+
+_SIMILAR_COLUMNS = (
+    "key",
+    "code",
+    "label",
+    "population",
+    "density",
+    "density_class",
+    "programmes",
+    "places",
+    "places_per_100k",
+    "share_covered",
+)
+
+
+def _similar_coverage(
+    atlas: Atlas,
+    basis: ProfileBasis,
+    level: str,
+    similar_rows: pd.DataFrame,
+    *,
+    places: pd.DataFrame,
+    radius_km: float,
+) -> tuple[pd.DataFrame, dict[str, object] | None]:
+    """The similar territories with their coverage, and their pooled reference row (``None`` if none)."""
+    if not len(similar_rows):
+        return pd.DataFrame(columns=list(_SIMILAR_COLUMNS)), None
+    similar_communes = atlas.communes[atlas.communes[LEVEL_KEYS[level]].isin(set(similar_rows["code"]))]
+    per_territory = aggregate_coverage(
+        similar_communes, coverage_of_points(similar_communes, places, radius_km), places, level
+    ).reindex(similar_rows["code"])
+    similar = pd.DataFrame(
+        {
+            "key": similar_rows.index,
+            "code": similar_rows["code"].to_numpy(),
+            "label": basis.index.loc[similar_rows.index, "label"].to_numpy(),
+            "population": similar_rows["population"].to_numpy(),
+            "density": similar_rows["density"].to_numpy(),
+            "density_class": similar_rows["density_class"].to_numpy(),
+            "programmes": similar_rows["programmes"].to_numpy(),
+            "places": per_territory["places"].to_numpy(),
+            "places_per_100k": per_territory["places_per_100k"].to_numpy(),
+            "share_covered": per_territory["share_covered"].to_numpy(),
+        }
+    )
+    population = per_territory["population"].sum()
+    pooled = {
+        "role": "similaires",
+        # Pooled, as for the territory itself: a median of communes each covered or not (0 or
+        # 100 %) would say nothing.
+        "label": f"{REFERENCE_ROLES['similaires']} – {len(similar)} territoires",
+        "population": float(population),
+        "places": float(per_territory["places"].sum()),
+        "places_per_100k": _per_100k(per_territory["places"].sum(), population),
+        "share_covered": _share(per_territory["population_covered"].sum(), population),
+    }
+    return similar, pooled
 
 
 def key_figure_items(profile: TerritoryProfile) -> list[tuple[str, str, str]]:
