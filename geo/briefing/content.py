@@ -838,6 +838,16 @@ def _sections(
     types: TypesSection,
     places: PackTable,
 ) -> dict[str, Section]:
+    """Title, notes and source line of every section, in the order of the pack."""
+    return {
+        **_opening_sections(profile, findings),
+        **_analysis_sections(profile, findings=findings, priorities=priorities, themes=themes, types=types),
+        **_closing_sections(profile, places),
+    }
+
+
+def _opening_sections(profile: TerritoryProfile, findings: tuple[Finding, ...]) -> dict[str, Section]:
+    """Cover, essentials, key figures and map."""
     radius = profile.radius_label
     base = _sources_line(profile)
     map_source = _sources_line(profile, f"contours {OUTLINES_CREDIT}", "ANCT (ACV, PVD, QPV)")
@@ -846,7 +856,6 @@ def _sections(
         for label, value, explanation in key_figure_items(profile)
     )
     programmes = " ; ".join(f"{p.label} : {p.text}" for p in profile.programmes)
-    comparison = next((f for f in findings if f.topic == "comparison"), None)
     return {
         "cover": Section(
             pack_title(profile),
@@ -872,6 +881,22 @@ def _sections(
             "Lecture : " + " ".join(_map_reading(profile)) + f" {map_source}.",
             map_source,
         ),
+    }
+
+
+def _analysis_sections(
+    profile: TerritoryProfile,
+    *,
+    findings: tuple[Finding, ...],
+    priorities: PackTable,
+    themes: ThemeSection,
+    types: TypesSection,
+) -> dict[str, Section]:
+    """Priorities, coverage by theme, comparisons, similar territories and types of territory."""
+    radius = profile.radius_label
+    base = _sources_line(profile)
+    comparison = next((f for f in findings if f.topic == "comparison"), None)
+    return {
         "priorities": Section(
             f"Priorités : ACV, PVD et QPV {without_places(profile.themes)} à moins de {radius}",
             _priorities_notes(profile, priorities),
@@ -910,7 +935,17 @@ def _sections(
             _types_notes(profile, types),
             _sources_line(profile, TYPES_SOURCE),
         ),
-        "places": Section("Tiers-lieux dans le territoire et alentour", _places_notes(profile, places), base),
+    }
+
+
+def _closing_sections(profile: TerritoryProfile, places: PackTable) -> dict[str, Section]:
+    """Places list, method and sources."""
+    return {
+        "places": Section(
+            "Tiers-lieux dans le territoire et alentour",
+            _places_notes(profile, places),
+            _sources_line(profile),
+        ),
         "method": Section(
             "Méthode et limites",
             f"Paramètres : {parameters_text(profile)} " + " ".join(method_lines(profile)),
