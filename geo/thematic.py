@@ -366,39 +366,15 @@ def theme_mix_comparison(
     check_radius(radius_km)
     check_positive(threshold_index, "threshold_index")
     selected = check_choices(themes, THEMES, "themes", non_empty_message=_NO_THEME)
-    frames = []
-    for reference, ref_scope in _reference_scopes(atlas, scope).items():
-        if reference == "region" and ref_scope is None:
-            continue
-        if ref_scope is None:
-            communes_mask = pd.Series(True, index=atlas.communes.index)
-            places = atlas.places
-            label = REFERENCES["national"]
-        else:
-            communes_mask = ref_scope.mask(atlas.communes)
-            places = atlas.places[ref_scope.mask(atlas.places)]
-            label = scope_label(ref_scope, atlas.communes)
-        communes = atlas.communes[communes_mask]
-        long = _aggregate(
-            communes,
-            distances.communes[communes_mask],
-            places,
-            commune_keys=pd.Series(reference, index=communes.index),
-            place_keys=pd.Series(reference, index=places.index),
-            radius_km=radius_km,
-            themes=selected,
-        )
-        long = long.rename(columns={"code": "reference"})
-        long.insert(1, "territoire", label)
-        frames.append(long)
-    table = pd.concat(frames, ignore_index=True)
-    national = table[table["reference"] == "national"].set_index("theme")["mix_share"]
-    scope_places = table[table["reference"] == "scope"].set_index("theme")["places_all_themes"]
-    table["expected_places"] = table["theme"].map(national * scope_places)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        table["index_vs_national"] = (
-            100 * table["mix_share"] / table["theme"].map(national.where(national > 0))
-        )
+    table = pd.concat(
+        [
+            _reference_figures(atlas, distances, reference, ref_scope, radius_km=radius_km, themes=selected)
+            for reference, ref_scope in _reference_scopes(atlas, scope).items()
+            if reference != "region" or ref_scope is not None
+        ],
+        ignore_index=True,
+    )
+    table = _with_national_index(table)
     table["sufficient"] = _comparison_sufficient(table, rule)
     table["under_represented"] = (
         (table["reference"] == "scope") & table["sufficient"] & (table["index_vs_national"] < threshold_index)
@@ -415,6 +391,51 @@ def theme_mix_comparison(
             "under_represented",
         ]
     ]
+
+
+def _reference_figures(
+    atlas: Atlas,
+    distances: ThemeDistances,
+    reference: str,
+    ref_scope: Scope | None,
+    *,
+    radius_km: float,
+    themes: tuple[str, ...],
+) -> pd.DataFrame:
+    """:func:`_aggregate` of one reference (``None``: France as a whole), with its ``territoire`` name."""
+    if ref_scope is None:
+        communes_mask = pd.Series(True, index=atlas.communes.index)
+        places = atlas.places
+        label = REFERENCES["national"]
+    else:
+        communes_mask = ref_scope.mask(atlas.communes)
+        places = atlas.places[ref_scope.mask(atlas.places)]
+        label = scope_label(ref_scope, atlas.communes)
+    communes = atlas.communes[communes_mask]
+    long = _aggregate(
+        communes,
+        distances.communes[communes_mask],
+        places,
+        commune_keys=pd.Series(reference, index=communes.index),
+        place_keys=pd.Series(reference, index=places.index),
+        radius_km=radius_km,
+        themes=themes,
+    )
+    long = long.rename(columns={"code": "reference"})
+    long.insert(1, "territoire", label)
+    return long
+
+
+def _with_national_index(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``expected_places`` and ``index_vs_national`` (100 × the row's mix share / the national one)."""
+    national = table[table["reference"] == "national"].set_index("theme")["mix_share"]
+    scope_places = table[table["reference"] == "scope"].set_index("theme")["places_all_themes"]
+    table["expected_places"] = table["theme"].map(national * scope_places)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        table["index_vs_national"] = (
+            100 * table["mix_share"] / table["theme"].map(national.where(national > 0))
+        )
+    return table
 
 
 def _comparison_sufficient(table: pd.DataFrame, rule: SupportRule) -> pd.Series:
@@ -484,58 +505,18 @@ def thematic_gaps(
         an unknown ``how`` or a non-positive distance.
     """
     check_radius(radius_km)
-    present_t = check_choices(present, (ALL_PLACES, *THEMES), "present")
-    missing_t = check_choices(missing, THEMES, "missing", non_empty_message=_NO_MISSING_THEME)
-    overlap = sorted(set(present_t) & set(missing_t))
-    if overlap:
-        raise InvalidParameterError(f"Un thème ne peut pas être à la fois présent et manquant ({overlap}).")
+    present_t, missing_t = _checked_gap_themes(present, missing)
     check_choice(how, GAP_MODES, "how")
     check_choices(kinds, PRIORITY_KINDS, "kinds")
-    limit = radius_km * 1000.0
-    frames = []
-    in_scope = scope.mask(atlas.communes)
-    communes = atlas.communes[in_scope]
-    wanted_communes = pd.Series(False, index=communes.index)
-    for kind in ("acv", "pvd"):
-        if kind in kinds:
-            wanted_communes |= communes[kind]
-    if wanted_communes.any():
-        rows = communes[wanted_communes]
-        labels = np.where(
-            rows["acv"] & rows["pvd"] & ("acv" in kinds) & ("pvd" in kinds),
-            BOTH_PROGRAMMES,
-            np.where(rows["acv"] & ("acv" in kinds), PRIORITY_KINDS["acv"], PRIORITY_KINDS["pvd"]),
+    communes = atlas.communes[scope.mask(atlas.communes)]
+    frames = [
+        _gap_rows(rows, distances_of_rows, present_t, missing_t)
+        for rows, distances_of_rows in (
+            _priority_communes(communes, distances, kinds),
+            _priority_qpv(atlas, scope, communes, distances, kinds),
         )
-        frames.append(
-            _gap_rows(
-                rows.assign(kind=labels, commune=rows["nom"], code=rows["code_insee"]),
-                distances.communes.loc[rows.index],
-                present_t,
-                missing_t,
-            )
-        )
-    if "qpv" in kinds:
-        qpv = atlas.qpv[atlas.qpv["zone"] == scope.zone]
-        if not scope.whole_zone:
-            codes = set(communes["code_insee"])
-            qpv = qpv[
-                qpv["codes_insee"].str.split(";").map(lambda qp: not codes.isdisjoint(c.strip() for c in qp))
-            ]
-        if len(qpv):
-            frames.append(
-                _gap_rows(
-                    qpv.assign(
-                        kind=PRIORITY_KINDS["qpv"],
-                        code=qpv["code_qp"],
-                        nom=qpv["lib_qp"],
-                        commune=qpv["lib_com"],
-                        population=np.nan,
-                    ),
-                    distances.qpv.loc[qpv.index],
-                    present_t,
-                    missing_t,
-                )
-            )
+        if len(rows)
+    ]
     columns = [
         "kind",
         "code",
@@ -549,18 +530,74 @@ def thematic_gaps(
     ]
     if not frames:
         return pd.DataFrame(columns=["rang", *columns])
-    table = pd.concat(frames, ignore_index=True)
-    if present_t:
-        table = table[table["distance_present_m"] <= limit]
-    missing_distances = table[[f"distance_{t}_m" for t in missing_t]].to_numpy()
-    out_of_reach = missing_distances > limit
-    lacking = out_of_reach.all(axis=1) if how == "all" else out_of_reach.any(axis=1)
-    table = table[lacking]
+    table = _lacking(pd.concat(frames, ignore_index=True), radius_km * 1000.0, present_t, missing_t, how)
     table = table.sort_values(
         ["distance_missing_m", "population", "code"], ascending=[False, False, True], na_position="last"
     )
     table.insert(0, "rang", np.arange(1, len(table) + 1))
     return table[["rang", *columns]].reset_index(drop=True)
+
+
+def _checked_gap_themes(
+    present: Sequence[str], missing: Sequence[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    present_t = check_choices(present, (ALL_PLACES, *THEMES), "present")
+    missing_t = check_choices(missing, THEMES, "missing", non_empty_message=_NO_MISSING_THEME)
+    overlap = sorted(set(present_t) & set(missing_t))
+    if overlap:
+        raise InvalidParameterError(f"Un thème ne peut pas être à la fois présent et manquant ({overlap}).")
+    return present_t, missing_t
+
+
+def _priority_communes(
+    communes: pd.DataFrame, distances: ThemeDistances, kinds: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The ACV / PVD communes of ``kinds`` among ``communes``, labelled, and their theme distances."""
+    wanted = pd.Series(False, index=communes.index)
+    for kind in ("acv", "pvd"):
+        if kind in kinds:
+            wanted |= communes[kind]
+    rows = communes[wanted]
+    labels = np.where(
+        rows["acv"] & rows["pvd"] & ("acv" in kinds) & ("pvd" in kinds),
+        BOTH_PROGRAMMES,
+        np.where(rows["acv"] & ("acv" in kinds), PRIORITY_KINDS["acv"], PRIORITY_KINDS["pvd"]),
+    )
+    labelled = rows.assign(kind=labels, commune=rows["nom"], code=rows["code_insee"])
+    return labelled, distances.communes.loc[rows.index]
+
+
+def _priority_qpv(
+    atlas: Atlas, scope: Scope, communes: pd.DataFrame, distances: ThemeDistances, kinds: Sequence[str]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The QPV touching ``communes`` (none unless ``kinds`` has ``"qpv"``), labelled, and their distances."""
+    qpv = atlas.qpv[atlas.qpv["zone"] == scope.zone]
+    if "qpv" not in kinds:
+        qpv = qpv.iloc[0:0]
+    elif not scope.whole_zone:
+        codes = set(communes["code_insee"])
+        split_codes = qpv["codes_insee"].str.split(";")
+        touching = split_codes.map(lambda qp: not codes.isdisjoint(c.strip() for c in qp))
+        qpv = qpv[touching]
+    labelled = qpv.assign(
+        kind=PRIORITY_KINDS["qpv"],
+        code=qpv["code_qp"],
+        nom=qpv["lib_qp"],
+        commune=qpv["lib_com"],
+        population=np.nan,
+    )
+    return labelled, distances.qpv.loc[qpv.index]
+
+
+def _lacking(
+    table: pd.DataFrame, limit_m: float, present: tuple[str, ...], missing: tuple[str, ...], how: str
+) -> pd.DataFrame:
+    """Rows with a ``present`` theme within ``limit_m`` (if any asked) and the ``missing`` ones out of it."""
+    if present:
+        table = table[table["distance_present_m"] <= limit_m]
+    out_of_reach = table[[f"distance_{t}_m" for t in missing]].to_numpy() > limit_m
+    lacking = out_of_reach.all(axis=1) if how == "all" else out_of_reach.any(axis=1)
+    return table[lacking]
 
 
 def _gap_rows(
