@@ -798,60 +798,10 @@ def _result_from_solution(
     standalone: bool,
     started: float,
 ) -> PlanResult:
-    csc = problem.matrix
     demand = problem.demand
-    uncovered = np.ones(len(demand), dtype=bool)
-    first_site = np.full(len(demand), -1, dtype=np.int64)
-    records = []
-    for rank, col in enumerate(solution.selected, start=1):
-        rows = csc.indices[csc.indptr[col] : csc.indptr[col + 1]]
-        new = rows[uncovered[rows]]
-        uncovered[new] = False
-        first_site[new] = col
-        reached = demand.iloc[new]
-        site = problem.candidates.iloc[col]
-        record = {
-            "rang": rank,
-            "code_insee": site["code_insee"],
-            "nom": site["nom"],
-            "dep": site["dep"],
-            "population": int(site["population"]),
-            "centralite": str(site.get("centralite", "")),
-            "n_france_services": int(site.get("n_france_services", 0)),
-            "acv": bool(site["acv"]),
-            "pvd": bool(site["pvd"]),
-            "n_qpv": int(site["n_qpv"]),
-            "new_population": int(reached["population"].sum()),
-            "new_weight": float(reached["weight"].sum()),
-            "new_communes": len(reached),
-            "new_priority_population": int(reached.loc[reached["priority"], "population"].sum()),
-            "new_acv": int(reached["acv"].astype(bool).sum()),
-            "new_pvd": int(reached["pvd"].astype(bool).sum()),
-            "new_qpv": int(reached["n_qpv"].sum()),
-            "priority_reached": _priority_text(reached),
-            X: float(site[X]),
-            Y: float(site[Y]),
-            "geometry": site.geometry,
-        }
-        if standalone:
-            record["alone_population"] = int(demand.iloc[rows]["population"].sum())
-        records.append(record)
-    columns = [
-        "rang", "code_insee", "nom", "dep", "population", "centralite", "n_france_services", "acv", "pvd",
-        "n_qpv", "new_population",
-        "new_weight", "new_communes", "new_priority_population", "new_acv", "new_pvd", "new_qpv",
-        "priority_reached", X, Y, "geometry",
-    ]  # fmt: skip
-    if standalone:
-        columns.insert(11, "alone_population")
-    sites = gpd.GeoDataFrame(
-        pd.DataFrame.from_records(records, columns=columns), geometry="geometry", crs=problem.communes.crs
-    )
-    sites["zone"] = problem.scope.zone
-    reached_rows = np.flatnonzero(first_site >= 0)
-    newly = demand.iloc[reached_rows].copy()
-    newly["site_code"] = problem.candidates["code_insee"].to_numpy()[first_site[reached_rows]]
-    newly["site_nom"] = problem.candidates["nom"].to_numpy()[first_site[reached_rows]]
+    first_site, reached_by_rank = _reach_in_order(problem.matrix, len(demand), solution.selected)
+    sites = _sites_frame(problem, solution.selected, reached_by_rank, standalone=standalone)
+    newly = _newly_covered(problem, first_site)
     communes = problem.communes
     priority = communes["priority"].to_numpy()
     new_population = int(newly["population"].sum())
@@ -876,6 +826,88 @@ def _result_from_solution(
         priority_covered_after=before_priority + new_priority,
         elapsed_s=time.perf_counter() - started,
     )
+
+
+def _reach_in_order(
+    csc: sparse.csc_array, n_demand: int, selected: tuple[int, ...]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """Sites added in order: the first site reaching each demand row (-1: none), and the rows each adds."""
+    first_site = np.full(n_demand, -1, dtype=np.int64)
+    reached_by_rank = []
+    for col in selected:
+        rows = csc.indices[csc.indptr[col] : csc.indptr[col + 1]]
+        new = rows[first_site[rows] < 0]
+        first_site[new] = col
+        reached_by_rank.append(new)
+    return first_site, reached_by_rank
+
+
+_SITE_COLUMNS = [
+    "rang", "code_insee", "nom", "dep", "population", "centralite", "n_france_services", "acv", "pvd",
+    "n_qpv", "new_population",
+    "new_weight", "new_communes", "new_priority_population", "new_acv", "new_pvd", "new_qpv",
+    "priority_reached", X, Y, "geometry",
+]  # fmt: skip
+
+
+def _sites_frame(
+    problem: PlanningProblem,
+    selected: tuple[int, ...],
+    reached_by_rank: list[np.ndarray],
+    *,
+    standalone: bool,
+) -> gpd.GeoDataFrame:
+    """One row per site in order of addition, with what it newly covers (and alone, if ``standalone``)."""
+    records = []
+    for rank, (col, new) in enumerate(zip(selected, reached_by_rank, strict=True), start=1):
+        record = _site_record(problem.candidates.iloc[col], problem.demand.iloc[new], rank)
+        if standalone:
+            rows = problem.matrix.indices[problem.matrix.indptr[col] : problem.matrix.indptr[col + 1]]
+            record["alone_population"] = int(problem.demand.iloc[rows]["population"].sum())
+        records.append(record)
+    columns = list(_SITE_COLUMNS)
+    if standalone:
+        columns.insert(11, "alone_population")
+    sites = gpd.GeoDataFrame(
+        pd.DataFrame.from_records(records, columns=columns), geometry="geometry", crs=problem.communes.crs
+    )
+    sites["zone"] = problem.scope.zone
+    return sites
+
+
+def _site_record(site: pd.Series, reached: pd.DataFrame, rank: int) -> dict[str, object]:
+    return {
+        "rang": rank,
+        "code_insee": site["code_insee"],
+        "nom": site["nom"],
+        "dep": site["dep"],
+        "population": int(site["population"]),
+        "centralite": str(site.get("centralite", "")),
+        "n_france_services": int(site.get("n_france_services", 0)),
+        "acv": bool(site["acv"]),
+        "pvd": bool(site["pvd"]),
+        "n_qpv": int(site["n_qpv"]),
+        "new_population": int(reached["population"].sum()),
+        "new_weight": float(reached["weight"].sum()),
+        "new_communes": len(reached),
+        "new_priority_population": int(reached.loc[reached["priority"], "population"].sum()),
+        "new_acv": int(reached["acv"].astype(bool).sum()),
+        "new_pvd": int(reached["pvd"].astype(bool).sum()),
+        "new_qpv": int(reached["n_qpv"].sum()),
+        "priority_reached": _priority_text(reached),
+        X: float(site[X]),
+        Y: float(site[Y]),
+        "geometry": site.geometry,
+    }
+
+
+def _newly_covered(problem: PlanningProblem, first_site: np.ndarray) -> pd.DataFrame:
+    """The demand rows some site reaches, with the code and name of the first one."""
+    reached_rows = np.flatnonzero(first_site >= 0)
+    newly = problem.demand.iloc[reached_rows].copy()
+    newly["site_code"] = problem.candidates["code_insee"].to_numpy()[first_site[reached_rows]]
+    newly["site_nom"] = problem.candidates["nom"].to_numpy()[first_site[reached_rows]]
+    return newly
 
 
 def plan_expansion(
