@@ -553,6 +553,22 @@ def _text_series(values: pd.Series | None, index: pd.Index) -> pd.Series:
     return values.reindex(index).astype(object).fillna("").astype(str).str.strip()
 
 
+def _support(by_name: pd.Series, by_postcode: pd.Series) -> pd.Series:
+    """What backs the point's commune against the declared one, as a clause of the note (or "")."""
+    return pd.Series(
+        np.select(
+            [by_name & by_postcode, by_name, by_postcode],
+            [
+                " (le nom et le code postal de la commune désignent aussi celle du point)",
+                " (le nom de la commune désigne aussi celle du point)",
+                " (le code postal est aussi celui de la commune du point)",
+            ],
+            "",
+        ),
+        index=by_name.index,
+    )
+
+
 def _km(distance_m: float) -> str:
     if distance_m < 1_000:
         return f"{fr_number(distance_m)} m"
@@ -926,41 +942,64 @@ class _Placing:
 
     def resolve_disagreements(self) -> None:
         """Rules 1 and 2: the point or the declared commune, when both exist and differ."""
-        out, declared = self.out, self.declared
+        declared = self.declared
         differ = (self.point_code != "") & self._known(declared) & (declared != self.point_code)
         if not differ.any():
             return
-        precision = out["location_precision"]
-        distance = distance_to_communes_m(self.locator, out["lon"], out["lat"], declared.where(differ, ""))
+        distance = distance_to_communes_m(
+            self.locator, self.out["lon"], self.out["lat"], declared.where(differ, "")
+        )
+        differ &= ~self._keep_declared_near_point(differ, distance)
+        other_dep = self.point_code.map(dep_of_code) != declared.map(dep_of_code)
+        by_name = (self.named != "") & (self.named == self.point_code) & ~self.by_name
+        by_postcode = self._postcode_agrees(self.point_code) & ~self._postcode_agrees(declared)
+        self._record_disagreements(differ, distance, other_dep=other_dep, backed=by_name | by_postcode)
+        self._settle_disagreements(
+            differ, distance, other_dep=other_dep, support=_support(by_name, by_postcode)
+        )
+
+    def _keep_declared_near_point(self, differ: pd.Series, distance: pd.Series) -> pd.Series:
+        """Rule 1: a point within the outlines' tolerance of the declared commune keeps that commune."""
         near = differ & (distance <= OUTLINE_TOLERANCE_M)
         self.notes.add(
             near,
             "point à "
             + distance.fillna(0).map(_km)
             + " de la commune déclarée "
-            + self._labels(declared)
+            + self._labels(self.declared)
             + ", dans la marge des contours simplifiés : commune déclarée retenue",
         )
-        out.loc[near, "code_insee"] = declared[near]
-        differ &= ~near
-        other_dep = self.point_code.map(dep_of_code) != declared.map(dep_of_code)
-        poor = precision != PRECISION_ADDRESS
-        moved = differ & poor & (other_dep | (precision == PRECISION_COMMUNE))
-        moved &= self._has_commune_point(declared)
+        self.out.loc[near, "code_insee"] = self.declared[near]
+        return near
+
+    def _record_disagreements(
+        self, differ: pd.Series, distance: pd.Series, *, other_dep: pd.Series, backed: pd.Series
+    ) -> None:
+        """Mark the rows inconsistent, with the distance and the kind of disagreement."""
+        out = self.out
         out.loc[differ, "placement"] = VERDICT_INCONSISTENT
         out.loc[differ, "placement_distance_m"] = distance[differ]
-        by_name = (self.named != "") & (self.named == self.point_code) & ~self.by_name
-        by_postcode = self._postcode_agrees(self.point_code) & ~self._postcode_agrees(declared)
-        backed = differ & (by_name | by_postcode)
         issue = pd.Series(
             np.select(
-                [backed, ~other_dep & (distance <= NEAR_DISTANCE_M)],
+                [differ & backed, ~other_dep & (distance <= NEAR_DISTANCE_M)],
                 [ISSUE_CODE, ISSUE_POINT_NEAR],
                 ISSUE_POINT_FAR,
             ),
             index=out.index,
         )
-        self._record_issue(differ, issue, out[["code_insee", "lon", "lat", "location_precision"]], declared)
+        self._record_issue(
+            differ, issue, out[["code_insee", "lon", "lat", "location_precision"]], self.declared
+        )
+
+    def _settle_disagreements(
+        self, differ: pd.Series, distance: pd.Series, *, other_dep: pd.Series, support: pd.Series
+    ) -> None:
+        """Rule 2: keep the point, or move an imprecise one to the declared commune of another département."""
+        out, declared = self.out, self.declared
+        precision = out["location_precision"]
+        poor = precision != PRECISION_ADDRESS
+        moved = differ & poor & (other_dep | (precision == PRECISION_COMMUNE))
+        moved &= self._has_commune_point(declared)
         described = (
             "point dans "
             + self._labels(self.point_code)
@@ -968,18 +1007,6 @@ class _Placing:
             + distance.fillna(0).map(_km)
             + " de la commune déclarée "
             + self._labels(declared)
-        )
-        support = pd.Series(
-            np.select(
-                [by_name & by_postcode, by_name, by_postcode],
-                [
-                    " (le nom et le code postal de la commune désignent aussi celle du point)",
-                    " (le nom de la commune désigne aussi celle du point)",
-                    " (le code postal est aussi celui de la commune du point)",
-                ],
-                "",
-            ),
-            index=out.index,
         )
         kept = pd.Series(
             np.where(poor, " (même département) : point retenu", " : coordonnées à l'adresse retenues"),
