@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from geo._validate import check_choice
 from geo.fmt import fr_number, fr_percent
+from geo.profile import TerritoryProfile, comparison_series
 from geo.themes import insufficient_label, theme_label
 from geo.typologies import DENSITY_GROUP_INTERMEDIATE, DENSITY_GROUP_RURAL, DENSITY_GROUP_URBAN
 
@@ -26,6 +27,8 @@ HEADING_COLOR = "#0B3D66"
 """Titles and headings of the printed and projected documents (dark navy)."""
 NOTE_COLOR = "#555555"
 """Sources, notes and footers."""
+COMPARISON_COLORS = {"territoire": ACCENT, "référence": "#555555", "similaire": "#A6CEE3"}
+"""Bars of the profile's comparison chart: the territory, its references, similar territories."""
 
 FONT = "Marianne, Arial, sans-serif"
 
@@ -435,3 +438,51 @@ def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source
     )
     figure.update_layout(margin={"t": 90})
     return figure
+
+
+def comparison_chart(profile: TerritoryProfile, *, source: str) -> go.Figure:
+    """Plotly bars: share of population covered, territory vs references vs similar territories."""
+    data = comparison_series(profile).iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=data["share_covered"],
+            y=data["label"],
+            orientation="h",
+            marker_color=[COMPARISON_COLORS[k] for k in data["kind"]],
+            text=[fr_percent(v) for v in data["share_covered"]],
+            textposition="outside",
+            hovertemplate="%{y}<br>%{x:.1%} de la population couverte<extra></extra>",
+        )
+    )
+    fig.update_xaxes(tickformat=".0%", range=[0, 1.15], title="Part de la population couverte")
+    fig.update_yaxes(title=None, automargin=True)
+    title = f"Population à moins de {profile.radius_label} d'un tiers-lieu : comparaisons"
+    return french_layout(fig, title=title, source=source, height=max(320, 30 * len(data) + 150))
+
+
+def theme_chart(profile: TerritoryProfile, *, source: str) -> go.Figure:
+    """Plotly bars: share of population covered per theme, with the national reference as markers."""
+    cov = profile.theme_coverage
+    colors = [THEME_COLORS.get(str(t), ACCENT) for t in cov.index]
+    fig = go.Figure(
+        [
+            go.Bar(
+                x=cov["label"],
+                y=cov["share_covered"],
+                marker_color=colors,
+                name=profile.territory.name,
+                text=[fr_percent(v) for v in cov["share_covered"]],
+                textposition="outside",
+            ),
+            go.Scatter(
+                x=cov["label"],
+                y=cov["reference_share"],
+                mode="markers",
+                marker={"symbol": "line-ew-open", "size": 26, "line": {"width": 3, "color": "#333333"}},
+                name=profile.reference_label,
+            ),
+        ]
+    )
+    fig.update_yaxes(tickformat=".0%", range=[0, 1.15], title="Part de la population couverte")
+    title = f"Population à moins de {profile.radius_label} d'un tiers-lieu, par thème (indicatif)"
+    return french_layout(fig, title=title, source=source, height=420)

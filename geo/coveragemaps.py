@@ -1,4 +1,5 @@
-"""Maps of the « Couverture » and « Zones blanches » pages: programme overlays and gap points.
+"""Maps of the « Couverture », « Zones blanches », « Services » and « Simulateur » pages: programme
+overlays, gap points, public services and planning scenarios.
 
 Every layer is one canvas GeoJSON layer (see :func:`geo.maps.add_points_layer`) whose
 features carry only their tooltip text; locations known only as a commune centroid are
@@ -16,6 +17,7 @@ import pandas as pd
 
 from geo._validate import check_choice
 from geo.atlas import Atlas
+from geo.coverage import X, Y
 from geo.crs import WGS84
 from geo.fmt import fr_km, fr_number
 from geo.gaps import PROGRAMME_COLORS, PROGRAMME_SHORT_LABELS, PROGRAMMES, scope_qpv
@@ -24,8 +26,10 @@ from geo.maps import (
     add_outline_layer,
     add_points_layer,
     base_map,
+    bounds_of,
 )
 from geo.mapviews import add_places
+from geo.planner import PlanningProblem, PlanResult
 from geo.territory import Scope
 from geo.themes import without_places
 
@@ -290,4 +294,113 @@ def services_map(
         if "approximate" in rows.columns and bool(rows["approximate"].any()):
             entries.append(("#ffffff", HOLLOW_NOTE))
         add_legend(m, "Services publics", entries, hollow=True)
+    return m
+
+
+SITE_COLOR = "#D55E00"
+"""Proposed sites (Okabe-Ito vermillion)."""
+NEWLY_COVERED_COLOR = "#009E73"
+"""Newly covered communes (Okabe-Ito bluish green)."""
+EXISTING_COLOR = "#666666"
+"""Existing places (grey: context, not the subject of the map)."""
+UNCOVERED_COLOR = "#CC79A7"
+"""Communes still uncovered after the scenario (Okabe-Ito reddish purple)."""
+UNCOVERED_MAP_LIMIT = 5000
+"""At most this many uncovered communes are drawn (a région: 2 500 to 3 500 at 10 km); a national
+scenario leaves about 22 000, which would hide the map and weigh ~2.5 MB: they stay in the export."""
+
+
+def scenario_map(
+    problem: PlanningProblem,
+    result: PlanResult,
+    *,
+    outlines: gpd.GeoDataFrame,
+    basemap: str = "ign_plan",
+) -> folium.Map:
+    """Map of a scenario: existing places, proposed sites with their radius, newly covered communes
+    and the communes left uncovered.
+
+    Four light canvas layers (one GeoJSON each) over ``outlines`` — the uncovered communes only
+    when there are at most :data:`UNCOVERED_MAP_LIMIT` of them; the rings of radius
+    ``radius_km`` around the proposed sites are drawn without interaction. Only existing
+    places within ``radius_km`` of the scope's extent are drawn (the others cannot cover it).
+    """
+    located = problem.communes[problem.communes[X].notna()]
+    m = base_map(zone=problem.scope.zone, bounds=bounds_of(located), basemap=basemap)
+    add_outline_layer(m, outlines)
+    margin = problem.radius_km * 1000.0
+    existing = problem.existing
+    near = existing[
+        existing[X].between(located[X].min() - margin, located[X].max() + margin)
+        & existing[Y].between(located[Y].min() - margin, located[Y].max() + margin)
+    ]
+    if len(near):
+        add_points_layer(
+            m,
+            gpd.GeoDataFrame(near, geometry=near.geometry.name, crs=existing.crs),
+            colors=[EXISTING_COLOR] * len(near),
+            tooltip={"Tiers-lieu existant": near["name"].tolist()},
+            name="Tiers-lieux existants",
+            radius=3.0,
+        )
+    left = result.still_uncovered
+    drawn = 0 < len(left) <= UNCOVERED_MAP_LIMIT
+    if drawn:
+        add_points_layer(
+            m,
+            left,
+            colors=[UNCOVERED_COLOR] * len(left),
+            tooltip={
+                "Commune toujours non couverte": left["nom"].tolist(),
+                "Habitants (2023)": [fr_number(v) for v in left["population"]],
+            },
+            name="Communes toujours non couvertes",
+            radius=2.5,
+        )
+    sites = result.sites
+    for point in sites.geometry:
+        folium.Circle(
+            location=[point.y, point.x],
+            radius=margin,
+            color=SITE_COLOR,
+            weight=1,
+            fill=True,
+            fill_opacity=0.06,
+            interactive=False,
+        ).add_to(m)
+    newly = result.newly_covered
+    if len(newly):
+        add_points_layer(
+            m,
+            newly,
+            colors=[NEWLY_COVERED_COLOR] * len(newly),
+            tooltip={
+                "Commune nouvellement couverte": newly["nom"].tolist(),
+                "Habitants (2023)": [fr_number(v) for v in newly["population"]],
+                "Par le site de": newly["site_nom"].tolist(),
+            },
+            name="Communes nouvellement couvertes",
+            radius=3.5,
+        )
+    if len(sites):
+        add_points_layer(
+            m,
+            sites,
+            colors=[SITE_COLOR] * len(sites),
+            tooltip={
+                "Site proposé": [f"{r}. {n}" for r, n in zip(sites["rang"], sites["nom"], strict=True)],
+                "Habitants nouvellement couverts": [fr_number(v) for v in sites["new_population"]],
+                "Territoires prioritaires atteints": sites["priority_reached"].replace("", "aucun").tolist(),
+            },
+            name="Sites proposés",
+            radius=8.0,
+        )
+    entries = [
+        (SITE_COLOR, f"site proposé (cercle : {fr_number(problem.radius_km)} km)"),
+        (NEWLY_COVERED_COLOR, "commune nouvellement couverte"),
+        (EXISTING_COLOR, "tiers-lieu existant"),
+    ]
+    if drawn:
+        entries.insert(2, (UNCOVERED_COLOR, f"commune toujours à plus de {fr_number(problem.radius_km)} km"))
+    add_legend(m, "Scénario", entries, hollow=True)
     return m

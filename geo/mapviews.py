@@ -20,7 +20,7 @@ from geo.maps import (
     classify_values,
 )
 from geo.placement import PRECISION_ADDRESS, PRECISIONS
-from geo.themes import ROUTE_KEYWORD, THEME_SHORT_LABELS, THEMES
+from geo.themes import THEME_SHORT_LABELS, THEMES, themes_text
 
 
 def place_colors(places: pd.DataFrame, themes: Sequence[str]) -> list[str]:
@@ -29,19 +29,6 @@ def place_colors(places: pd.DataFrame, themes: Sequence[str]) -> list[str]:
     for theme in reversed(list(themes) or list(THEMES)):
         colors[(places[f"theme_{theme}"] != "").to_numpy()] = THEME_COLORS[theme]
     return colors.tolist()
-
-
-def themes_text(places: pd.DataFrame) -> list[str]:
-    """« Fabrication, Culture (mot-clé) » for each place: its themes and how they were derived."""
-    parts = [
-        np.where(
-            places[f"theme_{t}"] == ROUTE_KEYWORD,
-            f"{THEME_SHORT_LABELS[t]} (mot-clé, indicatif)",
-            np.where(places[f"theme_{t}"] != "", THEME_SHORT_LABELS[t], ""),
-        )
-        for t in THEMES
-    ]
-    return [", ".join(p for p in row if p) or "sans thème" for row in zip(*parts, strict=True)]
 
 
 def add_places(

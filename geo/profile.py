@@ -21,25 +21,22 @@ from dataclasses import dataclass
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-import plotly.graph_objects as go
 import shapely
 
 from geo._errors import InvalidParameterError
 from geo._validate import check_choices, check_positive
 from geo.atlas import Atlas
 from geo.catalog import DATASETS, PlaceSource, place_sources_in, sources_label
-from geo.charts import ACCENT, THEME_COLORS, french_layout
 from geo.coverage import aggregate_coverage, coverage_by_theme, coverage_of_points
 from geo.crs import WGS84, ZONES, projected_crs_for_zone
 from geo.fmt import NNBSP, fr_km, fr_number, fr_percent, fr_radius
 from geo.gaps import PROGRAMME_SHORT_LABELS, gaps_from_coverage, priority_coverage, qpv_location_short
 from geo.indicators import KeyFigures, key_figures, scope_coverage
-from geo.mapviews import themes_text
 from geo.placement import PRECISIONS
 from geo.search import Territory, territory_index
 from geo.territory import LEVEL_KEYS, Scope, level_noun
 from geo.thematic import theme_support
-from geo.themes import THEME_SHORT_LABELS, THEMES, insufficient_label, theme_label, theme_mask
+from geo.themes import THEME_SHORT_LABELS, THEMES, insufficient_label, theme_label, theme_mask, themes_text
 from geo.typology_coverage import TypologyCoverage, commune_types_table, typology_coverage
 
 DENSITY_THRESHOLDS: tuple[tuple[float, str], ...] = (
@@ -937,57 +934,6 @@ def comparison_series(profile: TerritoryProfile) -> pd.DataFrame:
         for label, share in zip(profile.similar["label"], profile.similar["share_covered"], strict=True)
     ]
     return pd.DataFrame(rows, columns=["label", "share_covered", "kind"])
-
-
-COMPARISON_COLORS = {"territoire": ACCENT, "référence": "#555555", "similaire": "#A6CEE3"}
-
-
-def comparison_chart(profile: TerritoryProfile, *, source: str) -> go.Figure:
-    """Plotly bars: share of population covered, territory vs references vs similar territories."""
-    data = comparison_series(profile).iloc[::-1]
-    fig = go.Figure(
-        go.Bar(
-            x=data["share_covered"],
-            y=data["label"],
-            orientation="h",
-            marker_color=[COMPARISON_COLORS[k] for k in data["kind"]],
-            text=[fr_percent(v) for v in data["share_covered"]],
-            textposition="outside",
-            hovertemplate="%{y}<br>%{x:.1%} de la population couverte<extra></extra>",
-        )
-    )
-    fig.update_xaxes(tickformat=".0%", range=[0, 1.15], title="Part de la population couverte")
-    fig.update_yaxes(title=None, automargin=True)
-    title = f"Population à moins de {profile.radius_label} d'un tiers-lieu : comparaisons"
-    return french_layout(fig, title=title, source=source, height=max(320, 30 * len(data) + 150))
-
-
-def theme_chart(profile: TerritoryProfile, *, source: str) -> go.Figure:
-    """Plotly bars: share of population covered per theme, with the national reference as markers."""
-    cov = profile.theme_coverage
-    colors = [THEME_COLORS.get(str(t), ACCENT) for t in cov.index]
-    fig = go.Figure(
-        [
-            go.Bar(
-                x=cov["label"],
-                y=cov["share_covered"],
-                marker_color=colors,
-                name=profile.territory.name,
-                text=[fr_percent(v) for v in cov["share_covered"]],
-                textposition="outside",
-            ),
-            go.Scatter(
-                x=cov["label"],
-                y=cov["reference_share"],
-                mode="markers",
-                marker={"symbol": "line-ew-open", "size": 26, "line": {"width": 3, "color": "#333333"}},
-                name=profile.reference_label,
-            ),
-        ]
-    )
-    fig.update_yaxes(tickformat=".0%", range=[0, 1.15], title="Part de la population couverte")
-    title = f"Population à moins de {profile.radius_label} d'un tiers-lieu, par thème (indicatif)"
-    return french_layout(fig, title=title, source=source, height=420)
 
 
 def sources_lines(profile: TerritoryProfile) -> list[str]:

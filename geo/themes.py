@@ -19,6 +19,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from geo._errors import InvalidParameterError
@@ -403,6 +404,19 @@ def derive_themes(
 def theme_columns() -> list[str]:
     """Names of the per-theme route columns of the places table (``theme_<code>``)."""
     return [f"theme_{code}" for code in THEMES]
+
+
+def themes_text(places: pd.DataFrame) -> list[str]:
+    """« Fabrication, Culture (mot-clé) » for each place: its themes and how they were derived."""
+    parts = [
+        np.where(
+            places[f"theme_{t}"] == ROUTE_KEYWORD,
+            f"{THEME_SHORT_LABELS[t]} (mot-clé, indicatif)",
+            np.where(places[f"theme_{t}"] != "", THEME_SHORT_LABELS[t], ""),
+        )
+        for t in THEMES
+    ]
+    return [", ".join(p for p in row if p) or "sans thème" for row in zip(*parts, strict=True)]
 
 
 def theme_mask(places: pd.DataFrame, themes: Iterable[str] | None) -> pd.Series:

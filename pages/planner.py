@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
+from geo.coveragemaps import UNCOVERED_MAP_LIMIT, scenario_map
 from geo.fmt import fr_number, fr_percent, fr_points, fr_radius
 from geo.planner import (
     CANDIDATE_RULES,
@@ -17,7 +18,6 @@ from geo.planner import (
     MAX_SITES,
     METHOD_LABELS,
     METHODS,
-    UNCOVERED_MAP_LIMIT,
     CandidateRule,
     NoDemandError,
     PlanResult,
@@ -28,7 +28,6 @@ from geo.planner import (
     planning_problem,
     result_quality,
     scenario_geodataframe,
-    scenario_map,
     scenario_summary,
     sites_table,
 )

@@ -16,10 +16,10 @@ from geo.briefing import (
     parameters_text,
     profile_map,
 )
+from geo.charts import comparison_chart, theme_chart
 from geo.profile import (
     DENSITY_NOTE,
     TerritoryProfile,
-    comparison_chart,
     gaps_table,
     key_figure_items,
     places_table,
@@ -27,7 +27,6 @@ from geo.profile import (
     references_table,
     similar_table,
     territory_profile,
-    theme_chart,
     theme_table,
 )
 from geo.search import TerritorySearchError, resolve_territory, territory_by_key

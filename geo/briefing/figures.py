@@ -27,11 +27,11 @@ from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
 from geo.briefing.mapdata import TERRITORY_COLOR, LegendItem, MapLayers, placed_labels
-from geo.charts import NO_THEME_COLOR, THEME_COLORS
+from geo.charts import COMPARISON_COLORS, NO_THEME_COLOR, THEME_COLORS
 from geo.fmt import NNBSP, fr_number, fr_percent
 from geo.gaps import PROGRAMME_COLORS, PROGRAMMES
 from geo.maps import RANK_COLOR
-from geo.profile import COMPARISON_COLORS, TerritoryProfile, comparison_series
+from geo.profile import TerritoryProfile, comparison_series
 from geo.themes import insufficient_label
 
 # No display on the server: geopandas' plotting imports pyplot, which must pick Agg.

@@ -16,6 +16,7 @@ from scipy import sparse
 
 from geo._errors import InvalidParameterError
 from geo.coverage import coverage_of_points
+from geo.coveragemaps import scenario_map
 from geo.maps import localize_assets
 from geo.planner import (
     GREEDY_GUARANTEE,
@@ -29,7 +30,6 @@ from geo.planner import (
     plan_expansion,
     planning_problem,
     scenario_geodataframe,
-    scenario_map,
     scenario_summary,
     sites_table,
     solve_max_coverage,
@@ -443,11 +443,11 @@ def test_exports_map_and_comparison(atlas) -> None:
 
 
 def test_too_many_uncovered_communes_are_left_off_the_map(atlas, monkeypatch: pytest.MonkeyPatch) -> None:
-    import geo.planner
+    import geo.coveragemaps
 
     problem = planning_problem(atlas.communes, atlas.places, Scope("metro", dep="34"), radius_km=10)
     result = plan_expansion(problem, 1)
-    monkeypatch.setattr(geo.planner, "UNCOVERED_MAP_LIMIT", len(result.still_uncovered) - 1)
+    monkeypatch.setattr(geo.coveragemaps, "UNCOVERED_MAP_LIMIT", len(result.still_uncovered) - 1)
     html = scenario_map(problem, result, outlines=atlas.departements.iloc[0:0]).get_root().render()
     assert "Commune toujours non couverte" not in html
     assert "toujours" not in html
