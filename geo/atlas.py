@@ -10,7 +10,7 @@ import pandas as pd
 
 from geo.catalog import DATASETS
 from geo.commune_points import with_point_checks
-from geo.coverage import with_projected_xy
+from geo.crs import with_projected_xy
 from geo.io import dataset_path, read_dataset, refreshed_on
 from geo.typologies import TYPOLOGY_COLUMNS
 

@@ -28,8 +28,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.coverage import X, Y, with_projected_xy
-from geo.crs import ZONES, projected_crs_for_zone
+from geo.crs import ZONES, X, Y, projected_crs_for_zone, with_projected_xy
 from geo.fmt import fr_km
 
 EVIDENCE_LIMIT_M = 5_000.0

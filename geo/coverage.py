@@ -19,31 +19,8 @@ from scipy.spatial import cKDTree
 
 from geo._errors import InvalidParameterError
 from geo._validate import check_choice
-from geo.crs import ZONES, projected_crs_for_zone
+from geo.crs import ZONES, X, Y, projected_crs_for_zone
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES
-
-X, Y = "x_m", "y_m"
-
-
-def with_projected_xy(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
-    """Return a copy of ``frame`` (points, with a ``zone`` column) with ``x_m`` / ``y_m`` columns.
-
-    Each row is projected into its zone's CRS; rows without geometry or zone get NaN.
-    Done once at load time so that every later distance is plain numpy.
-    """
-    out = frame.copy()
-    out[X] = np.nan
-    out[Y] = np.nan
-    for zone in ZONES:
-        rows = (out["zone"] == zone) & out.geometry.notna() & ~out.geometry.is_empty
-        if not rows.any():
-            continue
-        projected = out.loc[rows, out.geometry.name].to_crs(projected_crs_for_zone(zone))
-        if (projected.geom_type != "Point").any():
-            projected = projected.representative_point()
-        out.loc[rows, X] = projected.x.to_numpy()
-        out.loc[rows, Y] = projected.y.to_numpy()
-    return out
 
 
 def check_radius(radius_km: float) -> None:
@@ -90,7 +67,7 @@ def nearest_source(targets: pd.DataFrame, sources: pd.DataFrame) -> tuple[np.nda
     Parameters
     ----------
     targets, sources
-        Frames with ``zone``, ``x_m`` and ``y_m`` (see :func:`with_projected_xy`).
+        Frames with ``zone``, ``x_m`` and ``y_m`` (see :func:`geo.crs.with_projected_xy`).
 
     Returns
     -------
@@ -113,7 +90,7 @@ def nearest_distance_m(targets: pd.DataFrame, sources: pd.DataFrame) -> np.ndarr
     Parameters
     ----------
     targets, sources
-        Frames with ``zone``, ``x_m`` and ``y_m`` (see :func:`with_projected_xy`).
+        Frames with ``zone``, ``x_m`` and ``y_m`` (see :func:`geo.crs.with_projected_xy`).
 
     Returns
     -------

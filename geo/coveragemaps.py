@@ -17,8 +17,7 @@ import pandas as pd
 
 from geo._validate import check_choice
 from geo.atlas import Atlas
-from geo.coverage import X, Y
-from geo.crs import WGS84
+from geo.crs import WGS84, X, Y
 from geo.fmt import fr_km, fr_number
 from geo.gaps import PROGRAMME_COLORS, PROGRAMME_SHORT_LABELS, PROGRAMMES, scope_qpv
 from geo.maps import (

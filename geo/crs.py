@@ -1,8 +1,12 @@
-"""Zones of France and the projected CRS in which distances are computed for each."""
+"""Zones of France, the projected CRS in which distances are computed for each, and the
+projected coordinates every distance is measured from."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
 
 from geo._validate import check_choice
 
@@ -57,3 +61,27 @@ def projected_crs_for_zone(zone: str) -> str:
     """
     check_choice(zone, sorted(ZONES), "zone")
     return f"EPSG:{ZONES[zone].epsg}"
+
+
+X, Y = "x_m", "y_m"
+
+
+def with_projected_xy(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Return a copy of ``frame`` (points, with a ``zone`` column) with ``x_m`` / ``y_m`` columns.
+
+    Each row is projected into its zone's CRS; rows without geometry or zone get NaN.
+    Done once at load time so that every later distance is plain numpy.
+    """
+    out = frame.copy()
+    out[X] = np.nan
+    out[Y] = np.nan
+    for zone in ZONES:
+        rows = (out["zone"] == zone) & out.geometry.notna() & ~out.geometry.is_empty
+        if not rows.any():
+            continue
+        projected = out.loc[rows, out.geometry.name].to_crs(projected_crs_for_zone(zone))
+        if (projected.geom_type != "Point").any():
+            projected = projected.representative_point()
+        out.loc[rows, X] = projected.x.to_numpy()
+        out.loc[rows, Y] = projected.y.to_numpy()
+    return out

@@ -27,7 +27,7 @@ from rapidfuzz import fuzz
 from scipy.cluster.hierarchy import DisjointSet
 from scipy.spatial import cKDTree
 
-from geo.coverage import with_projected_xy
+from geo.crs import with_projected_xy
 from geo.fmt import fr_number
 from geo.placement import (
     PRECISION_ADDRESS,

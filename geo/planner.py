@@ -52,7 +52,8 @@ from scipy.spatial import cKDTree
 
 from geo._errors import InvalidParameterError
 from geo._validate import check_choice, check_positive, choice_problem, positive_problem
-from geo.coverage import X, Y, check_radius, coverage_of_points
+from geo.coverage import check_radius, coverage_of_points
+from geo.crs import X, Y
 from geo.fmt import fr_number, fr_percent
 from geo.territory import Scope
 from geo.themes import theme_mask

@@ -30,8 +30,8 @@ from scipy.spatial import cKDTree
 from geo._validate import check_choice
 from geo.atlas import Atlas
 from geo.commune_points import MOBILE_FORMATS
-from geo.coverage import X, Y, check_radius, coverage_of_points
-from geo.crs import WGS84
+from geo.coverage import check_radius, coverage_of_points
+from geo.crs import WGS84, X, Y
 from geo.gaps import rank_gaps
 from geo.territory import Scope
 from geo.themes import theme_mask

@@ -21,8 +21,8 @@ from geo.coverage import (
     coverage_of_polygons,
     nearest_distance_m,
     nearest_source,
-    with_projected_xy,
 )
+from geo.crs import with_projected_xy
 from geo.indicators import (
     COVERAGE_INDICATORS,
     ScopeCoverage,

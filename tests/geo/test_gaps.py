@@ -14,8 +14,8 @@ from shapely.geometry import Point, box
 from geo._errors import DataValidationError, InvalidParameterError
 from geo.atlas import Atlas, load_atlas
 from geo.catalog import DATASETS
-from geo.coverage import with_projected_xy
 from geo.coveragemaps import OVERLAYS, gaps_map, overlay_points
+from geo.crs import with_projected_xy
 from geo.gaps import (
     EXPORT_COLUMNS,
     GAP_COLUMNS,

@@ -9,9 +9,8 @@ import pytest
 
 from geo._errors import InvalidParameterError
 from geo.atlas import Atlas
-from geo.coverage import with_projected_xy
 from geo.coveragemaps import services_map
-from geo.crs import WGS84
+from geo.crs import WGS84, with_projected_xy
 from geo.maps import localize_assets
 from geo.services import (
     EXPORT_COLUMNS,
