@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -32,7 +29,6 @@ from geo.indicators import (
 )
 from geo.territory import Scope
 from geo.themes import THEMES
-from tests.conftest import ROOT
 
 L93 = "EPSG:2154"
 X0, Y0 = 700_000.0, 6_600_000.0
@@ -46,11 +42,6 @@ def _points(coords: list[tuple[float, float]], zone: str = "metro", **columns: o
     for name, value in columns.items():
         frame[name] = value
     return frame
-
-
-def test_geo_modules_of_this_feature_never_import_streamlit() -> None:
-    code = "import sys, geo.gaps, geo.coverage, geo.coveragemaps; assert 'streamlit' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_nearest_distance_and_position_hand_computed() -> None:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import subprocess
-import sys
 import zipfile
 
 import geopandas as gpd
@@ -492,11 +490,6 @@ def test_report_is_a_plain_table_that_can_be_imported_again(locator: CommuneLoca
     table = read_upload(csv_with_metadata_zip(result.report, metadata, stem="rapport"), "rapport.zip")
     assert len(table.frame) == result.n_input
     assert ";-1,5536;" in text or ";-1,553600;" in text or "-1,5536" in text  # decimal comma, no quote mark
-
-
-def test_geo_does_not_import_streamlit() -> None:
-    code = "import sys, geo.importer, geo.refresh; assert 'streamlit' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 # ---------------------------------------------------------------------------- property tests

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import subprocess
-import sys
 
 import geopandas as gpd
 import numpy as np
@@ -36,7 +34,6 @@ from geo.planner import (
 )
 from geo.territory import Scope
 from geo.themes import THEMES
-from tests.conftest import ROOT
 
 # Demand points 0..5 (unit weights); candidate 0 covers the middle {0, 1, 2, 3},
 # candidates 1 and 2 the two halves {0, 1, 4} and {2, 3, 5}. With two sites the greedy
@@ -451,11 +448,6 @@ def test_too_many_uncovered_communes_are_left_off_the_map(atlas, monkeypatch: py
     html = scenario_map(problem, result, outlines=atlas.departements.iloc[0:0]).get_root().render()
     assert "Commune toujours non couverte" not in html
     assert "toujours" not in html
-
-
-def test_planner_does_not_import_streamlit() -> None:
-    code = "import sys, geo.planner; assert 'streamlit' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 # --- which communes may host a site -------------------------------------------------------

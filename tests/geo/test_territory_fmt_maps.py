@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
 
 import folium
 import folium.plugins
@@ -34,15 +32,6 @@ from geo.maps import (
 from geo.mapviews import add_places
 from geo.territory import Scope, territory_options
 from geo.themes import THEMES
-from tests.conftest import ROOT
-
-
-def test_geo_never_imports_streamlit() -> None:
-    code = (
-        "import sys, geo.atlas, geo.indicators, geo.mapviews, geo.export, geo.charts;"
-        "assert 'streamlit' not in sys.modules"
-    )
-    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
 
 
 def test_zones_and_crs() -> None:

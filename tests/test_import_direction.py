@@ -1,0 +1,211 @@
+"""Imports flow one way: pages → ui → geo, and inside geo render → analysis → io → primitives.
+
+Read from the source with :mod:`ast` (nothing is imported), so that a rule broken in a
+function body or under ``TYPE_CHECKING`` is caught too. Every module of ``geo/`` must be
+declared in exactly one layer below: a new module fails this test until it is classified.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+PRIMITIVES = {
+    "_errors",
+    "_validate",  # the shared parameter checks, when they land
+    "crs",
+    "fmt",
+    "search",
+    "territory",
+    "themes",
+    "typologies",
+}
+"""Small shared vocabulary (errors, CRS, French formatting, territories, themes, commune types):
+they import only each other."""
+
+IO = {
+    "atlas",
+    "catalog",
+    "commune_lookup",
+    "commune_points",
+    "export",
+    "geofile",
+    "import_mapping",
+    "importer",
+    "io",
+    "linkage",
+    "placement",
+    "places",
+    "refresh",
+    "spreadsheet",
+    "tabular",
+    "upload",
+}
+"""Everything that reads, checks, places, links or writes datasets and files."""
+
+ANALYSIS = {
+    "coverage",
+    "gaps",
+    "indicators",
+    "planner",
+    "profile",
+    "services",
+    "thematic",
+    "typology_coverage",
+}
+"""Numbers only: tables and dataclasses, no figure."""
+
+RENDER = {
+    "briefing",
+    "briefing.content",
+    "briefing.figures",
+    "briefing.mapdata",
+    "briefing.pdf",
+    "briefing.slides",
+    "briefing.webmap",
+    "charts",
+    "coveragemaps",
+    "maps",
+    "mapviews",
+}
+"""Maps, charts and documents."""
+
+LAYERS = {"primitives": PRIMITIVES, "io": IO, "analysis": ANALYSIS, "render": RENDER}
+ALLOWED = {
+    "primitives": {"primitives"},
+    "io": {"primitives", "io"},
+    "analysis": {"primitives", "io", "analysis"},
+    "render": {"primitives", "io", "analysis", "render"},
+}
+"""Which layers the modules of a layer may import."""
+
+STREAMLIT = {"streamlit", "streamlit_folium"}
+RENDERING_LIBRARIES = {"folium", "branca", "plotly", "matplotlib"}
+"""Drawing libraries, for the render layer only."""
+
+PUBLIC_PRIVATE_MODULES = {"geo._errors"}
+"""Underscored modules whose names pages may import: the typed errors they catch."""
+
+GEO = ROOT / "geo"
+
+
+def module_name(path: Path) -> str:
+    """``geo/briefing/pdf.py`` → ``geo.briefing.pdf``; a package's ``__init__.py`` → the package."""
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+GEO_MODULES = {module_name(path): path for path in sorted(GEO.rglob("*.py"))}
+
+
+def imported_modules(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, module) of every import in ``path``, anywhere in the file, relative ones resolved.
+
+    ``from geo.briefing import content`` yields both ``geo.briefing`` and ``geo.briefing.content``.
+    """
+    package = module_name(path) if path.name == "__init__.py" else module_name(path).rpartition(".")[0]
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield node.lineno, alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1])
+                module = f"{base}.{node.module}" if node.module else base
+            else:
+                module = node.module or ""
+            yield node.lineno, module
+            for alias in node.names:
+                if f"{module}.{alias.name}" in GEO_MODULES:
+                    yield node.lineno, f"{module}.{alias.name}"
+
+
+def layer_of(module: str) -> str | None:
+    """The layer of a ``geo`` module (``None`` for the ``geo`` package itself or an unknown one)."""
+    short = module.removeprefix("geo.")
+    return next((layer for layer, names in LAYERS.items() if short in names), None)
+
+
+def where(path: Path, line: int) -> str:
+    return f"{path.relative_to(ROOT)}:{line}"
+
+
+def test_every_geo_module_is_in_exactly_one_layer() -> None:
+    declared = [name for names in LAYERS.values() for name in names]
+    assert len(declared) == len(set(declared)), "a module is declared in two layers"
+    unclassified = [name for name in GEO_MODULES if name != "geo" and layer_of(name) is None]
+    assert not unclassified, (
+        f"modules of geo/ in no layer: {unclassified}; add each to PRIMITIVES, IO, ANALYSIS or RENDER "
+        "in tests/test_import_direction.py (the layer whose rules its imports follow)"
+    )
+
+
+def test_the_geo_package_itself_imports_nothing() -> None:
+    assert not list(imported_modules(GEO / "__init__.py")), "geo/__init__.py must stay a docstring"
+
+
+def test_geo_never_imports_streamlit() -> None:
+    found = [
+        f"{where(path, line)} imports {module}"
+        for path in GEO_MODULES.values()
+        for line, module in imported_modules(path)
+        if module.split(".")[0] in STREAMLIT
+    ]
+    assert not found, "geo/ must not import Streamlit (pages and ui/ do):\n" + "\n".join(found)
+
+
+def test_geo_layers_import_downwards_only() -> None:
+    found = []
+    for name, path in GEO_MODULES.items():
+        layer = layer_of(name)
+        if layer is None:
+            continue
+        for line, module in imported_modules(path):
+            top = module.split(".")[0]
+            if top in RENDERING_LIBRARIES and layer != "render":
+                found.append(f"{where(path, line)}: {layer} module imports the drawing library {module}")
+            target = layer_of(module) if top == "geo" else None
+            if target is not None and target not in ALLOWED[layer]:
+                found.append(f"{where(path, line)}: {layer} module imports {module} ({target})")
+    assert not found, "imports must flow render → analysis → io → primitives:\n" + "\n".join(found)
+
+
+def public_use_violations(path: Path) -> Iterator[str]:
+    """Private names of geo imported or reached (``geo.x._y``, ``from geo.x import _y``) by ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    geo_aliases: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "geo":
+            module = node.module or ""
+            private_module = any(part.startswith("_") for part in module.split("."))
+            if private_module and module not in PUBLIC_PRIVATE_MODULES:
+                yield f"{where(path, node.lineno)} imports from the private module {module}"
+            for alias in node.names:
+                if alias.name.startswith("_"):
+                    yield f"{where(path, node.lineno)} imports the private name {module}.{alias.name}"
+                if f"{module}.{alias.name}" in GEO_MODULES:
+                    geo_aliases.add(alias.asname or alias.name)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "geo":
+                    if any(part.startswith("_") for part in alias.name.split(".")):
+                        yield f"{where(path, node.lineno)} imports the private module {alias.name}"
+                    geo_aliases.add(alias.asname or alias.name.split(".")[0])
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and node.attr.startswith("_")
+            and not node.attr.startswith("__")
+            and isinstance(node.value, ast.Name | ast.Attribute)
+            and ast.unparse(node.value).split(".")[0] in geo_aliases
+        ):
+            yield f"{where(path, node.lineno)} reaches the private name {ast.unparse(node)}"
+
+
+def test_pages_and_ui_use_only_public_names_of_geo() -> None:
+    callers = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py")), *sorted((ROOT / "ui").rglob("*.py"))]
+    found = [violation for path in callers for violation in public_use_violations(path)]
+    assert not found, "pages, ui/ and app.py must use geo through its public names:\n" + "\n".join(found)
