@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Hashable
 from datetime import date
 
 import pandas as pd
@@ -184,14 +185,20 @@ def _typology_widgets(prepared: PreparedImport, mapping: ColumnMapping) -> dict[
     return {value: tuple(t for t in THEMES if value in chosen[t]) for value in values}
 
 
+def _import_key(
+    signature: tuple[object, ...], mapping: ColumnMapping, typology: dict[str, tuple[str, ...]] | None
+) -> Hashable:
+    """What an import check depends on: the files, the column mapping and the theme choices."""
+    return (signature, mapping, tuple(sorted((typology or {}).items())))
+
+
 def _checked(
-    signature: tuple[object, ...],
+    key: Hashable,
     prepared: PreparedImport,
     mapping: ColumnMapping,
     typology: dict[str, tuple[str, ...]] | None,
 ) -> ImportCheck | None:
     """Every row checked, once per file, mapping and theme choices (kept in this session only)."""
-    key = (signature, mapping, tuple(sorted((typology or {}).items())))
     cached = CHECKS.get(key)
     if cached is None:
         try:
@@ -250,8 +257,8 @@ def _doubtful_table(report: pd.DataFrame, check: ImportCheck) -> pd.DataFrame:
     return report[columns].rename(columns={name: "nom"} if name else {})
 
 
-def _result(check: ImportCheck, choices: dict[str, str], mode: str) -> ImportResult:
-    key = (id(check), tuple(sorted(choices.items())), mode)
+def _result(import_key: Hashable, check: ImportCheck, choices: dict[str, str], mode: str) -> ImportResult:
+    key = (import_key, tuple(sorted(choices.items())), mode)
     cached = RESULTS.get(key)
     if cached is None or cached[0] is not check:
         register = bundled_atlas().places if mode == MODE_ADD else None
@@ -474,10 +481,11 @@ else:
     chosen_mapping = _mapping_widgets(prepared_import)
     typology_choice = _typology_widgets(prepared_import, chosen_mapping)
     import_mode = st.radio("Utilisation", [MODE_ADD, MODE_REPLACE], horizontal=True, key="data_mode")
-    checked = _checked(signature, prepared_import, chosen_mapping, typology_choice)
+    import_key = _import_key(signature, chosen_mapping, typology_choice)
+    checked = _checked(import_key, prepared_import, chosen_mapping, typology_choice)
     if checked is not None:
         user_choices, left = _current_choices(checked)
-        import_result = _result(checked, user_choices, import_mode)
+        import_result = _result(import_key, checked, user_choices, import_mode)
         _summary(import_result, checked, left)
         _choice_widgets(checked, import_result)
         _doubtful_rows(import_result, checked)

@@ -33,7 +33,7 @@ from geo.planner import (
 )
 from geo.typologies import CENTRALITY_LEVELS
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
-from ui.data import SessionMemo, atlas, shared_result
+from ui.data import SessionMemo, atlas, data_token, shared_result
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe, scope_caption
 from ui.state import url_backed, url_choice, warn_rejected_params
@@ -186,7 +186,7 @@ method = url_choice(
 warn_rejected_params()
 
 problem_inputs = (scope, filters.themes, filters.radius_km, rule, weight)
-problem_key = (id(data.places), *problem_inputs)
+problem_key = (data_token(), *problem_inputs)
 try:
     with st.spinner("Préparation : habitants non couverts et communes à portée de chaque site candidat…"):
         problem = shared_result(

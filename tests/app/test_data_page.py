@@ -186,6 +186,33 @@ def test_import_does_not_leak_to_another_session() -> None:
     assert _number(_metrics(other)["Tiers-lieux dans le périmètre"]) == BUNDLED_METRO
 
 
+def _record_data_tokens() -> None:
+    """Script for AppTest: the data token before, during two imports of one list, and after."""
+    import geopandas as gpd
+    import streamlit as st
+
+    from ui.data import SessionPlaces, data_token, use_import
+
+    places = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
+    tokens = [data_token()]
+    for _ in range(2):
+        use_import(SessionPlaces(places=places, source_label="Import : liste.csv"))
+        tokens.append(data_token())
+    use_import(None)
+    tokens.append(data_token())
+    st.session_state["tokens"] = tokens
+
+
+def test_every_import_gets_its_own_data_token() -> None:
+    # The planner's memo is keyed on it: an id() of the places could be reused by the next import.
+    at = AppTest.from_function(_record_data_tokens).run()
+    assert not at.exception, at.exception
+    bundled, first, second, back = at.session_state["tokens"]
+    assert len({bundled, first, second}) == 3
+    assert first.startswith(bundled)
+    assert back == bundled
+
+
 def test_refreshed_files_are_listed_and_preferred(tmp_path: Path, monkeypatch) -> None:
     import json
 
