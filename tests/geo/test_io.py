@@ -74,6 +74,21 @@ def test_refreshed_copy_is_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyP
     assert dataset_path("qpv") == tmp_path / "qpv.parquet"
 
 
+def test_tests_ignore_data_refreshed_in_the_default_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_refreshed_data: Path
+) -> None:
+    import geo.io
+
+    # As if a developer had run ``make refresh``: a newer qpv in data/local.
+    monkeypatch.setattr(geo.io, "DEFAULT_LOCAL_DIR", tmp_path)
+    (tmp_path / "qpv.parquet").write_bytes(b"")
+    assert geo.io.local_data_dir() == no_refreshed_data
+    assert not any(no_refreshed_data.iterdir())
+    assert dataset_path("qpv").parent.name == "data"
+    monkeypatch.delenv(geo.io.LOCAL_DIR_ENV)
+    assert dataset_path("qpv") == tmp_path / "qpv.parquet"  # what the fixture protects from
+
+
 def test_bundled_datasets_load_with_a_crs() -> None:
     places = read_dataset("places")
     assert isinstance(places, gpd.GeoDataFrame)
