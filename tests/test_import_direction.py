@@ -173,10 +173,8 @@ def test_geo_layers_import_downwards_only() -> None:
     assert not found, "imports must flow render → analysis → io → primitives:\n" + "\n".join(found)
 
 
-def public_use_violations(path: Path) -> Iterator[str]:
-    """Private names of geo imported or reached (``geo.x._y``, ``from geo.x import _y``) by ``path``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-    geo_aliases: set[str] = set()
+def _private_imports(path: Path, tree: ast.AST, geo_aliases: set[str]) -> Iterator[str]:
+    """Imports of private geo modules or names; collects the names geo modules are bound to."""
     for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "geo":
             module = node.module or ""
@@ -189,11 +187,14 @@ def public_use_violations(path: Path) -> Iterator[str]:
                 if f"{module}.{alias.name}" in GEO_MODULES:
                     geo_aliases.add(alias.asname or alias.name)
         elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.name.split(".")[0] == "geo":
-                    if any(part.startswith("_") for part in alias.name.split(".")):
-                        yield f"{where(path, node.lineno)} imports the private module {alias.name}"
-                    geo_aliases.add(alias.asname or alias.name.split(".")[0])
+            for alias in (a for a in node.names if a.name.split(".")[0] == "geo"):
+                if any(part.startswith("_") for part in alias.name.split(".")):
+                    yield f"{where(path, node.lineno)} imports the private module {alias.name}"
+                geo_aliases.add(alias.asname or alias.name.split(".")[0])
+
+
+def _private_attributes(path: Path, tree: ast.AST, geo_aliases: set[str]) -> Iterator[str]:
+    """``geo.x._y`` reached through a name bound to a geo module."""
     for node in ast.walk(tree):
         if (
             isinstance(node, ast.Attribute)
@@ -203,6 +204,14 @@ def public_use_violations(path: Path) -> Iterator[str]:
             and ast.unparse(node.value).split(".")[0] in geo_aliases
         ):
             yield f"{where(path, node.lineno)} reaches the private name {ast.unparse(node)}"
+
+
+def public_use_violations(path: Path) -> Iterator[str]:
+    """Private names of geo imported or reached (``geo.x._y``, ``from geo.x import _y``) by ``path``."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    geo_aliases: set[str] = set()
+    yield from _private_imports(path, tree, geo_aliases)
+    yield from _private_attributes(path, tree, geo_aliases)
 
 
 def test_pages_and_ui_use_only_public_names_of_geo() -> None:
