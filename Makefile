@@ -30,7 +30,7 @@ serve-restart:
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist worksteal
 
 test-fast: $(STAMP)
 	$(BIN)/pytest -m "not e2e"

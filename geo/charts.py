@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -33,20 +35,38 @@ COMPARISON_COLORS = {"territoire": ACCENT, "référence": "#555555", "similaire"
 FONT = "Marianne, Arial, sans-serif"
 
 
+TITLE_LINE_CHARS = 90
+"""Characters per line of a chart title (15 px bold) before it wraps: Plotly never wraps a title."""
+SOURCE_LINE_CHARS = 140
+"""Characters per line of the source line (11 px)."""
+
+
+def _wrapped(text: str, width: int) -> tuple[str, int]:
+    """``text`` with ``<br>`` between lines of at most ``width`` characters, and its number of lines."""
+    lines = textwrap.wrap(text, width) or [""]
+    return "<br>".join(lines), len(lines)
+
+
 def french_layout(fig: go.Figure, *, title: str, source: str, height: int = 420) -> go.Figure:
-    """Apply the Atlas style: French separators, title, and the source line under the plot."""
+    """Apply the Atlas style: French separators, title, and the source line under the plot.
+
+    Long titles and source lines wrap (Plotly would cut them at the figure's edge); the
+    margins grow with their number of lines, so the plot keeps its height."""
+    title_text, title_lines = _wrapped(title, TITLE_LINE_CHARS)
+    source_text, source_lines = _wrapped(f"Source : {source}", SOURCE_LINE_CHARS)
+    extra = 20 * (title_lines - 1) + 14 * (source_lines - 1)
     fig.update_layout(
         separators=", ",  # decimal comma, space as thousands separator
-        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 15}},
+        title={"text": title_text, "x": 0, "xanchor": "left", "font": {"size": 15}},
         font={"family": FONT, "size": 12},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 90, "b": 100},
+        height=height + extra,
+        margin={"l": 10, "r": 10, "t": 90 + 20 * (title_lines - 1), "b": 100 + 14 * (source_lines - 1)},
         plot_bgcolor="white",
         # The legend sits above the plot, the source line below the axis title: they never meet.
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
     )
     fig.add_annotation(
-        text=f"Source : {source}",
+        text=source_text,
         xref="paper",
         yref="paper",
         x=0,
@@ -240,8 +260,12 @@ def theme_mix_chart(comparison: pd.DataFrame, *, title: str, source: str) -> go.
             )
         )
     fig.update_layout(barmode="group", legend={"traceorder": "normal"})
+    widest = float(comparison["mix_share"].max()) if len(comparison) else 0.0
     fig.update_xaxes(
-        tickformat=".0%", title="Part des tiers-lieux portant le thème (un lieu peut en avoir plusieurs)"
+        tickformat=".0%",
+        title="Part des tiers-lieux portant le thème (un lieu peut en avoir plusieurs)",
+        # Room on the right for the longest label written after a bar (« données insuffisantes… »).
+        range=[0, max(widest, 0.01) * 1.3],
     )
     fig.update_yaxes(autorange="reversed", title=None, automargin=True)
     n_themes = comparison["theme"].nunique()

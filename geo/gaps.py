@@ -56,8 +56,8 @@ PROGRAMME_COLORS: dict[str, str] = {"acv": "#882255", "pvd": "#999933", "qpv": "
 """Wine, olive, indigo (Paul Tol's "muted" set): distinct from the Okabe–Ito theme colours."""
 
 RANKINGS: dict[str, str] = {
-    "population": "Population (la plus nombreuse d'abord)",
-    "distance": "Éloignement (le tiers-lieu le plus proche est le plus loin d'abord)",
+    "population": "Population (les plus peuplés d'abord)",
+    "distance": "Éloignement (les plus loin d'un tiers-lieu d'abord)",
 }
 """Ranking code → French label."""
 RANKING_TITLES: dict[str, str] = {

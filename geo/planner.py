@@ -54,7 +54,7 @@ from geo._errors import InvalidParameterError
 from geo._validate import check_choice, check_positive, choice_problem, positive_problem
 from geo.coverage import check_radius, coverage_of_points
 from geo.crs import X, Y
-from geo.fmt import fr_number, fr_percent
+from geo.fmt import fr_count, fr_number, fr_percent
 from geo.territory import Scope
 from geo.themes import theme_mask
 from geo.typologies import CENTRALITY_LEVELS
@@ -183,7 +183,9 @@ METHODS: dict[str, str] = {
     "exact": "Exacte (programmation linéaire en nombres entiers, HiGHS)",
     "greedy": "Gloutonne (rapide, garantie ≥ 63 % de l'optimum)",
 }
-"""Solver choices offered to the user."""
+"""Solver choices, as exports describe them."""
+METHOD_CHOICES: dict[str, str] = {"auto": "Automatique", "exact": "Exacte (HiGHS)", "greedy": "Gloutonne"}
+"""The same choices, short enough for a select box (the help text gives the long form)."""
 
 METHOD_LABELS: dict[str, str] = {
     "exact": "exacte (HiGHS)",
@@ -278,8 +280,9 @@ def _check_n_sites(n_sites: int, n_candidates: int) -> None:
         raise InvalidParameterError(f"Au plus {MAX_SITES} nouveaux sites par simulation (reçu : {n_sites}).")
     if n_sites > n_candidates:
         raise InvalidParameterError(
-            f"Vous demandez {n_sites} nouveaux sites mais il n'y a que {n_candidates} "
-            "commune(s) candidate(s). Réduisez le nombre de sites ou élargissez l'ensemble des candidats."
+            f"Vous demandez {n_sites} nouveaux sites mais il n'y a que "
+            f"{fr_count(n_candidates, 'commune candidate', 'communes candidates')}. "
+            "Réduisez le nombre de sites ou élargissez l'ensemble des candidats."
         )
 
 
@@ -588,7 +591,8 @@ class PlanningProblem:
     def rule_text(self) -> str:
         """« <rule> : 412 communes sur 2 650 » for the result and its exports."""
         return (
-            f"{self.rule.describe()} : {fr_number(len(self.candidates))} commune(s) candidate(s) sur "
+            f"{self.rule.describe()} : "
+            f"{fr_count(len(self.candidates), 'commune candidate', 'communes candidates')} sur "
             f"{fr_number(self.territory_communes)}"
         )
 
@@ -784,7 +788,7 @@ def _priority_text(rows: pd.DataFrame, *, max_names: int = 6) -> str:
             parts.append(f"{label} : {shown}")
     n_qpv = int(rows["n_qpv"].sum())
     if n_qpv:
-        parts.append(f"QPV : {n_qpv} dans {int((rows['n_qpv'] > 0).sum())} commune(s)")
+        parts.append(f"QPV : {n_qpv} dans {fr_count(int((rows['n_qpv'] > 0).sum()), 'commune')}")
     return " ; ".join(parts)
 
 
@@ -950,8 +954,8 @@ def plan_expansion(
     solution = solve_max_coverage(problem.matrix, weights, n_sites, method=method, time_limit_s=time_limit_s)
     if len(solution.selected) < n_sites:
         extra = (
-            f"{len(solution.selected)} site(s) suffisent à couvrir toute la population atteignable "
-            "depuis les communes candidates ; les autres n'apporteraient rien."
+            f"{fr_count(len(solution.selected), 'site suffit', 'sites suffisent')} à couvrir toute la "
+            "population atteignable depuis les communes candidates ; les autres n'apporteraient rien."
             if solution.selected
             else "Aucune commune candidate n'est à portée d'habitants non couverts."
         )

@@ -61,9 +61,9 @@ HOST_PHRASES: dict[str, str] = {
 """The same choice as it reads in a sentence (« 12 France services des communes … »)."""
 
 SERVICE_RANKINGS: dict[str, str] = {
-    "population": "Population de la commune (la plus nombreuse d'abord)",
+    "population": "Population de la commune (les plus peuplées d'abord)",
     "reach": "Habitants qu'un tiers-lieu y rapprocherait (le plus d'abord)",
-    "distance": "Éloignement (le tiers-lieu le plus proche est le plus loin d'abord)",
+    "distance": "Éloignement (les plus loin d'un tiers-lieu d'abord)",
 }
 """Ranking of the France services list → French label."""
 

@@ -36,7 +36,7 @@ datasets = pd.DataFrame(
         for d in DATASETS.values()
     ]
 )
-st.dataframe(datasets, hide_index=True, key="about_datasets")
+st.table(datasets, hide_index=True, border="horizontal")
 
 st.markdown("**Sources des tiers-lieux** (liste consolidée) :")
 sources = pd.DataFrame(
@@ -52,7 +52,7 @@ sources = pd.DataFrame(
         for code, s in PLACE_SOURCES.items()
     ]
 )
-st.dataframe(sources, hide_index=True, key="about_place_sources")
+st.table(sources, hide_index=True, border="horizontal")
 st.caption(f"Tiers-lieux utilisés dans cette session : {data.places_source}.")
 
 st.subheader("Un lieu, une ligne : doublons fusionnés et communes vérifiées")

@@ -124,7 +124,7 @@ def _map_and_table() -> None:
 
     table = shared_result("coverage_table", (*filters.analysis, level), lambda: coverage_table(result, level))
     title = indicator.title(filters.radius_km)
-    st.subheader(f"{title}, par {LEVELS[level].lower()}")
+    st.subheader(f"{title}, par {level_noun(level)}")
 
     def _map() -> folium.Map:
         areas = areas_for(level, table.index.tolist())
@@ -180,7 +180,7 @@ def _map_and_table() -> None:
     if figures.communes_approximate:
         st.caption(approximate_points_note(figures))
 
-    st.subheader(f"Territoires ({LEVELS[level].lower()})")
+    st.subheader(f"Territoires ({level_noun(level)})")
     st.caption("Cliquez sur un en-tête de colonne pour trier.")
     shown, styled = territory_display(table, level, filters.radius_km)
     st.dataframe(styled, hide_index=True, width="stretch", key="cov_table")

@@ -456,7 +456,7 @@ st.markdown(
 # No ``type=``: a file of another type reaches the reader, which says in French what it accepts
 # (Streamlit's own refusal is English). Its other English texts are translated by ui/french_shell.js.
 st.file_uploader(
-    "Fichier(s) à importer",
+    "Fichiers à importer",
     accept_multiple_files=True,
     key=UPLOAD_KEY,
     help="Plusieurs fichiers à la fois seulement pour le recensement (fiche identité et fichiers "

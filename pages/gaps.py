@@ -8,7 +8,7 @@ import streamlit as st
 from geo._errors import AtlasError
 from geo.commune_points import CRITERION
 from geo.coveragemaps import gaps_map
-from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
+from geo.fmt import fr_count, fr_km, fr_number, fr_percent, fr_radius
 from geo.gaps import (
     EXPORT_COLUMNS,
     PROGRAMME_DATASETS,
@@ -142,8 +142,7 @@ caption_sources(["places", "communes", *(PROGRAMME_DATASETS[p] for p in programm
 unlocated = int(summary["unlocated"].sum())
 if unlocated:
     st.caption(
-        f"{fr_number(unlocated)} territoire(s) sans localisation : ni couverts, "
-        "ni comptés comme zone blanche."
+        f"{fr_count(unlocated, 'territoire')} sans localisation : ni couverts, ni comptés comme zone blanche."
     )
 
 if gaps.empty:

@@ -86,7 +86,7 @@ if figures.communes_approximate:
 
 level = filters.scope.detail_level
 table = shared_result("territory_table", (*filters.analysis, level), lambda: territory_table(result, level))
-st.subheader(f"Tiers-lieux pour 100 000 habitants, par {LEVELS[level].lower()}")
+st.subheader(f"Tiers-lieux pour 100 000 habitants, par {level_noun(level)}")
 
 
 def _map() -> folium.Map:

@@ -8,7 +8,7 @@ import streamlit as st
 
 from geo._errors import AtlasError
 from geo.coveragemaps import UNCOVERED_MAP_LIMIT, scenario_map
-from geo.fmt import fr_number, fr_percent, fr_points, fr_radius
+from geo.fmt import fr_count, fr_number, fr_percent, fr_points, fr_radius
 from geo.planner import (
     CANDIDATE_RULES,
     DEFAULT_CENTRALITY,
@@ -16,6 +16,7 @@ from geo.planner import (
     DEFAULT_TIME_LIMIT_S,
     GREEDY_GUARANTEE,
     MAX_SITES,
+    METHOD_CHOICES,
     METHOD_LABELS,
     METHODS,
     CandidateRule,
@@ -172,12 +173,14 @@ n_sites = int(
 method = url_choice(
     cols[2].selectbox,
     "Méthode",
-    METHODS,
+    METHOD_CHOICES,
     key="planner_method",
     param="sim_methode",
     default="auto",
     disabled=manual,
-    help=f"Exacte : optimum prouvé (solveur HiGHS, limité à {fr_number(DEFAULT_TIME_LIMIT_S)} s). "
+    help="Automatique : exacte si la taille du problème le permet, sinon gloutonne. "
+    f"Exacte : optimum prouvé (programmation linéaire en nombres entiers, solveur HiGHS, limité à "
+    f"{fr_number(DEFAULT_TIME_LIMIT_S)} s). "
     "Gloutonne : ajoute à chaque étape le site qui couvre le plus de nouveaux habitants ; "
     f"garantie d'atteindre au moins {fr_percent(GREEDY_GUARANTEE, 0)} de l'optimum, et une borne "
     "supérieure est calculée.",
@@ -311,8 +314,11 @@ if result is not None:
             "Habitants nouvellement couverts",
             fr_number(result.new_population),
             help_text=f"Dont {fr_number(priority_new)} en territoires prioritaires ; "
-            f"{fr_number(len(result.sites))} site(s), {fr_number(len(result.newly_covered))} commune(s) "
-            "nouvellement couverte(s).",
+            f"{fr_count(len(result.sites), 'site')}, "
+            + fr_count(
+                len(result.newly_covered), "commune nouvellement couverte", "communes nouvellement couvertes"
+            )
+            + ".",
         )
     with cols[1]:
         _coverage_metric(
@@ -377,9 +383,9 @@ if result is not None:
         key="planner_map",
         inputs=(*problem_inputs, filters.basemap, mode, tuple(plan.sites["code_insee"])),
         title=f"Carte des implantations proposées — {describe(filters)}",
-        description=f"les {fr_number(len(plan.sites))} communes proposées, la distance couverte autour "
-        "de chacune, les tiers-lieux existants et les communes qui restent non couvertes. Les mêmes communes "
-        "sont dans le tableau « Implantations proposées » sous la carte.",
+        description=f"les {fr_count(len(plan.sites), 'commune proposée', 'communes proposées')}, la distance "
+        "couverte autour de chacune, les tiers-lieux existants et les communes qui restent non couvertes. "
+        "Les mêmes communes sont dans le tableau « Implantations proposées » sous la carte.",
     )
     left_text = (
         f"{fr_number(len(left))} communes ({fr_number(left['population'].sum())} habitants) toujours à plus "
@@ -417,9 +423,7 @@ if result is not None:
     saved: list[ScenarioSummary] = st.session_state.setdefault(SCENARIOS_KEY, [])
     number = st.session_state.get("planner_counter", 0) + 1
     label = f"Scénario {number} — " + (
-        "choix manuel"
-        if manual
-        else f"{fr_number(len(result.sites))} site(s), {METHOD_LABELS[result.method]}"
+        "choix manuel" if manual else f"{fr_count(len(result.sites), 'site')}, {METHOD_LABELS[result.method]}"
     )
     summary = scenario_summary(result, label, parameters)
     already = any(s.parameters == summary.parameters and s.sites == summary.sites for s in saved)

@@ -121,6 +121,11 @@ def _table(frame: pd.DataFrame, key: str) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key=key)
 
 
+def _text_table(frame: pd.DataFrame) -> None:
+    """A short table of sentences: every cell wraps and reads whole (a data grid would cut them)."""
+    st.table(frame, hide_index=True, border="horizontal")
+
+
 def _set_presentation(on: bool) -> None:
     # In this session: an imported list stays in use (a new tab would start a session without it).
     st.session_state["profile_presentation"] = "1" if on else ""
@@ -227,7 +232,7 @@ if figures.n_places == 0 and profile.n_around == 0:
     )
 
 st.subheader("Programmes publics")
-_table(programmes_table(profile), "profile_programmes")
+_text_table(programmes_table(profile))
 
 st.subheader("Type de territoire")
 if filters.scope.types and not presentation:
@@ -236,7 +241,7 @@ if filters.scope.types and not presentation:
         "tout le territoire, et sa répartition par type ci-dessous."
     )
 if profile.commune_types is not None:
-    _table(profile.commune_types, "profile_commune_types")
+    _text_table(profile.commune_types)
     caption_sources(["typologies", "commune_points"])
 elif profile.typology is not None:
     rural_metrics(profile.typology.rural, profile.radius_km)

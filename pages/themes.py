@@ -6,9 +6,9 @@ import streamlit as st
 
 from geo._errors import AtlasError
 from geo.charts import image_download_config, theme_heatmap, theme_mix_chart, theme_treemap
-from geo.fmt import fr_de, fr_number, fr_percent, fr_radius
+from geo.fmt import fr_count, fr_de, fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
-from geo.territory import LEVELS, scope_label, scope_phrase
+from geo.territory import LEVELS, level_noun, scope_label, scope_phrase
 from geo.thematic import (
     GAP_MODES,
     PRIORITY_KINDS,
@@ -49,7 +49,7 @@ scope = filters.scope
 themes = filters.themes or tuple(THEMES)
 radius = fr_radius(filters.radius_km)
 level = scope.detail_level
-level_word = LEVELS[level] if level == "epci" else LEVELS[level].lower()
+level_word = level_noun(level)
 where = scope_label(scope, data.communes)
 where_in = scope_phrase(scope, data.communes)
 vintage = f"{data.places_source} ; population 2023"
@@ -106,7 +106,11 @@ for index, theme in enumerate(themes):
         )
 with st.expander(
     "D'où viennent les thèmes et lesquels permettent un constat"
-    + (f" ({len(thin)} thème(s) aux données insuffisantes)" if thin else ""),
+    + (
+        f" ({fr_count(len(thin), 'thème aux données insuffisantes', 'thèmes aux données insuffisantes')})"
+        if thin
+        else ""
+    ),
     expanded=bool(thin),
 ):
     st.markdown(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from geo.commune_points import CRITERION
-from geo.fmt import NNBSP, fr_number, fr_radius
+from geo.fmt import NNBSP, fr_count, fr_radius
 from geo.indicators import KeyFigures
 from geo.territory import scope_label
 from geo.thematic import SUPPORT_RULE, theme_support
@@ -52,11 +52,14 @@ def scope_caption(filters: Filters) -> None:
 
 def approximate_points_note(figures: KeyFigures) -> str:
     """« 3 communes (12 000 habitants) ont un point approximatif… », for a scope's captions."""
+    several = figures.communes_approximate > 1
     return (
-        f"{fr_number(figures.communes_approximate)} commune(s) du périmètre "
-        f"({fr_number(figures.population_approximate)} habitants) ont un point représentatif peut-être "
-        f"éloigné de leurs habitants ({CRITERION}) : leurs distances sont approximatives. Détail : "
-        "« À propos des données »."
+        f"{fr_count(figures.communes_approximate, 'commune')} du périmètre "
+        f"({fr_count(figures.population_approximate, 'habitant')}) "
+        f"{'ont' if several else 'a'} un point représentatif peut-être éloigné de "
+        f"{'leurs' if several else 'ses'} habitants ({CRITERION}) : "
+        f"{'leurs distances sont approximatives' if several else 'ses distances sont approximatives'}. "
+        "Détail : « À propos des données »."
     )
 
 

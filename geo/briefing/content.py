@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo.catalog import DATASETS, ETALAB, sources_label
-from geo.fmt import NNBSP, fr_km, fr_number, fr_percent
+from geo.fmt import NNBSP, fr_km, fr_number, fr_percent, fr_points
 from geo.gaps import PROGRAMME_SHORT_LABELS
 from geo.placement import PRECISION_ADDRESS, PRECISION_APPROXIMATE, PRECISION_COMMUNE
 from geo.profile import (
@@ -490,7 +490,7 @@ def _comparison_finding(profile: TerritoryProfile) -> Finding | None:
         verdict, figure = "est au niveau de", fr_percent(own)
     else:
         verdict = "fait mieux que" if points > 0 else "fait moins bien que"
-        figure = f"{'+' if points > 0 else '−'}{fr_number(abs(points), 1)}{NNBSP}pts"
+        figure = fr_points(own - national)
     others = []
     for role in ("dep", "reg"):
         if role in refs.index and np.isfinite(refs.loc[role, "share_covered"]):
@@ -500,7 +500,7 @@ def _comparison_finding(profile: TerritoryProfile) -> Finding | None:
             )
     if "similaires" in refs.index and np.isfinite(refs.loc["similaires", "share_covered"]):
         others.append(
-            f"territoires similaires (médiane) : {fr_percent(refs.loc['similaires', 'share_covered'])}"
+            f"territoires similaires (ensemble) : {fr_percent(refs.loc['similaires', 'share_covered'])}"
         )
     text = (
         f"{SUBJECTS[profile.territory.level]} {verdict} la référence nationale"

@@ -53,7 +53,7 @@ def test_page_without_upload_explains_and_shows_bundled_source() -> None:
     assert at.title[0].value == "Données"
     assert any("Déposez un fichier" in i.value for i in at.info)
     assert any("Liste consolidée intégrée" in m.value for m in at.markdown)
-    assert at.file_uploader(key="data_upload").label == "Fichier(s) à importer"
+    assert at.file_uploader(key="data_upload").label == "Fichiers à importer"
     assert any("make refresh" in i.value for i in at.info)
 
 

@@ -111,7 +111,7 @@ def test_profile_shows_its_types(atlas: Atlas) -> None:
     assert any("Type de communes" in d.value.columns for d in at.dataframe)
     commune = open_app("pages/profile.py", {"territoire": "commune:97304"})
     assert not commune.exception
-    types = next(d.value for d in commune.dataframe if "Typologie" in d.value.columns)
+    types = next(d.value for d in commune.table if "Typologie" in d.value.columns)
     point = types.set_index("Typologie").loc["Point représentatif de la commune", "Classe"]
     assert "28,2" in point
 

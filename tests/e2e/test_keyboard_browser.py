@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import wait_for_app
+from tests.e2e.helpers import map_frame, wait_for_app
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +33,10 @@ def test_tab_goes_through_the_filters_then_the_page_with_a_visible_focus(app_url
     page.page.goto(f"{app_url}/zones-blanches?fond=none")
     wait_for_app(page.page)
     page.page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(timeout=60_000)
+    # The whole page first (under load the sidebar and the page's controls arrive one by one).
+    page.page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').wait_for(timeout=60_000)
+    page.page.locator('[data-testid="stMain"] [data-testid="stRadio"]').first.wait_for(timeout=60_000)
+    map_frame(page.page)
     page.page.wait_for_function(
         "() => (document.querySelector('[data-testid=\"stSkipToContent\"]') || {}).innerText"
         " === 'Aller au contenu principal'",

@@ -470,7 +470,7 @@ def test_default_rule_keeps_centres_and_public_service_hosts_only() -> None:
     assert set(problem.candidates["code_insee"]) == {"99002", "99003", "99004", "99005"}
     assert problem.territory_communes == 5
     assert "Centre intermédiaire" in problem.rule.describe()
-    assert problem.rule_text.endswith("4 commune(s) candidate(s) sur 5")
+    assert problem.rule_text.endswith("4 communes candidates sur 5")
     down_to_local = planning_problem(
         typed_tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, rule=CandidateRule(centrality=4)
     )
