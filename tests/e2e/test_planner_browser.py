@@ -72,3 +72,21 @@ def test_what_if_from_a_shared_link(app_url, page) -> None:
     assert_no_exception(browser)
     assert non_tile_blocked(page.blocked) == []
     assert page.errors == []
+
+
+def test_enter_in_the_what_if_picker_adds_the_commune_typed_only(app_url, page) -> None:
+    """Typing « Lavaur » then Enter adds Lavaur, not the five « …-lès-Lavaur » villages too."""
+    browser = page.page
+    _open(browser, app_url, "fond=none&dep=81&sim_mode=manuel&sim_candidats=communes")
+    picker = browser.locator('[data-testid="stMultiSelect"]').filter(has_text="Communes où implanter")
+    picker.locator("input").click()
+    browser.keyboard.type("Lavaur")
+    options = browser.locator('[role="option"]')
+    options.first.wait_for(timeout=TIMEOUT_MS)
+    assert not any(o.startswith(("Select", "Sélectionner")) for o in options.all_inner_texts())
+    browser.keyboard.press("Enter")
+    wait_for_app(browser)
+    browser.wait_for_url("**sim_choix=81140**", timeout=TIMEOUT_MS)
+    tags = picker.locator('[data-testid="stMultiSelectTagsContainer"]').filter(has_text="hab.")
+    assert tags.inner_text().strip() == "Lavaur (81) – 10\u202f965 hab."
+    assert_no_exception(browser)
