@@ -14,7 +14,7 @@ from geo.io import read_dataset
 from geo.maps import display_geometries
 from geo.mapviews import add_places, indicator_map
 from geo.territory import Scope
-from tests.e2e.helpers import CHROMIUM, TIMEOUT_MS, launch_chromium, streamlit_server
+from tests.e2e.helpers import CHROMIUM, FOLIUM_FRAME, TIMEOUT_MS, launch_chromium, streamlit_server
 
 MB = 1024 * 1024
 
@@ -73,7 +73,7 @@ def _cold_start_seconds() -> float | None:
         start = time.perf_counter()
         with streamlit_server() as url:
             page.goto(f"{url}/?fond=none")
-            frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+            frame = page.frame_locator(FOLIUM_FRAME)
             frame.locator(".leaflet-container").wait_for(timeout=TIMEOUT_MS)
             frame.locator(".atlas-legend").first.wait_for(timeout=TIMEOUT_MS)
             elapsed = time.perf_counter() - start

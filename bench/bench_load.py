@@ -38,6 +38,7 @@ from serve.client import Visit, visit
 from tests.e2e.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    FOLIUM_FRAME,
     TIMEOUT_MS,
     free_port,
     proxy_server,
@@ -363,9 +364,7 @@ def redraw_rows(server: Server) -> list[Row]:
 
 
 def _map_frame(page: Any) -> Any:
-    handle = page.locator('iframe[title="streamlit_folium.st_folium"]').first.element_handle(
-        timeout=TIMEOUT_MS
-    )
+    handle = page.locator(FOLIUM_FRAME).first.element_handle(timeout=TIMEOUT_MS)
     return handle.content_frame()
 
 
