@@ -332,7 +332,8 @@ MAP_STATE_JS = """() => {
 
 
 def redraw_rows(server: Server) -> list[Row]:
-    """One user moves the distance slider; time until the page's map is drawn again."""
+    """One user moves the distance slider; time until the page's map is drawn again (the map shows
+    the share of inhabitants within the distance, so that each change redraws it)."""
     from playwright.sync_api import sync_playwright
 
     slider = ".st-key-f_radius input[type=range]"
@@ -342,7 +343,7 @@ def redraw_rows(server: Server) -> list[Row]:
             executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS)
         )
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.goto(f"{server.url}/couverture?fond=none&reg=76&rayon=10")
+        page.goto(f"{server.url}/couverture?fond=none&reg=76&rayon=10&indicateur=share_covered")
         _wait_for_map_state(page, "drawn")
         for index in range(WIDGET_CHANGES + 1):
             _map_frame(page).evaluate("() => { map_div.atlasBenchSeen = true; }")

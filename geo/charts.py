@@ -460,7 +460,6 @@ def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source
     figure.update_layout(
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1.15, "yanchor": "bottom"}
     )
-    figure.update_layout(margin={"t": 90})
     return figure
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 from geo._validate import check_choice
 from geo.atlas import Atlas
 from geo.crs import WGS84, X, Y
-from geo.fmt import fr_km, fr_number
+from geo.fmt import fr_km, fr_number, fr_radius
 from geo.gaps import PROGRAMME_COLORS, PROGRAMME_SHORT_LABELS, PROGRAMMES, scope_qpv
 from geo.maps import (
     add_legend,
@@ -395,11 +395,11 @@ def scenario_map(
             radius=8.0,
         )
     entries = [
-        (SITE_COLOR, f"site proposé (cercle : {fr_number(problem.radius_km)} km)"),
+        (SITE_COLOR, f"site proposé (cercle : {fr_radius(problem.radius_km)} km)"),
         (NEWLY_COVERED_COLOR, "commune nouvellement couverte"),
         (EXISTING_COLOR, "tiers-lieu existant"),
     ]
     if drawn:
-        entries.insert(2, (UNCOVERED_COLOR, f"commune toujours à plus de {fr_number(problem.radius_km)} km"))
+        entries.insert(2, (UNCOVERED_COLOR, f"commune toujours à plus de {fr_radius(problem.radius_km)} km"))
     add_legend(m, "Scénario", entries, hollow=True)
     return m

@@ -9,6 +9,7 @@ import zipfile
 from collections.abc import Mapping
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
@@ -118,7 +119,10 @@ def _number_format(values: pd.Series) -> str | None:
     known = values.dropna()
     if pd.api.types.is_integer_dtype(values) or (known == known.round()).all():
         return "#,##0"
-    decimals = max((len(repr(float(v)).split(".")[1]) for v in known.head(200)), default=1)
+    decimals = max(
+        (len(np.format_float_positional(float(v), trim="-").partition(".")[2]) for v in known.head(200)),
+        default=1,
+    )
     return "#,##0." + "0" * min(decimals, 6)
 
 

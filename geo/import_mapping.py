@@ -305,7 +305,7 @@ def combine_census(tables: Sequence[RawTable]) -> tuple[pd.DataFrame, str, list[
             [
                 "importez exactement un fichier « fiche identité » (colonnes ID_UNIQUE, NOM, et Insee ou "
                 "LATITUDE/LONGITUDE) avec ses fichiers thématiques ; "
-                f"fichier(s) d'identité trouvé(s) : {found}"
+                f"fichiers d'identité trouvés : {found}"
             ],
         )
     identity = identities[0]
@@ -346,7 +346,8 @@ def prepare_import(tables: Sequence[RawTable]) -> PreparedImport:
     Raises
     ------
     DataValidationError
-        If no file is given, several non-census files are given, or the table has no row.
+        If no file is given, several non-census files are given, census files come with
+        another list, or the table has no row.
     """
     if not tables:
         raise DataValidationError("fichier importé", ["aucun fichier"])
@@ -354,7 +355,17 @@ def prepare_import(tables: Sequence[RawTable]) -> PreparedImport:
     notes = [f"{t.filename} : {n}" for t in tables for n in t.notes]
     label = " + ".join(t.filename for t in tables)
     thematic: tuple[str, ...] = ()
-    if any(census_format(t.frame) is not None for t in tables):
+    formats = [census_format(t.frame) for t in tables]
+    if any(f is not None for f in formats):
+        others = [t.filename for t, f in zip(tables, formats, strict=True) if f is None]
+        if others:
+            raise DataValidationError(
+                label,
+                [
+                    "fichiers du recensement et autre liste mêlés : importez à part "
+                    + ", ".join(f"« {name} »" for name in others)
+                ],
+            )
         frame, file_format, census_notes = combine_census(tables)
         mapping = census_mapping(frame, file_format)
         notes += census_notes

@@ -43,6 +43,7 @@ from geo.placement import (
     ISSUE_ACTIONS,
     ISSUES,
     PRECISION_ADDRESS,
+    PRECISIONS,
     VERDICT_CENTROID,
     VERDICT_CORRECTED,
     VERDICT_INCONSISTENT,
@@ -52,7 +53,7 @@ from geo.placement import (
 )
 from geo.places import RECORD_COLUMNS, places_from_records, relocate_places, scrub_contacts
 from geo.tabular import GEOMETRY_PROBLEM, LINE, PROBLEM, RESERVED
-from geo.themes import ROUTE_TYPOLOGY, THEMES, themes_from_keywords, themes_from_typology
+from geo.themes import ROUTE_TYPOLOGY, THEME_SHORT_LABELS, THEMES, themes_from_keywords, themes_from_typology
 
 IMPORT_SOURCE = "import"
 """``source`` code of imported places (the map shows the import's name for them)."""
@@ -662,7 +663,7 @@ def _report(
         here["themes"]
         .fillna("")
         .astype(str)
-        .map(lambda t: ", ".join(THEMES[c].split(" (")[0] for c in t.split(";") if c))
+        .map(lambda t: ", ".join(THEME_SHORT_LABELS[c] for c in t.split(";") if c))
     )
     flags = places["possible_duplicate_of"].reindex(index).fillna("").astype(str)
     issue = check.placed["placement_issue"].reindex(index).fillna("").astype(str)
@@ -679,7 +680,7 @@ def _report(
             "code INSEE retenu": code,
             "longitude retenue": here["lon"].where(~rejected).round(6),
             "latitude retenue": here["lat"].where(~rejected).round(6),
-            "localisation": here["location_precision"].fillna("").where(~rejected, ""),
+            "localisation": here["location_precision"].map(PRECISIONS).fillna("").where(~rejected, ""),
             "thèmes": themes.where(~rejected, ""),
             "doublon possible de": flags,
         },

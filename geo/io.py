@@ -14,6 +14,7 @@ import shapely
 from geo._errors import DataValidationError
 from geo.catalog import BUNDLED_DIR, Dataset, dataset
 from geo.crs import WGS84
+from geo.fmt import fr_count
 
 LOCAL_DIR_ENV = "ATLAS_LOCAL_DATA"
 """Environment variable naming the folder of refreshed data that is preferred when present."""
@@ -144,11 +145,11 @@ def _key_problems(frame: pd.DataFrame, entry: Dataset) -> list[str]:
     problems: list[str] = []
     keys = frame[entry.key]
     if keys.isna().any():
-        problems.append(f"{int(keys.isna().sum())} ligne(s) sans identifiant « {entry.key} »")
+        problems.append(f"{fr_count(int(keys.isna().sum()), 'ligne')} sans identifiant « {entry.key} »")
     duplicated = keys[keys.duplicated() & keys.notna()].unique().tolist()
     if duplicated:
         shown = ", ".join(map(str, duplicated[:5]))
-        problems.append(f"{len(duplicated)} identifiant(s) « {entry.key} » en double : {shown}")
+        problems.append(f"{fr_count(len(duplicated), 'identifiant')} « {entry.key} » en double : {shown}")
     return problems
 
 
@@ -161,11 +162,11 @@ def _geometry_problems(frame: pd.DataFrame, entry: Dataset, expected: str) -> li
     geoms = frame.geometry
     null = geoms.isna() | geoms.is_empty
     if null.any() and not entry.missing_geometry_allowed:
-        problems.append(f"{int(null.sum())} géométrie(s) nulle(s) ou vide(s)")
+        problems.append(fr_count(int(null.sum()), "géométrie nulle ou vide", "géométries nulles ou vides"))
     present = geoms[~null]
     invalid = ~shapely.is_valid(present.values)
     if invalid.any():
-        problems.append(f"{int(invalid.sum())} géométrie(s) invalide(s)")
+        problems.append(fr_count(int(invalid.sum()), "géométrie invalide", "géométries invalides"))
     families = present.geom_type.str.replace("Multi", "", regex=False).unique().tolist()
     wrong = [f for f in families if f != expected]
     if wrong:
@@ -180,7 +181,7 @@ def _outside_france_problems(points: gpd.GeoSeries) -> list[str]:
         return []
     points = points.to_crs(WGS84) if points.crs != WGS84 else points
     outside = ~in_france(pd.Series(points.x), pd.Series(points.y))
-    return [f"{int(outside.sum())} point(s) hors de France"] if outside.any() else []
+    return [f"{fr_count(int(outside.sum()), 'point')} hors de France"] if outside.any() else []
 
 
 LINKAGE_EXCEPTIONS = "linkage_exceptions.csv"

@@ -54,7 +54,7 @@ from geo._errors import InvalidParameterError
 from geo._validate import check_choice, check_positive, choice_problem, positive_problem
 from geo.coverage import check_radius, coverage_of_points
 from geo.crs import X, Y
-from geo.fmt import fr_count, fr_number, fr_percent
+from geo.fmt import fr_count, fr_number, fr_percent, fr_radius
 from geo.territory import Scope
 from geo.themes import theme_mask
 from geo.typologies import CENTRALITY_LEVELS
@@ -681,9 +681,9 @@ def _demand(
     demand = in_scope[located & ~in_scope["covered_before"] & (in_scope["population"] > 0)]
     if demand.empty:
         raise NoDemandError(
-            f"Tous les habitants de ce périmètre sont déjà à moins de {radius_km:g} km d'un tiers-lieu "
-            "(thèmes choisis) : aucun nouveau site n'augmenterait la couverture. Réduisez la distance "
-            "ou changez de thèmes."
+            f"Tous les habitants de ce périmètre sont déjà à moins de {fr_radius(radius_km)} km d'un "
+            "tiers-lieu (thèmes choisis) : aucun nouveau site n'augmenterait la couverture. Réduisez la "
+            "distance ou changez de thèmes."
         )
     return in_scope, demand
 

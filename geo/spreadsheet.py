@@ -24,6 +24,7 @@ from geo.fmt import fr_count, fr_number
 from geo.tabular import (
     CHUNK_BYTES,
     MAX_CELLS,
+    MAX_COLUMNS,
     MAX_ROWS,
     ByteBudget,
     RawTable,
@@ -227,7 +228,7 @@ def _read_workbook(archive: zipfile.ZipFile, filename: str, budget: ByteBudget) 
         if others:
             notes.append(
                 fr_count(others, "autre feuille non lue", "autres feuilles non lues")
-                + " : importez-les séparément"
+                + (" : importez-les séparément" if others > 1 else " : importez-la séparément")
             )
         if len(data_sheets) < len(book.sheets):
             notes.append("feuille des paramètres et sources d'un export de l'Atlas ignorée")
@@ -255,7 +256,7 @@ def _sheet_rows(book: _Workbook, path: str, filename: str) -> TableBuilder | Non
                     f"ou {fr_number(MAX_CELLS)} cellules)"
                 ],
             )
-        values = _row_values(book, row)
+        values = _row_values(book, row, filename)
         if not values:
             continue
         if builder is None:
@@ -267,8 +268,11 @@ def _sheet_rows(book: _Workbook, path: str, filename: str) -> TableBuilder | Non
     return builder
 
 
-def _row_values(book: _Workbook, row: etree._Element) -> list[object]:
-    """The values of a row's cells at their columns, trailing empty cells left out."""
+def _row_values(book: _Workbook, row: etree._Element, filename: str) -> list[object]:
+    """The values of a row's cells at their columns, trailing empty cells left out.
+
+    A cell reference without a column (« 1 ») or beyond :data:`MAX_COLUMNS` (« ZZZZZZ1 ») is
+    refused before anything is allocated for it."""
     values: list[object] = []
     for position, cell in enumerate(row):
         if cell.tag != _CELL or not len(cell):  # a formatted empty cell has no value element
@@ -278,6 +282,14 @@ def _row_values(book: _Workbook, row: etree._Element) -> list[object]:
             continue
         reference = cell.get("r")
         column = _column_index(reference) if reference else position
+        if not 0 <= column < MAX_COLUMNS:
+            raise DataValidationError(
+                filename,
+                [
+                    f"cellule « {str(reference)[:20]} » hors des colonnes possibles "
+                    f"(au plus {fr_number(MAX_COLUMNS)}) : classeur endommagé"
+                ],
+            )
         if column >= len(values):
             values.extend([""] * (column + 1 - len(values)))
         values[column] = value

@@ -25,6 +25,7 @@ import pandas as pd
 
 from geo._errors import InvalidParameterError
 from geo._validate import check_choice
+from geo.fmt import fr_km
 from geo.indicators import ScopeCoverage
 from geo.typologies import (
     CENTRALITY_LEVELS,
@@ -341,6 +342,23 @@ SHARE_HEADERS = ("Part de la population", "Part des tiers-lieux", "Part à moins
 """Beginnings of the headers of :func:`typology_table` holding shares (0–1)."""
 
 
+APPROXIMATE_POINT = "approximatif"
+"""First word of the « Point représentatif » line of :func:`commune_types_table` when the
+commune's point may be far from its inhabitants (its distances are then approximate)."""
+
+
+def _point_text(row: pd.Series) -> str:
+    """How far a commune's point may be from its inhabitants, as the bundled addresses tell it."""
+    if bool(row["point_approximate"]):
+        return f"{APPROXIMATE_POINT} : {row['point_note']}"
+    if int(row.get("point_evidence_count", 0) or 0) > 0 and pd.notna(row.get("point_evidence_m")):
+        return f"à {fr_km(float(row['point_evidence_m']))} de l'adresse connue la plus proche dans la commune"
+    extent = row.get("point_extent_m")
+    if pd.notna(extent):
+        return f"aucune adresse connue ; la commune s'étend à {fr_km(float(extent))} au plus de son point"
+    return "aucune adresse connue dans la commune"
+
+
 def commune_types_table(communes: pd.DataFrame, code_insee: str) -> pd.DataFrame:
     """The classes of one commune in each typology, and how far its point may be from its inhabitants.
 
@@ -375,6 +393,5 @@ def commune_types_table(communes: pd.DataFrame, code_insee: str) -> pd.DataFrame
         }
     )
     if "point_approximate" in rows.columns:
-        note = str(row["point_note"]) if bool(row["point_approximate"]) else "proche des adresses connues"
-        table.loc[len(table)] = ["Point représentatif de la commune", note, "calcul de l'Atlas"]
+        table.loc[len(table)] = ["Point représentatif de la commune", _point_text(row), "calcul de l'Atlas"]
     return table

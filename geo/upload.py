@@ -46,8 +46,6 @@ _JSON = {".geojson", ".json"}
 _LAYERS = {".gpkg"}
 
 SUPPORTED_EXTENSIONS = ("csv", "txt", "tsv", "xlsx", "xlsm", "geojson", "json", "gpkg", "zip")
-UPLOAD_EXTENSIONS = (*SUPPORTED_EXTENSIONS, "xls", "ods")
-"""What the upload widget takes: old .xls and .ods then get a French explanation, not a refusal."""
 
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in (9, 10, 13))
 """Bytes that plain text never holds (tab, line feed and carriage return excepted)."""

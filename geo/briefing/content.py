@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from geo.catalog import DATASETS, ETALAB, sources_label
-from geo.fmt import NNBSP, fr_km, fr_number, fr_percent, fr_points
+from geo.fmt import NNBSP, fr_count, fr_km, fr_number, fr_percent, fr_points
 from geo.gaps import PROGRAMME_SHORT_LABELS
 from geo.placement import PRECISION_ADDRESS, PRECISION_APPROXIMATE, PRECISION_COMMUNE
 from geo.profile import (
@@ -37,7 +37,7 @@ from geo.profile import (
     theme_table,
 )
 from geo.themes import without_places
-from geo.typology_coverage import typology_table
+from geo.typology_coverage import APPROXIMATE_POINT, typology_table
 
 THOUSANDS = re.compile(r"(?<=\d) (?=\d{3}\b)")
 """A plain space between thousands, as in a header typed « 100 000 »."""
@@ -115,12 +115,6 @@ def parameters_text(profile: TerritoryProfile) -> str:
 def basename_for(profile: TerritoryProfile, day: date) -> str:
     """File name stem of the pack: ``fiche-territoire-commune-89418-2026-11-26``."""
     return f"fiche-territoire-{profile.territory.level}-{profile.territory.code}-{day.isoformat()}"
-
-
-def _plural(count: float, singular: str, plural: str | None = None) -> str:
-    """« 1 tiers-lieu », « 3 tiers-lieux » (French numbers)."""
-    word = singular if count < 2 else (plural or singular + "s")
-    return f"{fr_number(count)} {word}"
 
 
 @dataclass(frozen=True)
@@ -380,7 +374,7 @@ def _places_finding(profile: TerritoryProfile) -> Finding:
     radius = profile.radius_label
     others = "autre" if n_places else "tiers-lieu"
     around = (
-        f"{_plural(n_around, others, others + ('s' if n_places else 'x'))} "
+        f"{fr_count(n_around, others, others + ('s' if n_places else 'x'))} "
         f"{'sont' if n_around > 1 else 'est'} à moins de {radius} de ses limites"
         if n_around
         else f"aucun {'autre ' if n_places else ''}n'est à moins de {radius} de ses limites"
@@ -388,7 +382,8 @@ def _places_finding(profile: TerritoryProfile) -> Finding:
     if n_places:
         density = fr_number(profile.figures.places_per_100k, 1)
         text = (
-            f"{subject} compte {_plural(n_places, 'tiers-lieu', 'tiers-lieux')} ({_themes_phrase(profile)}), "
+            f"{subject} compte {fr_count(n_places, 'tiers-lieu', 'tiers-lieux')} "
+            f"({_themes_phrase(profile)}), "
             f"soit {density} pour 100{NNBSP}000 habitants ; {around}."
         )
     else:
@@ -413,7 +408,7 @@ def _priority_composition(profile: TerritoryProfile) -> str:
     """« 1 commune PVD », « 5 communes ACV, 19 communes PVD et 21 QPV »."""
     f = profile.figures
     parts = [
-        _plural(count, f"commune {label}", f"communes {label}")
+        fr_count(count, f"commune {label}", f"communes {label}")
         if code != "qpv"
         else f"{fr_number(count)} QPV"
         for code, label, count in (
@@ -431,7 +426,7 @@ def _gap_name(row: pd.Series) -> str:
     if row["programme"] == "qpv":
         return f"le QPV {row['name']} ({row['commune']})"
     label = PROGRAMME_SHORT_LABELS[str(row["programme"])]
-    return f"{row['name']} ({label}, {_plural(float(row['population']), 'habitant')})"
+    return f"{row['name']} ({label}, {fr_count(round(float(row['population'])), 'habitant')})"
 
 
 def _gap_finding(profile: TerritoryProfile) -> Finding | None:
@@ -590,7 +585,7 @@ def _rural_summary(profile: TerritoryProfile) -> str:
         return "Aucune commune rurale (définition INSEE 2021) dans le territoire."
     far = (
         f"{fr_percent(rural.share_rural_uncovered)} d'entre eux "
-        f"({_plural(rural.rural_population_uncovered, 'habitant')}) sont à plus de {profile.radius_label} "
+        f"({fr_count(rural.rural_population_uncovered, 'habitant')}) sont à plus de {profile.radius_label} "
         "d'un tiers-lieu"
     )
     places = (
@@ -630,8 +625,8 @@ def _commune_summary(profile: TerritoryProfile) -> str:
         f"{str(classes.iloc[1])[:1].lower()}{str(classes.iloc[1])[1:]} (centralités ANCT – INRAE)."
     )
     point = classes.get("Point représentatif de la commune", "")
-    if point and not str(point).startswith("proche"):
-        text += f" Distances approximatives : {point}."
+    if str(point).startswith(APPROXIMATE_POINT):
+        text += f" Distances approximatives : {str(point).removeprefix(APPROXIMATE_POINT + ' : ')}."
     return text
 
 
@@ -784,7 +779,7 @@ def _priorities_notes(profile: TerritoryProfile, priorities: PackTable) -> str:
             else f"dont les {fr_number(n_listed)} premiers sont listés"
         )
         listed = (
-            f"{_plural(n_gaps, 'territoire prioritaire', 'territoires prioritaires')} "
+            f"{fr_count(n_gaps, 'territoire prioritaire', 'territoires prioritaires')} "
             f"{without_places(profile.themes)} à moins de {radius}, {how} du plus éloigné au plus proche "
             "d'un tiers-lieu."
         )
@@ -802,7 +797,7 @@ def _places_notes(profile: TerritoryProfile, places: PackTable) -> str:
         else ". "
     )
     return (
-        f"{_plural(profile.figures.n_places, 'tiers-lieu', 'tiers-lieux')} dans le territoire et "
+        f"{fr_count(profile.figures.n_places, 'tiers-lieu', 'tiers-lieux')} dans le territoire et "
         f"{fr_number(profile.n_around)} à moins de {profile.radius_label} de ses limites{listed}"
         "Localisation « commune » : lieu placé au point de sa commune ; « approximative » : adresse "
         "géocodée à la rue ou à la commune. "

@@ -122,3 +122,9 @@ def test_xlsx_has_a_frozen_header_fitted_widths_and_number_formats() -> None:
     assert sheet["C1"].value == "Part couverte (%)"
     assert sheet["C2"].number_format == "#,##0.0"
     assert book["Paramètres et sources"].freeze_panes == "A2"
+
+
+def test_xlsx_number_formats_hold_tiny_values() -> None:
+    """A longitude of 4e-06 (a place on the Greenwich meridian) is written, with its decimals."""
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(pd.DataFrame({"longitude": [4e-06, 0.5]}), {})))
+    assert book["Données"]["A2"].number_format == "#,##0.000000"

@@ -172,6 +172,11 @@ def test_census_2023_insee_codes_that_contradict_their_postcode(locator: Commune
     assert "99001" in _by(chosen, "NOM").at["Code inconnu", "motif"]
 
 
+def test_census_files_with_another_list_are_refused_naming_it() -> None:
+    with pytest.raises(DataValidationError, match=r"importez à part « reseau_points_douteux\.csv »"):
+        _read("bdftl-2026-01-fiche-identite.csv", "reseau_points_douteux.csv")
+
+
 def test_only_thematic_census_file_is_refused() -> None:
     table = read_upload((FIXTURES / "bdftl-2026-02-activites.csv").read_bytes(), "x.csv")
     with pytest.raises(DataValidationError, match="fiche identité"):

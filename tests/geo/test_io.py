@@ -49,7 +49,7 @@ def test_missing_crs_null_and_wrong_geometry_types() -> None:
     )
     problems = validation_problems(frame, dataset("qpv"))
     assert "système de coordonnées (CRS) absent" in problems
-    assert any("nulle(s) ou vide(s)" in p for p in problems)
+    assert any("1 géométrie nulle ou vide" in p for p in problems)
     assert any("types de géométrie inattendus : Polygon" in p for p in problems)
 
 

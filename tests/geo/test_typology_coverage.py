@@ -156,7 +156,14 @@ def test_rural_share_in_occitanie_is_independent_of_the_kernel(atlas: Atlas) -> 
 
 def test_a_commune_lists_its_types_and_its_point(atlas: Atlas) -> None:
     table = commune_types_table(atlas.communes, "97311").set_index("Typologie")
-    assert "58,8" in table.loc["Point représentatif de la commune", "Classe"]
+    assert table.loc["Point représentatif de la commune", "Classe"].startswith("approximatif : point à 58,8")
+    # Not flagged is not « near known addresses » when the commune has none: say what is known.
+    point = {
+        code: commune_types_table(atlas.communes, code).set_index("Typologie").iloc[-1]["Classe"]
+        for code in ("01001", "34172")
+    }
+    assert point["01001"].startswith("aucune adresse connue ; la commune s'étend à 3,9")
+    assert point["34172"].startswith("à 0,0\u202fkm de l'adresse connue la plus proche")
     assert table.loc["Typologie des ruralités", "Classe"].startswith(("Hors champ", "commune non rurale"))
     with pytest.raises(InvalidParameterError, match="99999"):
         commune_types_table(atlas.communes, "99999")

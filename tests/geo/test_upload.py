@@ -163,6 +163,23 @@ def test_broken_files_get_a_french_message_without_internals() -> None:
         assert "/tmp" not in str(error.value)
 
 
+@pytest.mark.parametrize("reference", ["1", "ZZZZZZ2"])
+def test_a_cell_outside_any_column_is_refused_before_anything_is_allocated(reference: str) -> None:
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        pd.DataFrame({"Nom": ["Fablab"], "Ville": ["Albi"]}).to_excel(writer, index=False)
+    source = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    forged = io.BytesIO()
+    with zipfile.ZipFile(forged, "w") as archive:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = data.replace(b'r="B2"', f'r="{reference}"'.encode())
+            archive.writestr(item, data)
+    with pytest.raises(DataValidationError, match="hors des colonnes possibles"):
+        read_upload(forged.getvalue(), "forge.xlsx")
+
+
 # ---------------------------------------------------------------------------- geographic files
 
 
