@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PORT ?= 8501
 
-.PHONY: run serve serve-restart test test-fast test-e2e-proxy lint data former-names check-data bench bench-load refresh apercu clean
+.PHONY: run serve serve-restart test test-fast test-e2e-proxy lint data former-names bench bench-load refresh apercu clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 introuvable ($(PYTHON))"; exit 1; }

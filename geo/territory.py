@@ -97,7 +97,7 @@ class Scope:
 
 def scope_label(scope: Scope, communes: pd.DataFrame) -> str:
     """French name of the scope (« Occitanie », « Hérault (34) », « France métropolitaine »), with its
-    types of communes when some are selected (« Occitanie (communes rurales (INSEE)) »)."""
+    types of communes when some are selected (« Occitanie (communes rurales) »)."""
     name = _territory_label(scope, communes)
     return f"{name} ({scope.types.describe()})" if scope.types else name
 

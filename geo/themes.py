@@ -407,7 +407,7 @@ def theme_columns() -> list[str]:
 
 
 def themes_text(places: pd.DataFrame) -> list[str]:
-    """« Fabrication, Culture (mot-clé) » for each place: its themes and how they were derived."""
+    """« Fabrication, Culture (mot-clé, indicatif) » for each place: its themes and how they were derived."""
     parts = [
         np.where(
             places[f"theme_{t}"] == ROUTE_KEYWORD,

@@ -39,8 +39,8 @@ from geo.typologies import (
 )
 
 UNCLASSED = "Non classée"
-"""Class of a commune missing from a typology (none in the bundled data) or of a place whose
-commune is unknown: kept, so that nothing is dropped from the totals."""
+"""Class of a commune missing from a typology (none in the bundled data): kept, so that no
+inhabitant is dropped from the totals (a place whose commune is unknown counts in no class)."""
 
 
 @dataclass(frozen=True)

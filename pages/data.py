@@ -160,12 +160,18 @@ def _typology_widgets(prepared: PreparedImport, mapping: ColumnMapping) -> dict[
         return None
     values = table["valeur"].tolist()
     signature = (mapping.typology, tuple(values))
-    if st.session_state.get("_data_typology_signature") != signature:
+    # The suggestions again for another column or file, or when the widgets were not drawn on the
+    # last run (Streamlit then forgets their state, not this signature).
+    forgotten = any(f"data_theme_{theme}" not in st.session_state for theme in THEMES)
+    if st.session_state.get("_data_typology_signature") != signature or forgotten:
         st.session_state["_data_typology_signature"] = signature
         for theme in THEMES:
             st.session_state[f"data_theme_{theme}"] = table.loc[table[theme], "valeur"].tolist()
     with st.expander(
-        f"Thèmes de la typologie ({fr_number(len(values))} valeurs les plus fréquentes)", expanded=True
+        "Thèmes de la typologie ("
+        + fr_count(len(values), "valeur la plus fréquente", "valeurs les plus fréquentes")
+        + ")",
+        expanded=True,
     ):
         st.caption(
             "Pour chaque thème, les valeurs de la colonne « type de lieu » qui le donnent. Les propositions "
@@ -430,7 +436,7 @@ st.title("Données")
 current = atlas()
 st.markdown(
     f"**Tiers-lieux utilisés dans cette session** : {_md(current.places_source)} "
-    f"({fr_number(len(current.places))} lieux)."
+    f"({fr_count(len(current.places), 'lieu', 'lieux')})."
 )
 done = st.session_state.get(DONE_KEY)
 if st.session_state.get(IMPORTED_PLACES_KEY) is not None:

@@ -388,8 +388,8 @@ if result is not None:
         "Les mêmes communes sont dans le tableau « Implantations proposées » sous la carte.",
     )
     left_text = (
-        f"{fr_number(len(left))} communes ({fr_number(left['population'].sum())} habitants) toujours à plus "
-        f"de {radius} km d'un tiers-lieu après le scénario"
+        f"{fr_count(len(left), 'commune')} ({fr_count(int(left['population'].sum()), 'habitant')}) "
+        f"toujours à plus de {radius} km d'un tiers-lieu après le scénario"
     )
     left_note = (
         f"Petits points violets : les {left_text}."

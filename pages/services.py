@@ -104,6 +104,7 @@ if not filters.scope.types.densite:
         "Ne garder que les communes rurales",
         key="services_rural_only",
         on_click=select_rural_communes,
+        args=(filters.scope.zone,),
         help=f"Règle le filtre « Types de communes » du panneau de gauche. Rural : {RURAL_DEFINITION}.",
     )
 
@@ -160,7 +161,7 @@ with cols[1]:
     )
 with cols[2]:
     metric(
-        "PVD / ACV : France services sans tiers-lieu",
+        "Communes PVD / ACV avec France services, sans tiers-lieu",
         fr_number(len(hosts)),
         help_text=f"Communes Petites villes de demain ou Action Cœur de Ville ayant au moins une France "
         f"services, dont aucune n'a de tiers-lieu à moins de {radius} km.",
@@ -220,8 +221,8 @@ show_map(
     _map,
     key="services_map",
     inputs=(filters, kind, services_radius, programme, rank_by),
-    title=f"Carte : {SERVICE_LISTS[kind].lower()} — {describe(filters)}",
-    description=f"les {fr_number(len(rows))} {listed}"
+    title=f"Carte : {SERVICE_LISTS[kind][:1].lower()}{SERVICE_LISTS[kind][1:]} — {describe(filters)}",
+    description=f"{'la' if len(rows) == 1 else 'les'} {fr_number(len(rows))} {listed}"
     + ("" if national else ", et les tiers-lieux du territoire")
     + ". Les mêmes lignes sont dans la liste classée sous la carte.",
 )
@@ -254,11 +255,10 @@ def _ranked_list() -> None:
                 f"({fr_number(len(export))} lignes) est dans les fichiers à télécharger."
             )
     integers = [c for c in table.columns if c.startswith(("Population", "Habitants", "France services dans"))]
-    styled = table.style.format(fr_number, subset=integers, na_rep="–").format(
-        lambda v: fr_km(v * 1000),
-        subset=[c for c in table.columns if c.startswith("Distance")],
-        na_rep="aucun dans la zone",
-    )
+    styled = table.style.format(fr_number, subset=integers, na_rep="–")
+    for column in (c for c in table.columns if c.startswith("Distance")):
+        nothing = "aucune dans la zone" if "France services" in column else "aucun dans la zone"
+        styled = styled.format(lambda v: fr_km(v * 1000), subset=[column], na_rep=nothing)
     st.dataframe(styled, hide_index=True, width="stretch", key="services_table")
     parameters = {
         "Page": "Services publics",

@@ -263,7 +263,7 @@ def _priority_gaps() -> None:
     )
     missing = url_choice(
         cols[1].multiselect,
-        "Thème(s) manquant(s)",
+        "Thèmes manquants",
         theme_choices,
         key="themes_missing",
         param="th_absent",
@@ -340,7 +340,7 @@ def _priority_gaps() -> None:
             {
                 **parameters,
                 "Thème présent": theme_label(present),
-                "Thème(s) manquant(s)": ", ".join(theme_label(t) for t in missing),
+                "Thèmes manquants": ", ".join(theme_label(t) for t in missing),
                 "Manque": GAP_MODES[how],
                 **({"Avertissement": gaps_warning} if gaps_warning else {}),
             },

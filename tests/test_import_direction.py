@@ -8,6 +8,8 @@ declared in exactly one layer below: a new module fails this test until it is cl
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from tests.conftest import ROOT
 
 PRIMITIVES = {
     "_errors",
-    "_validate",  # the shared parameter checks, when they land
+    "_validate",
     "crs",
     "fmt",
     "search",
@@ -155,6 +157,36 @@ def test_geo_never_imports_streamlit() -> None:
         if module.split(".")[0] in STREAMLIT
     ]
     assert not found, "geo/ must not import Streamlit (pages and ui/ do):\n" + "\n".join(found)
+
+
+def test_geo_never_imports_the_app_and_ui_never_imports_pages() -> None:
+    """The app's own layers: geo knows nothing of ui/ nor pages/, ui/ nothing of pages/."""
+    ui_files = sorted((ROOT / "ui").rglob("*.py"))
+    found = [
+        f"{where(path, line)} imports {module}"
+        for path in GEO_MODULES.values()
+        for line, module in imported_modules(path)
+        if module.split(".")[0] in ("ui", "pages", "app")
+    ] + [
+        f"{where(path, line)} imports {module}"
+        for path in ui_files
+        for line, module in imported_modules(path)
+        if module.split(".")[0] in ("pages", "app")
+    ]
+    assert not found, "imports must flow pages → ui → geo:\n" + "\n".join(found)
+
+
+def test_importing_all_of_geo_loads_no_streamlit() -> None:
+    """The transitive check the source reading cannot make (a dependency that pulls Streamlit in)."""
+    modules = sorted(name for name in GEO_MODULES if name != "geo")
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('streamlit', 'streamlit_folium'))\n"
+        "assert not loaded, loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
 
 
 def test_geo_layers_import_downwards_only() -> None:

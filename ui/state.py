@@ -281,9 +281,11 @@ _TYPE_LABELS: dict[str, dict[Any, str]] = {
 }
 
 
-def select_rural_communes() -> None:
-    """Callback: keep the rural communes only (INSEE definition), like choosing their three levels."""
-    st.session_state["f_densite"] = list(RURAL_LEVELS)
+def select_rural_communes(zone: str) -> None:
+    """Callback: keep the rural communes only (INSEE definition), like choosing their levels — those
+    present in ``zone`` (La Réunion has no commune of the rural levels 6 and 7)."""
+    present = set(type_choices(zone)["densite"])
+    st.session_state["f_densite"] = [level for level in RURAL_LEVELS if level in present]
 
 
 def _commune_types(zone: str) -> CommuneTypes:
@@ -312,6 +314,7 @@ def _commune_types(zone: str) -> CommuneTypes:
             "Communes rurales seulement",
             key="f_rural_only",
             on_click=select_rural_communes,
+            args=(zone,),
             help=f"Rural : {RURAL_DEFINITION}.",
             width="stretch",
         )

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo.charts import typology_chart
-from geo.fmt import fr_number, fr_percent, fr_radius
+from geo.fmt import fr_count, fr_number, fr_percent, fr_radius
 from geo.typologies import RURAL_DEFINITION
 from geo.typology_coverage import (
     DIMENSIONS,
@@ -50,8 +50,8 @@ def rural_metrics(rural: RuralFigures, radius_km: float) -> None:
             f"Habitants ruraux à plus de {radius} d'un tiers-lieu",
             fr_percent(rural.share_rural_uncovered),
             help_text=f"{fr_number(rural.rural_population_uncovered)} habitants de communes rurales sur "
-            f"{fr_number(rural.rural_population)}, dans {fr_number(rural.rural_communes_uncovered)} "
-            "communes.",
+            f"{fr_number(rural.rural_population)}, dans "
+            f"{fr_count(rural.rural_communes_uncovered, 'commune')}.",
         )
     st.caption(f"Rural : {RURAL_DEFINITION} — la définition des panoramas nationaux (INSEE, ANCT).")
 

@@ -84,6 +84,16 @@ def test_programme_hosts_and_the_rural_shortcut() -> None:
     assert not any(b.key == "services_rural_only" for b in at.button)
 
 
+def test_the_rural_shortcut_keeps_the_rural_levels_present_overseas() -> None:
+    """La Réunion has no commune of the rural levels 6 and 7: the shortcut keeps level 5, rather
+    than a selection the sidebar would refuse (and silently empty)."""
+    at = open_app(PAGE, {"zone": "974"})
+    at.button(key="services_rural_only").click().run()
+    assert not at.exception
+    assert at.multiselect(key="f_densite").value == [5]
+    assert at.query_params["densite"] == "5"
+
+
 def test_bad_link_values_are_reported_and_defaults_used() -> None:
     at = open_app(PAGE, {"liste": "magique", "commune_programme": "zrr"})
     assert not at.exception

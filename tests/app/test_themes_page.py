@@ -141,7 +141,7 @@ def test_priority_gaps_of_a_theme_with_enough_places_are_listed(
     }
     raw = _bytes(downloads["ecarts-thematiques-territoires-prioritaires.csv"]).decode("utf-8-sig")
     assert "# Périmètre : Occitanie" in raw
-    assert "# Thème(s) manquant(s) : Fabrication" in raw
+    assert "# Thèmes manquants : Fabrication" in raw
 
 
 def test_changing_gap_themes_updates_table_and_url(data: Atlas) -> None:

@@ -58,7 +58,7 @@ def test_gap_list_downloads_as_csv(app_url, page, tmp_path) -> None:
     assert info.value.suggested_filename == "ecarts-thematiques-territoires-prioritaires.csv"
     text = path.read_text(encoding="utf-8-sig")
     assert "# Périmètre : Occitanie" in text
-    assert "# Thème(s) manquant(s) : Alimentation, Réemploi" in text
+    assert "# Thèmes manquants : Alimentation, Réemploi" in text
     header = next(line for line in text.splitlines() if not line.startswith("#"))
     assert header.startswith("Rang;Nom;Type;Code")
     assert len([line for line in text.splitlines() if not line.startswith("#")]) > 1

@@ -172,6 +172,12 @@ def test_census_2023_insee_codes_that_contradict_their_postcode(locator: Commune
     assert "99001" in _by(chosen, "NOM").at["Code inconnu", "motif"]
 
 
+def test_several_free_lists_at_once_are_refused() -> None:
+    tables = [read_upload(b"nom;insee\nA;34172\n", f"l{i}.csv") for i in range(2)]
+    with pytest.raises(DataValidationError, match="une seule liste"):
+        prepare_import(tables)
+
+
 def test_census_files_with_another_list_are_refused_naming_it() -> None:
     with pytest.raises(DataValidationError, match=r"importez à part « reseau_points_douteux\.csv »"):
         _read("bdftl-2026-01-fiche-identite.csv", "reseau_points_douteux.csv")
@@ -494,7 +500,9 @@ def test_report_is_a_plain_table_that_can_be_imported_again(locator: CommuneLoca
     assert not text.startswith("#")
     table = read_upload(csv_with_metadata_zip(result.report, metadata, stem="rapport"), "rapport.zip")
     assert len(table.frame) == result.n_input
-    assert ";-1,5536;" in text or ";-1,553600;" in text or "-1,5536" in text  # decimal comma, no quote mark
+    # A negative longitude stays a number: decimal comma, no formula-guard quote.
+    assert ";-1,5536;" in text
+    assert "'-1,5536" not in text
 
 
 # ---------------------------------------------------------------------------- property tests
