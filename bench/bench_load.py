@@ -35,6 +35,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from bench.common import Row
 from serve.client import Visit, visit
+from serve.run import WARM_PAGES
 from tests.e2e.helpers import (
     CHROMIUM,
     CHROMIUM_ARGS,
@@ -45,17 +46,8 @@ from tests.e2e.helpers import (
     streamlit_server,
 )
 
-PAGES = (
-    "",
-    "couverture",
-    "zones-blanches",
-    "thematiques",
-    "fiche-territoire",
-    "simulateur",
-    "donnees",
-    "a-propos",
-)
-"""Every page of the app (URL paths, ``""`` is the overview)."""
+PAGES = WARM_PAGES
+"""Every page of the app (URL paths, ``""`` is the overview), as the warm start visits them."""
 SCOPES = ("fond=none", "fond=none&reg=76", "fond=none&dep=34")
 """What users look at: France, Occitanie, Hérault (a workshop shares a few scopes)."""
 LEVELS = (1, 5, 10, 20)

@@ -23,11 +23,13 @@ WARM_PAGES = (
     "",
     "couverture",
     "zones-blanches",
+    "services-publics",
     "thematiques",
     "fiche-territoire",
     "simulateur",
     "donnees",
     "a-propos",
+    "accessibilite",
 )
 """URL paths visited once at start-up, the default page first (the one a shared link opens most)."""
 OTHER_PAGES_AFTER_S = 3.0
