@@ -232,3 +232,23 @@ def point_offsets_summary(communes: pd.DataFrame) -> dict[str, float]:
         "approximate": float(flagged.sum()),
         "population_approximate": float(communes.loc[flagged, "population"].sum()),
     }
+
+
+def approximate_points_table(communes: pd.DataFrame) -> pd.DataFrame:
+    """The communes flagged « point approximatif », farthest from a known address first, with French
+    headers (distances in km to 0.1), for the screen and its exports."""
+    flagged = communes[communes["point_approximate"]].sort_values(
+        ["point_evidence_m", "point_extent_m"], ascending=False
+    )
+    return pd.DataFrame(
+        {
+            "Commune": flagged["nom"],
+            "Code INSEE": flagged["code_insee"],
+            "Département": flagged["nom_dep"],
+            "Population 2023": flagged["population"],
+            "Distance à l'adresse connue la plus proche (km)": (flagged["point_evidence_m"] / 1000).round(1),
+            "Adresse connue la plus proche": flagged["point_evidence_name"],
+            "Étendue depuis le point (km)": (flagged["point_extent_m"] / 1000).round(1),
+            "Pourquoi": flagged["point_note"],
+        }
+    )

@@ -661,6 +661,7 @@ def _report(
     names = code.map(check.locator.communes["nom"]).fillna("")
     themes = (
         here["themes"]
+        .astype(object)
         .fillna("")
         .astype(str)
         .map(lambda t: ", ".join(THEME_SHORT_LABELS[c] for c in t.split(";") if c))
@@ -680,7 +681,9 @@ def _report(
             "code INSEE retenu": code,
             "longitude retenue": here["lon"].where(~rejected).round(6),
             "latitude retenue": here["lat"].where(~rejected).round(6),
-            "localisation": here["location_precision"].map(PRECISIONS).fillna("").where(~rejected, ""),
+            "localisation": here["location_precision"]
+            .map(lambda c: PRECISIONS.get(c, ""))
+            .where(~rejected, ""),
             "thèmes": themes.where(~rejected, ""),
             "doublon possible de": flags,
         },

@@ -998,8 +998,8 @@ class _Placing:
         out, declared = self.out, self.declared
         precision = out["location_precision"]
         poor = precision != PRECISION_ADDRESS
-        moved = differ & poor & (other_dep | (precision == PRECISION_COMMUNE))
-        moved &= self._has_commune_point(declared)
+        wanted = differ & poor & (other_dep | (precision == PRECISION_COMMUNE))
+        moved = wanted & self._has_commune_point(declared)
         described = (
             "point dans "
             + self._labels(self.point_code)
@@ -1009,14 +1009,28 @@ class _Placing:
             + self._labels(declared)
         )
         kept = pd.Series(
-            np.where(poor, " (même département) : point retenu", " : coordonnées à l'adresse retenues"),
+            np.select(
+                [~poor, wanted & ~moved],
+                [
+                    " : coordonnées à l'adresse retenues",
+                    " ; la commune déclarée n'a pas de point dans les données : point retenu",
+                ],
+                default=" (même département) : point retenu",
+            ),
             index=out.index,
         )
-        moved_clause = ", dans un autre département ; point peu précis : commune déclarée retenue"
+        moved_clause = pd.Series(
+            np.where(
+                other_dep,
+                ", dans un autre département ; point peu précis : commune déclarée retenue",
+                " ; point au centre d'une commune : commune déclarée retenue",
+            ),
+            index=out.index,
+        )
         self.notes.add(differ & ~moved, described + support + kept)
         self.notes.add(moved, described + support + moved_clause)
         out.loc[differ & ~moved, "placement_rule"] = kept[differ & ~moved]
-        out.loc[moved, "placement_rule"] = moved_clause
+        out.loc[moved, "placement_rule"] = moved_clause[moved]
         out.loc[moved, "code_insee"] = declared[moved]
         self._move_to_commune_point(moved)
 

@@ -21,6 +21,7 @@ scope), in metres in the zone's metric CRS.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
@@ -294,6 +295,46 @@ def programme_hosts(table: pd.DataFrame) -> gpd.GeoDataFrame:
     out["code"] = out["code_insee"]
     ranked = rank_gaps(out, rank_by="population").drop(columns="code")
     return gpd.GeoDataFrame(ranked, geometry="geometry", crs=WGS84)
+
+
+@dataclass(frozen=True)
+class ServicesSummary:
+    """The key figures of the « Services publics » view."""
+
+    services: int
+    """France services of the scope."""
+    services_without_place: int
+    """Of which no tiers-lieu (chosen themes) is within the distance."""
+    rural_communes: int
+    """Rural communes of the scope (INSEE density levels 5 to 7)."""
+    double_gap_communes: int
+    """Of which far from both a tiers-lieu and a France services."""
+    double_gap_population: float
+    """Inhabitants of those communes."""
+    double_gap_share: float
+    """Their share of the rural inhabitants of the scope (NaN without any)."""
+
+
+def services_summary(services: pd.DataFrame, rural: pd.DataFrame, doubles: pd.DataFrame) -> ServicesSummary:
+    """Key figures from :func:`france_services_coverage`, :func:`double_gap_candidates` and
+    :func:`double_gaps` of one scope."""
+    rural_population = float(rural["population"].sum())
+    double_population = float(doubles["population"].sum())
+    return ServicesSummary(
+        services=len(services),
+        services_without_place=int((~services["covered"].astype(bool)).sum()),
+        rural_communes=len(rural),
+        double_gap_communes=len(doubles),
+        double_gap_population=double_population,
+        double_gap_share=double_population / rural_population if rural_population else float("nan"),
+    )
+
+
+def scope_france_services(atlas: Atlas, scope: Scope) -> pd.DataFrame:
+    """The France services of the communes of ``scope``'s territory (its types of communes aside)."""
+    territory = scope.territory
+    codes = set(atlas.communes.loc[territory.mask(atlas.communes), "code_insee"])
+    return atlas.france_services[atlas.france_services["code_insee"].isin(codes)]
 
 
 def _km(distance_m: pd.Series) -> pd.Series:

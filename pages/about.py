@@ -6,7 +6,13 @@ import pandas as pd
 import streamlit as st
 
 from geo.catalog import DATASETS, PLACE_SOURCES
-from geo.commune_points import CRITERION, EVIDENCE_LIMIT_M, EXTENT_LIMIT_M, point_offsets_summary
+from geo.commune_points import (
+    CRITERION,
+    EVIDENCE_LIMIT_M,
+    EXTENT_LIMIT_M,
+    approximate_points_table,
+    point_offsets_summary,
+)
 from geo.fmt import fr_km, fr_number
 from geo.linkage import describe_register, register_summary
 from geo.themes import ROUTES, route_counts, theme_columns, theme_rules_table
@@ -129,21 +135,7 @@ st.markdown(
     f"{fr_number(offsets['wide'])} étendues "
     "sans adresse connue. Leurs chiffres sont gardés, avec cette réserve."
 )
-flagged = data.communes[data.communes["point_approximate"]].sort_values(
-    ["point_evidence_m", "point_extent_m"], ascending=False
-)
-flagged_table = pd.DataFrame(
-    {
-        "Commune": flagged["nom"],
-        "Code INSEE": flagged["code_insee"],
-        "Département": flagged["nom_dep"],
-        "Population 2023": flagged["population"],
-        "Distance à l'adresse connue la plus proche (km)": (flagged["point_evidence_m"] / 1000).round(1),
-        "Adresse connue la plus proche": flagged["point_evidence_name"],
-        "Étendue depuis le point (km)": (flagged["point_extent_m"] / 1000).round(1),
-        "Pourquoi": flagged["point_note"],
-    }
-)
+flagged_table = approximate_points_table(data.communes)
 st.dataframe(
     flagged_table.style.format(
         {"Population 2023": fr_number}

@@ -20,7 +20,9 @@ from geo.services import (
     france_services_coverage,
     france_services_gaps,
     programme_hosts,
+    scope_france_services,
     services_export_table,
+    services_summary,
 )
 from geo.typologies import RURAL_DEFINITION
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
@@ -139,25 +141,22 @@ gaps = shared_result(
 )
 hosts = shared_result("programme_hosts", filters.analysis, lambda: programme_hosts(services))
 
+summary = services_summary(services, rural, doubles)
 cols = st.columns(3)
 with cols[0]:
-    all_gaps = int((~services["covered"]).sum())
     metric(
         f"France services sans tiers-lieu à moins de {radius} km",
-        f"{fr_number(all_gaps)} / {fr_number(len(services))}",
+        f"{fr_number(summary.services_without_place)} / {fr_number(summary.services)}",
         help_text="Structures France services du périmètre (toutes communes d'accueil) dont l'adresse est à "
         f"plus de {radius} km de tout tiers-lieu des thèmes choisis.",
     )
 with cols[1]:
-    rural_population = float(rural["population"].sum())
-    double_population = float(doubles["population"].sum())
-    double_share = double_population / rural_population if rural_population else float("nan")
     metric(
         "Communes rurales loin des deux",
-        f"{fr_number(len(doubles))} / {fr_number(len(rural))}",
-        help_text=f"{fr_number(double_population)} habitants ({fr_percent(double_share)} "
-        f"des habitants des communes rurales du périmètre) à plus de {radius} km d'un tiers-lieu et de "
-        f"{fr_radius(services_radius)} km d'une France services.",
+        f"{fr_number(summary.double_gap_communes)} / {fr_number(summary.rural_communes)}",
+        help_text=f"{fr_number(summary.double_gap_population)} habitants "
+        f"({fr_percent(summary.double_gap_share)} des habitants des communes rurales du périmètre) "
+        f"à plus de {radius} km d'un tiers-lieu et de {fr_radius(services_radius)} km d'une France services.",
     )
 with cols[2]:
     metric(
@@ -200,10 +199,8 @@ st.markdown(f"**{fr_number(len(rows))}** {listed}, {order}.")
 
 
 def _map() -> folium.Map:
-    territory = filters.scope.territory
-    places = scope_places(data, territory, filters.themes)
-    codes = set(data.communes.loc[territory.mask(data.communes), "code_insee"])
-    context = data.france_services[data.france_services["code_insee"].isin(codes)]
+    places = scope_places(data, filters.scope.territory, filters.themes)
+    context = scope_france_services(data, filters.scope)
     return services_map(
         kind,
         rows,

@@ -78,7 +78,8 @@ def url_backed(
     """Make session-state ``key`` follow URL parameter ``param``.
 
     The first time the session meets the widget, a valid URL value wins over ``default``;
-    afterwards the widget's own value is kept (and invalid leftovers reset to ``default``).
+    afterwards the widget's own value is kept: a list keeps its items still in ``allowed``, a
+    single value no longer allowed goes back to ``default``.
     A session that starts on a page already open in the browser (server restarted,
     disconnected session expired, another server process behind the proxy) is the
     exception: the browser sends the values on screen, including the change the user has
@@ -117,8 +118,9 @@ def url_backed(
                 st.session_state.setdefault("_url_rejected", []).append(f"{param}={shown} ({reason})")
     current = st.session_state.get(key, default)
     if allowed is not None:
-        ok = all(v in allowed for v in current) if isinstance(current, list) else current in allowed
-        if not ok:
+        if isinstance(current, list):  # keep what is still offered (another rule, another zone…)
+            current = [v for v in current if v in allowed]
+        elif current not in allowed:
             current = default
     st.session_state[key] = current
 

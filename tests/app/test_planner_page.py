@@ -122,6 +122,17 @@ def test_what_if_selection_restored_from_the_url() -> None:
     assert _table(at)["Code INSEE"].tolist() == ["34142"]
 
 
+def test_a_narrower_rule_keeps_the_communes_still_candidates() -> None:
+    """Agde (29 939 inhabitants) stays chosen when candidates must have 10 000 inhabitants; Lodève
+    (7 251) goes, instead of the whole choice being wiped."""
+    at = open_app(page=PAGE, query={"dep": "34", "sim_mode": "manuel", "sim_choix": "34142,34003"})
+    assert at.multiselect(key="planner_manual").value == ["34142", "34003"]
+    at.selectbox(key="planner_candidates").set_value("population").run()
+    at.select_slider(key="planner_min_population").set_value(10_000).run()
+    assert not at.exception
+    assert at.multiselect(key="planner_manual").value == ["34003"]
+
+
 def test_too_many_sites_for_the_candidates_is_a_french_error() -> None:
     at = open_app(page=PAGE, query={"dep": "34", "sim_candidats": "qpv", "sim_sites": "50"})
     assert not at.exception

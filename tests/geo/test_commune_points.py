@@ -11,6 +11,7 @@ from geo.atlas import Atlas
 from geo.commune_points import (
     EVIDENCE_LIMIT_M,
     address_evidence,
+    approximate_points_table,
     commune_point_checks,
     point_offsets_summary,
 )
@@ -133,3 +134,11 @@ def test_scope_figures_count_the_approximate_points(atlas: Atlas) -> None:
     guyane = atlas.communes[atlas.communes["dep"] == "973"]
     assert figures.communes_approximate == int(guyane["point_approximate"].sum()) > 5
     assert figures.population_approximate == int(guyane.loc[guyane["point_approximate"], "population"].sum())
+
+
+def test_the_table_of_approximate_points_lists_every_flagged_commune_farthest_first(atlas: Atlas) -> None:
+    table = approximate_points_table(atlas.communes)
+    assert len(table) == int(atlas.communes["point_approximate"].sum())
+    distances = table["Distance à l'adresse connue la plus proche (km)"].dropna()
+    assert distances.is_monotonic_decreasing
+    assert table.iloc[0]["Commune"] == "Mana"  # 70,6 km from its France services

@@ -20,6 +20,7 @@ from geo.services import (
     france_services_gaps,
     programme_hosts,
     services_export_table,
+    services_summary,
 )
 from geo.territory import Scope
 from geo.themes import THEMES
@@ -170,6 +171,14 @@ def test_double_gaps_are_rural_communes_far_from_both() -> None:
     assert set(candidates["code_insee"]) == {"C2", "C3", "C4", "C5"}  # rural only
     with pytest.raises(InvalidParameterError, match="strictement positive"):
         double_gaps(atlas, Scope("metro"), (), 10, services_radius_km=0)
+    services = france_services_coverage(atlas, Scope("metro"), (), 10)
+    summary = services_summary(services, candidates, doubles)
+    assert (summary.rural_communes, summary.double_gap_communes) == (4, 1)
+    assert summary.double_gap_population == float(doubles["population"].sum())
+    assert summary.double_gap_share == pytest.approx(
+        doubles["population"].sum() / candidates["population"].sum()
+    )
+    assert summary.services_without_place == int((~services["covered"]).sum())
 
 
 def test_programme_hosts_have_a_france_services_but_no_tiers_lieu() -> None:
