@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 
 from geo._validate import check_choice
 
@@ -85,3 +86,10 @@ def with_projected_xy(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         out.loc[rows, X] = projected.x.to_numpy()
         out.loc[rows, Y] = projected.y.to_numpy()
     return out
+
+
+def km_rounded(distance_m: pd.Series, decimals: int = 1) -> pd.Series:
+    """Distances in metres as kilometres rounded to ``decimals``, for exports: an infinite
+    distance (nothing within reach) becomes NaN, an empty cell."""
+    values = distance_m.astype(float) / 1000
+    return values.where(np.isfinite(values)).round(decimals)

@@ -34,7 +34,7 @@ import pandas as pd
 from geo._validate import check_choice, check_choices
 from geo.atlas import Atlas
 from geo.coverage import check_radius, coverage_of_points, coverage_of_polygons
-from geo.crs import WGS84
+from geo.crs import WGS84, km_rounded
 from geo.territory import Scope
 from geo.themes import theme_mask
 
@@ -473,8 +473,7 @@ def gaps_export_table(gaps: pd.DataFrame) -> gpd.GeoDataFrame:
     for column in ("code", "commune", "codes_insee", "dep", "nom_dep"):
         out[column] = gaps[column]
     out["population"] = gaps["population"].round().astype("Int64")
-    distance = gaps["distance_m"].replace([np.inf, -np.inf], np.nan)
-    out["distance_km"] = (distance / 1000).round(1)
+    out["distance_km"] = km_rounded(gaps["distance_m"])
     out["nearest_place"] = gaps["nearest_place"]
     out["approximate_label"] = np.where(gaps["approximate"], "oui (" + gaps["approximate_note"] + ")", "non")
     out = out.rename(columns=EXPORT_COLUMNS)

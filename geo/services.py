@@ -32,7 +32,7 @@ from geo._validate import check_choice
 from geo.atlas import Atlas
 from geo.commune_points import MOBILE_FORMATS
 from geo.coverage import check_radius, coverage_of_points
-from geo.crs import WGS84, X, Y
+from geo.crs import WGS84, X, Y, km_rounded
 from geo.gaps import rank_gaps
 from geo.territory import Scope
 from geo.themes import theme_mask
@@ -337,10 +337,6 @@ def scope_france_services(atlas: Atlas, scope: Scope) -> pd.DataFrame:
     return atlas.france_services[atlas.france_services["code_insee"].isin(codes)]
 
 
-def _km(distance_m: pd.Series) -> pd.Series:
-    return (distance_m.replace([np.inf, -np.inf], np.nan).astype(float) / 1000).round(1)
-
-
 _SERVICES_EXPORT: dict[str, str] = {
     "rank": "Rang",
     "name": "France services",
@@ -417,9 +413,9 @@ def services_export_table(kind: str, rows: pd.DataFrame) -> gpd.GeoDataFrame:
         if column in rows.columns:
             out[column] = rows[column]
     out["population"] = rows["population"].round().astype("Int64")
-    out["distance_km"] = _km(rows["distance_m"])
+    out["distance_km"] = km_rounded(rows["distance_m"])
     if kind == "double":
-        out["services_distance_km"] = _km(rows["services_distance_m"])
+        out["services_distance_km"] = km_rounded(rows["services_distance_m"])
         out["approximate_label"] = np.where(rows["approximate"], "oui (" + rows["point_note"] + ")", "non")
     if kind == "france_services":
         out["approximate_label"] = np.where(

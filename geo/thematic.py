@@ -21,6 +21,7 @@ from geo._errors import InvalidParameterError
 from geo._validate import check_choice, check_choices, check_positive
 from geo.atlas import Atlas
 from geo.coverage import check_radius, nearest_distance_m
+from geo.crs import km_rounded
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import PROGRAMMES
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES, LEVELS, Scope, scope_label
@@ -632,11 +633,6 @@ def gap_summary(gaps: pd.DataFrame) -> dict[str, int]:
     }
 
 
-def _km(series: pd.Series) -> pd.Series:
-    values = series.astype(float) / 1000.0
-    return values.where(np.isfinite(values)).round(1)
-
-
 def indicators_for_export(table: pd.DataFrame, *, level: str, radius_km: float) -> pd.DataFrame:
     """French-labelled copy of :func:`theme_indicators` output for CSV / Excel exports."""
     check_choice(level, LEVEL_KEYS, "level")
@@ -701,11 +697,11 @@ def gaps_for_export(gaps: pd.DataFrame, *, present: Sequence[str], missing: Sequ
             "Commune": gaps["commune"],
             "Département": gaps["dep"],
             "Population (2023)": gaps["population"].round().astype("Int64"),
-            f"Distance au plus proche : {present_label} (km)": _km(gaps["distance_present_m"]),
+            f"Distance au plus proche : {present_label} (km)": km_rounded(gaps["distance_present_m"]),
         }
     )
     for theme in missing:
-        out[f"Distance au plus proche : {theme_label(theme)} (km)"] = _km(gaps[f"distance_{theme}_m"])
+        out[f"Distance au plus proche : {theme_label(theme)} (km)"] = km_rounded(gaps[f"distance_{theme}_m"])
     return out
 
 
