@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from geo._validate import check_choice
+from geo.commune_points import POINT_COLUMNS
 
 BUNDLED_DIR = Path(__file__).resolve().parent.parent / "data"
 """Where the committed datasets live (``data/`` at the top of the repository)."""
@@ -314,15 +315,7 @@ DATASETS: dict[str, Dataset] = {
             licence=ETALAB,
             vintage="calculé à la construction des données",
             key="code_insee",
-            required_columns=(
-                "code_insee",
-                "point_evidence_count",
-                "point_evidence_m",
-                "point_evidence_name",
-                "point_extent_m",
-                "point_approximate",
-                "point_note",
-            ),
+            required_columns=("code_insee", *POINT_COLUMNS),
             geometry=None,
             dtypes={"code_insee": "string", "point_evidence_m": "number", "point_approximate": "bool"},
             notes="Distance du point représentatif de chaque commune à l'adresse connue la plus proche "
