@@ -297,23 +297,17 @@ if result is not None:
             result.upper_bound
         )
 
-    priority_new = result.priority_covered_after - result.priority_covered_before
-    priority_before = (
-        result.priority_covered_before / result.priority_population
-        if result.priority_population
-        else float("nan")
+    number = st.session_state.get("planner_counter", 0) + 1
+    label = f"Scénario {number} — " + (
+        "choix manuel" if manual else f"{fr_count(len(result.sites), 'site')}, {METHOD_LABELS[result.method]}"
     )
-    priority_after = (
-        result.priority_covered_after / result.priority_population
-        if result.priority_population
-        else float("nan")
-    )
+    summary = scenario_summary(result, label, parameters)
     cols = st.columns(4)
     with cols[0]:
         metric(
             "Habitants nouvellement couverts",
             fr_number(result.new_population),
-            help_text=f"Dont {fr_number(priority_new)} en territoires prioritaires ; "
+            help_text=f"Dont {fr_number(summary.priority_new)} en territoires prioritaires ; "
             f"{fr_count(len(result.sites), 'site')}, "
             + fr_count(
                 len(result.newly_covered), "commune nouvellement couverte", "communes nouvellement couvertes"
@@ -331,8 +325,8 @@ if result is not None:
     with cols[2]:
         _coverage_metric(
             PRIORITY_SHARE_LABEL,
-            priority_before,
-            priority_after,
+            summary.priority_share_before,
+            summary.priority_share_after,
             help_text="Part des habitants des communes ACV, PVD ou comprenant un QPV qui vivent à moins de "
             f"{radius} km d'un tiers-lieu : une part d'habitants, pas de communes (la page Zones blanches, "
             "elle, compte des communes).",
@@ -421,11 +415,6 @@ if result is not None:
     )
 
     saved: list[ScenarioSummary] = st.session_state.setdefault(SCENARIOS_KEY, [])
-    number = st.session_state.get("planner_counter", 0) + 1
-    label = f"Scénario {number} — " + (
-        "choix manuel" if manual else f"{fr_count(len(result.sites), 'site')}, {METHOD_LABELS[result.method]}"
-    )
-    summary = scenario_summary(result, label, parameters)
     already = any(s.parameters == summary.parameters and s.sites == summary.sites for s in saved)
 
     def _save_and_count() -> None:
