@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from geo._validate import check_choice
-from geo.fmt import fr_number, fr_percent
+from geo.fmt import fr_count, fr_number, fr_percent
 from geo.profile import TerritoryProfile, comparison_series
 from geo.themes import insufficient_label, theme_label
 from geo.typologies import DENSITY_GROUP_INTERMEDIATE, DENSITY_GROUP_RURAL, DENSITY_GROUP_URBAN
@@ -414,7 +414,14 @@ def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source
             "Tiers-lieux pour 100 000 hab.",
         ),
     )
-    customdata = data[["population", "places", "communes"]].to_numpy()
+    customdata = np.column_stack(
+        [
+            [fr_count(round(v), "habitant") for v in data["population"]],
+            [fr_count(round(v), "tiers-lieu", "tiers-lieux") for v in data["places"]],
+            [fr_count(round(v), "commune") for v in data["communes"]],
+            [fr_percent(v) for v in data["share_covered"]],
+        ]
+    )
     fig.add_trace(
         go.Bar(
             x=data["share_covered"],
@@ -424,8 +431,8 @@ def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source
             text=[fr_percent(v) for v in data["share_covered"]],
             textposition="outside",
             customdata=customdata,
-            hovertemplate="%{y}<br>%{x:.1%} des habitants couverts<br>%{customdata[0]:,.0f} habitants, "
-            "%{customdata[2]:,.0f} communes<extra></extra>",
+            hovertemplate="%{y}<br>%{customdata[3]} des habitants couverts<br>%{customdata[0]}, "
+            "%{customdata[2]}<extra></extra>",
             showlegend=False,
         ),
         row=1,
@@ -440,8 +447,7 @@ def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source
             text=[fr_number(v, 1) for v in data["places_per_100k"]],
             textposition="outside",
             customdata=customdata,
-            hovertemplate="%{y}<br>%{x:.1f} tiers-lieux pour 100 000 hab.<br>%{customdata[1]:,.0f} "
-            "tiers-lieux<extra></extra>",
+            hovertemplate="%{y}<br>%{x:.1f} tiers-lieux pour 100 000 hab.<br>%{customdata[1]}<extra></extra>",
             showlegend=False,
         ),
         row=1,
