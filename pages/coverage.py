@@ -15,7 +15,6 @@ from geo.indicators import (
     available_levels,
     coverage_table,
     territory_display,
-    unlocated_note,
 )
 from geo.maps import SCHEMES
 from geo.mapviews import add_places, indicator_map
@@ -26,11 +25,11 @@ from ui.components import caption_sources, download_buttons, export_metadata, me
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
 from ui.pages import (
-    approximate_points_note,
     current_filters,
     describe,
     empty_scope_message,
     scope_caption,
+    scope_notes,
     theme_caution,
 )
 from ui.state import page_section, url_choice, warn_rejected_params
@@ -170,15 +169,7 @@ def _map_and_table() -> None:
     empty_overlays = [OVERLAYS[o] for o in overlays if overlay_points(data, filters.scope, o).empty]
     if empty_overlays:
         st.info("Aucun élément dans ce périmètre pour : " + ", ".join(empty_overlays) + ".")
-    if figures.n_places == 0:
-        st.info(
-            "Aucun tiers-lieu de ces thèmes n'est situé dans ce périmètre ; la couverture tient compte "
-            "des tiers-lieux des territoires voisins."
-        )
-    if figures.communes_unlocated:
-        st.caption(unlocated_note(figures.communes_unlocated))
-    if figures.communes_approximate:
-        st.caption(approximate_points_note(figures))
+    scope_notes(figures)
 
     st.subheader(f"Territoires ({level_noun(level)})")
     st.caption("Cliquez sur un en-tête de colonne pour trier.")

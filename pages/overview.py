@@ -8,14 +8,14 @@ import streamlit as st
 from geo.charts import coverage_bar_chart
 from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.gaps import qpv_location_short
-from geo.indicators import territory_display, territory_table, unlocated_note
+from geo.indicators import territory_display, territory_table
 from geo.mapviews import add_places, indicator_map
 from geo.territory import LEVELS, level_noun, scope_label
 from geo.typology_coverage import typology_coverage
 from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
-from ui.pages import approximate_points_note, current_filters, describe, empty_scope_message, scope_caption
+from ui.pages import current_filters, describe, empty_scope_message, scope_caption, scope_notes
 from ui.typology import rural_metrics, typology_chart_and_table
 
 CHART_ROWS = 25
@@ -74,15 +74,7 @@ caption_sources(
     note=f"Thèmes par mots-clés indicatifs ; lieux labellisés situés au centroïde de leur commune ; "
     f"{qpv_location_short(data)}.",
 )
-if figures.n_places == 0:
-    st.info(
-        "Aucun tiers-lieu de ces thèmes n'est situé dans ce périmètre. La couverture ci-dessus "
-        "tient compte des tiers-lieux des territoires voisins."
-    )
-if figures.communes_unlocated:
-    st.caption(unlocated_note(figures.communes_unlocated))
-if figures.communes_approximate:
-    st.caption(approximate_points_note(figures))
+scope_notes(figures)
 
 level = filters.scope.detail_level
 table = shared_result("territory_table", (*filters.analysis, level), lambda: territory_table(result, level))

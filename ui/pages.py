@@ -6,7 +6,7 @@ import streamlit as st
 
 from geo.commune_points import CRITERION
 from geo.fmt import NNBSP, fr_count, fr_radius
-from geo.indicators import KeyFigures
+from geo.indicators import KeyFigures, unlocated_note
 from geo.territory import scope_label
 from geo.thematic import SUPPORT_RULE, theme_support
 from geo.themes import THEME_SHORT_LABELS
@@ -61,6 +61,20 @@ def approximate_points_note(figures: KeyFigures) -> str:
         f"{'leurs distances sont approximatives' if several else 'ses distances sont approximatives'}. "
         "Détail : « À propos des données »."
     )
+
+
+def scope_notes(figures: KeyFigures) -> None:
+    """What the key figures of a scope rest on: no place of the themes inside it, communes without
+    outline, communes whose point may be far from their inhabitants."""
+    if figures.n_places == 0:
+        st.info(
+            "Aucun tiers-lieu de ces thèmes n'est situé dans ce périmètre ; la couverture tient compte "
+            "des tiers-lieux des territoires voisins."
+        )
+    if figures.communes_unlocated:
+        st.caption(unlocated_note(figures.communes_unlocated))
+    if figures.communes_approximate:
+        st.caption(approximate_points_note(figures))
 
 
 def empty_scope_message(filters: Filters) -> str:

@@ -39,6 +39,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _start(module_and_args: Sequence[str], log: IO[str] | int) -> subprocess.Popen[bytes]:
+    """``python -m <module> <args>`` from the repository, its output to ``log``."""
+    return subprocess.Popen(
+        [sys.executable, "-m", *module_and_args],
+        cwd=ROOT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+
+
 @contextmanager
 def streamlit_server(
     log: IO[str] | int = subprocess.DEVNULL,
@@ -54,16 +65,12 @@ def streamlit_server(
     """
     port = port or free_port()
     # The command of ``make run``: Streamlit plus the warm-up of serve.run.
-    process = subprocess.Popen(
+    process = _start(
         [
-            *(sys.executable, "-m", "serve.run"),
-            *("--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true"),
-            *("--server.fileWatcherType", "none", *extra),
+            *("serve.run", "--server.port", str(port), "--server.address", "127.0.0.1"),
+            *("--server.headless", "true", "--server.fileWatcherType", "none", *extra),
         ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        log,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -85,15 +92,8 @@ def proxy_server(
     """
     port = free_port()
     run_dir = Path(tempfile.mkdtemp(prefix="atlas-serve-test-"))
-    process = subprocess.Popen(
-        [
-            *(sys.executable, "-m", "serve"),
-            *("--port", str(port), "--workers", str(workers), "--run-dir", str(run_dir)),
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    process = _start(
+        ["serve", "--port", str(port), "--workers", str(workers), "--run-dir", str(run_dir)], log
     )
     url = f"http://127.0.0.1:{port}"
     try:
