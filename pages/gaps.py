@@ -30,16 +30,10 @@ from ui.components import caption_sources, download_buttons, export_metadata, me
 from ui.data import atlas, shared_result
 from ui.maps import context_outlines
 from ui.pages import current_filters, describe, scope_caption, theme_caution
-from ui.state import page_section, url_backed, url_choice, warn_rejected_params
+from ui.state import page_section, parse_flag, url_backed, url_choice, warn_rejected_params
 
 # Rows shown before « show all »: formatting thousands of cells the French way costs a rerun ~0.2 s.
 TABLE_ROWS = 200
-
-
-def _parse_flag(raw: str) -> bool:
-    if raw not in ("True", "False"):
-        raise ValueError(raw)
-    return raw == "True"
 
 
 filters = current_filters()
@@ -199,7 +193,7 @@ def _ranked_list() -> None:
     export = shared_result("gaps_export", inputs, lambda: gaps_export_table(gaps))
     table = export.drop(columns=["geometry", EXPORT_COLUMNS["codes_insee"], EXPORT_COLUMNS["nom_dep"]])
     if len(table) > TABLE_ROWS:
-        url_backed("gaps_all_rows", "liste_complete", False, allowed=[True, False], parse=_parse_flag)
+        url_backed("gaps_all_rows", "liste_complete", False, allowed=[True, False], parse=parse_flag)
         show_all = st.toggle(f"Afficher les {fr_number(len(table))} lignes", key="gaps_all_rows")
         if not show_all:
             table = table.head(TABLE_ROWS)

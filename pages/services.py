@@ -32,6 +32,7 @@ from ui.pages import current_filters, describe, scope_caption, theme_caution
 from ui.state import (
     RADIUS_CHOICES,
     page_section,
+    parse_flag,
     select_rural_communes,
     url_backed,
     url_choice,
@@ -41,12 +42,6 @@ from ui.state import (
 TABLE_ROWS = 200
 SOURCES = ["france_services", "places", "communes", "typologies", "pvd", "acv"]
 DEFAULT_SERVICES_RADIUS_KM = 10
-
-
-def _parse_flag(raw: str) -> bool:
-    if raw not in ("True", "False"):
-        raise ValueError(raw)
-    return raw == "True"
 
 
 filters = current_filters()
@@ -244,7 +239,7 @@ def _ranked_list() -> None:
     )
     table = export.drop(columns="geometry")
     if len(table) > TABLE_ROWS:
-        url_backed("services_all_rows", "liste_complete_fs", False, allowed=[True, False], parse=_parse_flag)
+        url_backed("services_all_rows", "liste_complete_fs", False, allowed=[True, False], parse=parse_flag)
         if not st.toggle(f"Afficher les {fr_number(len(table))} lignes", key="services_all_rows"):
             table = table.head(TABLE_ROWS)
             st.caption(

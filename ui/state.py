@@ -66,6 +66,13 @@ def _parse_list(raw: str) -> list[str]:
     return [part for part in raw.split(",") if part]
 
 
+def parse_flag(raw: str) -> bool:
+    """A toggle's value in a link (« True » / « False »); anything else is refused."""
+    if raw not in ("True", "False"):
+        raise ValueError(raw)
+    return raw == "True"
+
+
 def url_backed(
     key: str,
     param: str,

@@ -30,6 +30,7 @@ from geo.profile import (
     TerritoryProfile,
     key_figure_items,
     method_lines,
+    places_table,
     programmes_table,
     references_table,
     similar_table,
@@ -696,18 +697,9 @@ def priorities_table(profile: TerritoryProfile) -> PackTable:
 def places_list(profile: TerritoryProfile) -> PackTable:
     """Places in the territory then around it (nearest first), with theme, location and source."""
     places = profile.places
-    frame = pd.DataFrame(
-        {
-            "Tiers-lieu": places["name"],
-            "Commune": places["commune"],
-            "Thèmes": places["themes_text"],
-            "Distance": [
-                "dans le territoire" if inside else fr_km(d)
-                for inside, d in zip(places["inside"], places["distance_m"], strict=True)
-            ],
-            "Localisation": [SHORT_PRECISIONS.get(p, str(p)) for p in places["location_precision"]],
-            "Source": [sources_label(codes, other=profile.places_source) for codes in places["sources"]],
-        }
+    frame = places_table(profile).assign(  # the page's table, in the pack's shorter words
+        Localisation=[SHORT_PRECISIONS.get(p, str(p)) for p in places["location_precision"]],
+        Source=[sources_label(codes, other=profile.places_source) for codes in places["sources"]],
     )
     return PackTable.from_frame(
         frame,
