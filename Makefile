@@ -59,7 +59,7 @@ bench-load: $(STAMP)
 	$(BIN)/python -m bench.run load
 
 refresh: $(STAMP)
-	$(BIN)/python -m geo.refresh
+	$(BIN)/python -m geo.io.refresh
 
 TERRITOIRES ?= commune:89418 dep:34 reg:76
 apercu: $(STAMP)

@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 
 from bench.common import Row, map_payload_bytes, median_seconds
-from geo.atlas import Atlas, load_atlas, load_commune_polygons
-from geo.coverage import coverage_by_theme
+from geo.analysis.coverage import coverage_by_theme
+from geo.analysis.gaps import priority_coverage
+from geo.analysis.indicators import coverage_table, scope_coverage
 from geo.fmt import fr_number
-from geo.gaps import priority_coverage
-from geo.indicators import coverage_table, scope_coverage
-from geo.mapviews import add_places, indicator_map
+from geo.io.atlas import Atlas, load_atlas, load_commune_polygons
+from geo.render.mapviews import add_places, indicator_map
 from geo.territory import Scope
 from geo.themes import THEMES
 

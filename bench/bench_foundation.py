@@ -7,12 +7,12 @@ import time
 import folium
 
 from bench.common import ROOT, Row, apptest_rerun_ms, map_payload_bytes, median_seconds
-from geo.atlas import load_atlas, load_commune_polygons
-from geo.catalog import DATASETS
-from geo.indicators import scope_coverage, territory_table
-from geo.io import read_dataset
-from geo.maps import display_geometries
-from geo.mapviews import add_places, indicator_map
+from geo.analysis.indicators import scope_coverage, territory_table
+from geo.io.atlas import load_atlas, load_commune_polygons
+from geo.io.catalog import DATASETS
+from geo.io.datasets import read_dataset
+from geo.render.maps import display_geometries
+from geo.render.mapviews import add_places, indicator_map
 from geo.territory import Scope
 from tests.e2e.helpers import CHROMIUM, FOLIUM_FRAME, TIMEOUT_MS, launch_chromium, streamlit_server
 

@@ -47,7 +47,7 @@ def sample_csv(n_rows: int = N_ROWS, *, seed: int = 7) -> bytes:
     Two rows in three have coordinates (some swapped, some with a sign error), the others only an
     INSEE code or a postcode + commune name; a few are broken on purpose.
     """
-    from geo.atlas import load_atlas
+    from geo.io.atlas import load_atlas
 
     communes = load_atlas().communes
     communes = communes[communes.geometry.notna() & (communes["zone"] == "metro")].reset_index(drop=True)
@@ -84,11 +84,11 @@ def sample_csv(n_rows: int = N_ROWS, *, seed: int = 7) -> bytes:
 
 
 def _import_rows() -> list[Row]:
-    from geo.atlas import load_atlas, load_commune_polygons
-    from geo.import_mapping import prepare_import
-    from geo.importer import check_import
-    from geo.placement import commune_locator
-    from geo.upload import read_upload
+    from geo.io.atlas import load_atlas, load_commune_polygons
+    from geo.io.import_mapping import prepare_import
+    from geo.io.importer import check_import
+    from geo.io.placement import commune_locator
+    from geo.io.upload import read_upload
 
     atlas = load_atlas()
     locator = commune_locator(
@@ -122,13 +122,13 @@ def _import_rows() -> list[Row]:
 def hostile_case(path: Path, name: str) -> dict[str, object]:
     """Read one hostile file (its name says which) as the page would; time, peak memory, outcome."""
     from geo._errors import AtlasError
-    from geo.upload import read_upload
+    from geo.io.upload import read_upload
 
     data = path.read_bytes()
     locator = None
     if name in ACCEPTED_HOSTILE:
-        from geo.atlas import load_atlas, load_commune_polygons
-        from geo.placement import commune_locator
+        from geo.io.atlas import load_atlas, load_commune_polygons
+        from geo.io.placement import commune_locator
 
         atlas = load_atlas()
         locator = commune_locator(atlas.communes, load_commune_polygons(), atlas.communes_passage)
@@ -137,8 +137,8 @@ def hostile_case(path: Path, name: str) -> dict[str, object]:
         table = read_upload(data, path.name)
         outcome = f"lu : {len(table.frame)} lignes"
         if locator is not None:
-            from geo.import_mapping import prepare_import
-            from geo.importer import check_import
+            from geo.io.import_mapping import prepare_import
+            from geo.io.importer import check_import
 
             result = check_import(prepare_import([table]), locator).result()
             outcome = f"importé : {result.n_imported} lieux sur {result.n_input} lignes"

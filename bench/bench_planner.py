@@ -12,9 +12,9 @@ import itertools
 import pandas as pd
 
 from bench.common import Row, apptest_rerun_ms, median_seconds
-from geo.atlas import load_atlas
-from geo.coverage import coverage_of_points
-from geo.planner import CandidateRule, PlanningProblem, PlanResult, plan_expansion, planning_problem
+from geo.analysis.coverage import coverage_of_points
+from geo.analysis.planner import CandidateRule, PlanningProblem, PlanResult, plan_expansion, planning_problem
+from geo.io.atlas import load_atlas
 from geo.territory import Scope
 
 REGION = "44"  # Grand Est: the région with the most communes (5 115)

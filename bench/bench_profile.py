@@ -6,9 +6,9 @@ from __future__ import annotations
 import time
 
 from bench.common import Row, median_seconds
-from geo.atlas import load_atlas, load_commune_polygons
-from geo.briefing import briefing_pack
-from geo.profile import profile_basis, territory_profile
+from geo.analysis.profile import profile_basis, territory_profile
+from geo.io.atlas import load_atlas, load_commune_polygons
+from geo.render.briefing import briefing_pack
 from geo.search import resolve_territory, territory_by_key
 
 PVD_COMMUNE = "commune:89418"  # Tonnerre (Yonne), Petites villes de demain

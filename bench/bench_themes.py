@@ -7,10 +7,10 @@ import itertools
 
 from bench.common import Row, apptest_rerun_ms, median_seconds
 from data.build import read_labelled_places
-from geo.atlas import load_atlas
+from geo.analysis.thematic import thematic_gaps, theme_distances, theme_indicators, theme_mix_comparison
 from geo.fmt import fr_percent
+from geo.io.atlas import load_atlas
 from geo.territory import Scope
-from geo.thematic import thematic_gaps, theme_distances, theme_indicators, theme_mix_comparison
 from geo.themes import THEME_SHORT_LABELS, keyword_rule_quality
 
 PAGE = "pages/themes.py"

@@ -76,7 +76,7 @@ def map_payload_bytes(m: object) -> int:
     import folium
     from streamlit_folium import _get_header, _get_html, generate_leaflet_string
 
-    from geo.maps import localize_assets
+    from geo.render.maps import localize_assets
 
     assert isinstance(m, folium.Map)
     localize_assets(m)

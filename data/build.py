@@ -17,13 +17,13 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 
-from geo.commune_points import address_evidence, commune_point_checks
 from geo.crs import WGS84, zone_from_dep
 from geo.fmt import fr_percent
-from geo.io import read_linkage_exceptions, validate
-from geo.linkage import link_places
-from geo.placement import PRECISION_COMMUNE, CommuneLocator, commune_locator
-from geo.places import (
+from geo.io.commune_points import address_evidence, commune_point_checks
+from geo.io.datasets import read_linkage_exceptions, validate
+from geo.io.linkage import link_places
+from geo.io.placement import PRECISION_COMMUNE, CommuneLocator, commune_locator
+from geo.io.places import (
     LABEL_FABRIQUE,
     LABEL_MANUFACTURE,
     france_services_from_table,

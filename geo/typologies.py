@@ -1,7 +1,7 @@
 """Commune typologies: INSEE density grid, ANCT centralities, ANCT ruralities, massifs (loi Montagne).
 
 One row per commune of the Atlas (``typologies`` dataset), joined to the communes by
-:func:`geo.atlas.communes_with_programmes`, so that every page can group or filter communes by
+:func:`geo.io.atlas.communes_with_programmes`, so that every page can group or filter communes by
 type of territory. Every commune is classed; values that do not apply say so in words
 (« Hors champ : commune urbaine ou DOM », « Hors massif »), never by an empty cell.
 """

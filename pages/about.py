@@ -5,16 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from geo.catalog import DATASETS, PLACE_SOURCES
-from geo.commune_points import (
+from geo.fmt import fr_km, fr_number
+from geo.io.catalog import DATASETS, PLACE_SOURCES
+from geo.io.commune_points import (
     CRITERION,
     EVIDENCE_LIMIT_M,
     EXTENT_LIMIT_M,
     approximate_points_table,
     point_offsets_summary,
 )
-from geo.fmt import fr_km, fr_number
-from geo.linkage import describe_register, register_summary
+from geo.io.linkage import describe_register, register_summary
 from geo.themes import ROUTES, route_counts, theme_columns, theme_rules_table
 from ui.components import download_buttons
 from ui.data import atlas, linkage_decisions

@@ -6,21 +6,21 @@ import folium
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.commune_points import CRITERION
-from geo.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays, overlay_points
-from geo.fmt import fr_number, fr_percent, fr_radius
-from geo.gaps import qpv_location_short
-from geo.indicators import (
+from geo.analysis.gaps import qpv_location_short
+from geo.analysis.indicators import (
     COVERAGE_INDICATORS,
     available_levels,
     coverage_table,
     territory_display,
 )
-from geo.maps import SCHEMES
-from geo.mapviews import add_places, indicator_map
+from geo.analysis.typology_coverage import DIMENSIONS, typology_coverage
+from geo.fmt import fr_number, fr_percent, fr_radius
+from geo.io.commune_points import CRITERION
+from geo.render.coveragemaps import OVERLAY_DATASETS, OVERLAYS, add_overlays, overlay_points
+from geo.render.maps import SCHEMES
+from geo.render.mapviews import add_places, indicator_map
 from geo.territory import LEVELS, level_noun, scope_label
 from geo.themes import without_places
-from geo.typology_coverage import DIMENSIONS, typology_coverage
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines

@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.catalog import DATASETS
-from geo.export import csv_with_metadata_zip, xlsx_bytes
 from geo.fmt import fr_count, fr_number, fr_percent
-from geo.import_mapping import ColumnMapping, PreparedImport, prepare_import
-from geo.importer import (
+from geo.io.catalog import DATASETS
+from geo.io.export import csv_with_metadata_zip, xlsx_bytes
+from geo.io.import_mapping import ColumnMapping, PreparedImport, prepare_import
+from geo.io.importer import (
     IMPORT_VERDICT_HELP,
     IMPORT_VERDICT_PLURALS,
     IMPORT_VERDICTS,
@@ -23,10 +23,10 @@ from geo.importer import (
     check_import,
     typology_table,
 )
-from geo.placement import ISSUE_ACTIONS, ISSUES
-from geo.tabular import MAX_UPLOAD_BYTES, MB
+from geo.io.placement import ISSUE_ACTIONS, ISSUES
+from geo.io.tabular import MAX_UPLOAD_BYTES, MB
+from geo.io.upload import read_upload
 from geo.themes import THEME_SHORT_LABELS, THEMES
-from geo.upload import read_upload
 from ui.components import metric
 from ui.data import (
     IMPORTED_PLACES_KEY,
@@ -411,8 +411,9 @@ def _refreshed_section() -> None:
         st.info(
             "Aucune donnée actualisée : l'application utilise les données intégrées (voir « À propos des "
             "données » pour leurs millésimes). Pour télécharger les fichiers officiels les plus récents "
-            "(connexion internet requise), lancez `make refresh` (ou `python -m geo.refresh`) ; les fichiers "
-            "sont vérifiés puis écrits dans `data/local`, utilisés en priorité au prochain chargement."
+            "(connexion internet requise), lancez `make refresh` (ou `python -m geo.io.refresh`) ; "
+            "les fichiers sont vérifiés puis écrits dans `data/local`, utilisés en priorité au prochain "
+            "chargement."
         )
         return
     rows = [

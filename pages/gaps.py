@@ -6,10 +6,7 @@ import folium
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.commune_points import CRITERION
-from geo.coveragemaps import gaps_map
-from geo.fmt import fr_count, fr_km, fr_number, fr_percent, fr_radius
-from geo.gaps import (
+from geo.analysis.gaps import (
     EXPORT_COLUMNS,
     PROGRAMME_DATASETS,
     PROGRAMME_SHORT_LABELS,
@@ -24,6 +21,9 @@ from geo.gaps import (
     qpv_location_note,
     scope_places,
 )
+from geo.fmt import fr_count, fr_km, fr_number, fr_percent, fr_radius
+from geo.io.commune_points import CRITERION
+from geo.render.coveragemaps import gaps_map
 from geo.territory import scope_label
 from geo.themes import without_places
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map

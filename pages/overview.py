@@ -5,13 +5,13 @@ from __future__ import annotations
 import folium
 import streamlit as st
 
-from geo.charts import coverage_bar_chart
+from geo.analysis.gaps import qpv_location_short
+from geo.analysis.indicators import territory_display, territory_table
+from geo.analysis.typology_coverage import typology_coverage
 from geo.fmt import fr_number, fr_percent, fr_radius
-from geo.gaps import qpv_location_short
-from geo.indicators import territory_display, territory_table
-from geo.mapviews import add_places, indicator_map
+from geo.render.charts import coverage_bar_chart
+from geo.render.mapviews import add_places, indicator_map
 from geo.territory import LEVELS, level_noun, scope_label
-from geo.typology_coverage import typology_coverage
 from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines

@@ -7,9 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.coveragemaps import UNCOVERED_MAP_LIMIT, scenario_map
-from geo.fmt import fr_count, fr_number, fr_percent, fr_points, fr_radius
-from geo.planner import (
+from geo.analysis.planner import (
     CANDIDATE_RULES,
     DEFAULT_CENTRALITY,
     DEFAULT_MIN_POPULATION,
@@ -32,6 +30,8 @@ from geo.planner import (
     scenario_summary,
     sites_table,
 )
+from geo.fmt import fr_count, fr_number, fr_percent, fr_points, fr_radius
+from geo.render.coveragemaps import UNCOVERED_MAP_LIMIT, scenario_map
 from geo.typologies import CENTRALITY_LEVELS
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import SessionMemo, atlas, data_token, shared_result

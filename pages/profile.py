@@ -8,16 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.briefing import (
-    BriefingPack,
-    briefing_pack,
-    essentials,
-    pack_subtitle,
-    parameters_text,
-    profile_map,
-)
-from geo.charts import comparison_chart, theme_chart
-from geo.profile import (
+from geo.analysis.profile import (
     DENSITY_NOTE,
     TerritoryProfile,
     gaps_table,
@@ -29,9 +20,18 @@ from geo.profile import (
     territory_profile,
     theme_table,
 )
+from geo.analysis.typology_coverage import DIMENSIONS
+from geo.render.briefing import (
+    BriefingPack,
+    briefing_pack,
+    essentials,
+    pack_subtitle,
+    parameters_text,
+    profile_map,
+)
+from geo.render.charts import comparison_chart, theme_chart
 from geo.search import TerritorySearchError, resolve_territory, territory_by_key
 from geo.themes import without_places
-from geo.typology_coverage import DIMENSIONS
 from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, has_imported_places, shared_result, territory_profile_basis
 from ui.pages import approximate_points_note, current_filters

@@ -6,10 +6,8 @@ import folium
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.coveragemaps import services_map
-from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
-from geo.gaps import scope_places
-from geo.services import (
+from geo.analysis.gaps import scope_places
+from geo.analysis.services import (
     HOST_PHRASES,
     HOST_PROGRAMMES,
     METHOD_NOTE,
@@ -24,6 +22,8 @@ from geo.services import (
     services_export_table,
     services_summary,
 )
+from geo.fmt import fr_km, fr_number, fr_percent, fr_radius
+from geo.render.coveragemaps import services_map
 from geo.typologies import RURAL_DEFINITION
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas, shared_result

@@ -5,11 +5,8 @@ from __future__ import annotations
 import streamlit as st
 
 from geo._errors import AtlasError
-from geo.charts import image_download_config, theme_heatmap, theme_mix_chart, theme_treemap
-from geo.fmt import fr_count, fr_de, fr_number, fr_percent, fr_radius
-from geo.gaps import qpv_location_short
-from geo.territory import LEVELS, level_noun, scope_label, scope_phrase
-from geo.thematic import (
+from geo.analysis.gaps import qpv_location_short
+from geo.analysis.thematic import (
     GAP_MODES,
     PRIORITY_KINDS,
     SUPPORT_RULE,
@@ -26,6 +23,9 @@ from geo.thematic import (
     theme_support,
     under_represented_themes,
 )
+from geo.fmt import fr_count, fr_de, fr_number, fr_percent, fr_radius
+from geo.render.charts import image_download_config, theme_heatmap, theme_mix_chart, theme_treemap
+from geo.territory import LEVELS, level_noun, scope_label, scope_phrase
 from geo.themes import ALL_PLACES, THEMES, insufficient_label, theme_label
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_chart
 from ui.data import atlas, session_theme_distances, shared_result

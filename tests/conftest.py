@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from geo.atlas import Atlas, load_atlas
-from geo.io import LOCAL_DIR_ENV
+from geo.io.atlas import Atlas, load_atlas
+from geo.io.datasets import LOCAL_DIR_ENV
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED_DATA = ROOT.parent / "shared" / "data"
@@ -21,7 +21,7 @@ def no_refreshed_data(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
 
     The figures tests expect are those of the bundled files: what ``make refresh`` wrote to
     ``data/local`` on a developer's machine (or a stray ``ATLAS_LOCAL_DATA``) is not read. Tests
-    of refreshed data point :data:`geo.io.LOCAL_DIR_ENV` at a folder of their own.
+    of refreshed data point :data:`geo.io.datasets.LOCAL_DIR_ENV` at a folder of their own.
     """
     empty = tmp_path_factory.mktemp("no_refreshed_data")
     with pytest.MonkeyPatch.context() as patch:

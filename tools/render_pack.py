@@ -23,9 +23,9 @@ from datetime import date
 from pathlib import Path
 
 from geo._errors import AtlasError
-from geo.atlas import Atlas, load_atlas, load_commune_polygons
-from geo.briefing import briefing_pack
-from geo.profile import ProfileBasis, profile_basis, territory_profile
+from geo.analysis.profile import ProfileBasis, profile_basis, territory_profile
+from geo.io.atlas import Atlas, load_atlas, load_commune_polygons
+from geo.render.briefing import briefing_pack
 from geo.search import resolve_territory
 from geo.themes import THEMES
 

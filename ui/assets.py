@@ -8,7 +8,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from geo.maps import VENDOR_FILES
+from geo.render.maps import VENDOR_FILES
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"

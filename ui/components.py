@@ -14,11 +14,11 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit_folium
 
-from geo.catalog import DATASETS, Dataset, place_sources_in
-from geo.charts import figure_summary, figure_table_text
-from geo.export import csv_bytes, geojson_bytes, presentation_table, xlsx_bytes
-from geo.io import refreshed_on
-from geo.maps import localize_assets
+from geo.io.catalog import DATASETS, Dataset, place_sources_in
+from geo.io.datasets import refreshed_on
+from geo.io.export import csv_bytes, geojson_bytes, presentation_table, xlsx_bytes
+from geo.render.charts import figure_summary, figure_table_text
+from geo.render.maps import localize_assets
 from ui.data import atlas, shared_map
 
 
@@ -188,7 +188,7 @@ def download_buttons(
     Files are built only when a button is clicked (Streamlit runs the callable then):
     an Excel workbook of a few thousand rows takes a few hundred milliseconds, which would
     otherwise slow every rerun of the page. The tables are written as the screen shows them
-    (:func:`geo.export.presentation_table`: whole counts, shares in %).
+    (:func:`geo.io.export.presentation_table`: whole counts, shares in %).
     """
     frozen_table, frozen_meta = table.copy(), dict(metadata)
     frozen_geo = geo.copy() if geo is not None else None

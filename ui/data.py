@@ -17,14 +17,14 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from geo.atlas import Atlas, data_version, load_atlas, load_commune_polygons
-from geo.indicators import ScopeCoverage, scope_coverage
-from geo.io import ManifestEntry, read_linkage_decisions, read_manifest
-from geo.maps import display_geometries
-from geo.placement import CommuneLocator, commune_locator
-from geo.profile import ProfileBasis, profile_basis
+from geo.analysis.indicators import ScopeCoverage, scope_coverage
+from geo.analysis.profile import ProfileBasis, profile_basis
+from geo.analysis.thematic import ThemeDistances, theme_distances
+from geo.io.atlas import Atlas, data_version, load_atlas, load_commune_polygons
+from geo.io.datasets import ManifestEntry, read_linkage_decisions, read_manifest
+from geo.io.placement import CommuneLocator, commune_locator
+from geo.render.maps import display_geometries
 from geo.territory import Scope, territory_options
-from geo.thematic import ThemeDistances, theme_distances
 from geo.typologies import typology_values
 
 T = TypeVar("T")
@@ -276,7 +276,7 @@ def _session_result(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
 
 
 def coverage_of_scope(scope: Scope, themes: tuple[str, ...], radius_km: float) -> ScopeCoverage:
-    """:func:`geo.indicators.scope_coverage` of this session's Atlas, computed once (shared)."""
+    """:func:`geo.analysis.indicators.scope_coverage` of this session's Atlas, computed once (shared)."""
     return shared_result(
         "scope_coverage",
         (scope, themes, radius_km),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from geo.atlas import data_version
+from geo.io.atlas import data_version
 from geo.territory import Scope
 from ui.data import commune_polygons, display_outlines
 

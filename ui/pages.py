@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from geo.commune_points import CRITERION
+from geo.analysis.indicators import KeyFigures, unlocated_note
+from geo.analysis.thematic import SUPPORT_RULE, theme_support
 from geo.fmt import NNBSP, fr_count, fr_radius
-from geo.indicators import KeyFigures, unlocated_note
+from geo.io.commune_points import CRITERION
 from geo.territory import scope_label
-from geo.thematic import SUPPORT_RULE, theme_support
 from geo.themes import THEME_SHORT_LABELS
 from ui.data import atlas
 from ui.state import Filters

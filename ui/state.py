@@ -20,7 +20,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from streamlit.runtime.state.common import user_key_from_element_id
 
 from geo.crs import ZONES
-from geo.maps import BASEMAPS
+from geo.render.maps import BASEMAPS
 from geo.territory import Scope
 from geo.themes import THEMES
 from geo.typologies import (

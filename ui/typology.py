@@ -7,16 +7,16 @@ from collections.abc import Callable
 import pandas as pd
 import streamlit as st
 
-from geo.charts import typology_chart
-from geo.fmt import fr_count, fr_number, fr_percent, fr_radius
-from geo.typologies import RURAL_DEFINITION
-from geo.typology_coverage import (
+from geo.analysis.typology_coverage import (
     DIMENSIONS,
     SHARE_HEADERS,
     RuralFigures,
     TypologyCoverage,
     typology_table,
 )
+from geo.fmt import fr_count, fr_number, fr_percent, fr_radius
+from geo.render.charts import typology_chart
+from geo.typologies import RURAL_DEFINITION
 from ui.components import caption_sources, metric, show_chart
 
 TYPOLOGY_SOURCES = ["typologies", "places", "communes"]
@@ -57,7 +57,7 @@ def rural_metrics(rural: RuralFigures, radius_km: float) -> None:
 
 
 def formatted(table: pd.DataFrame) -> pd.io.formats.style.Styler:
-    """A :func:`geo.typology_coverage.typology_table` with French numbers, for ``st.dataframe``."""
+    """A :func:`geo.analysis.typology_coverage.typology_table` with French numbers, for ``st.dataframe``."""
     formats: dict[str, Callable[[float], str]] = {}
     for column in table.columns:
         if column.startswith(SHARE_HEADERS):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from geo.catalog import DATASETS, PLACE_SOURCES
 from geo.fmt import fr_number
+from geo.io.catalog import DATASETS, PLACE_SOURCES
 from geo.themes import KEYWORD_RULES, ROUTES, route_counts, theme_rules_table
 from tests.app.conftest import open_app
 

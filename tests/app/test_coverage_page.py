@@ -9,8 +9,8 @@ import geopandas as gpd
 import numpy as np
 from streamlit.testing.v1 import AppTest
 
-from geo.atlas import Atlas
 from geo.fmt import fr_number, fr_percent
+from geo.io.atlas import Atlas
 from tests.app.conftest import open_app
 
 PAGE = "pages/coverage.py"

@@ -216,7 +216,7 @@ def test_every_import_gets_its_own_data_token() -> None:
 def test_refreshed_files_are_listed_and_preferred(tmp_path: Path, monkeypatch) -> None:
     import json
 
-    from geo.io import LOCAL_DIR_ENV, read_dataset
+    from geo.io.datasets import LOCAL_DIR_ENV, read_dataset
 
     pvd = read_dataset("pvd").head(10)
     pvd.to_parquet(tmp_path / "pvd.parquet", index=False)

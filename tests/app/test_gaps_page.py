@@ -10,8 +10,8 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 
-from geo.atlas import Atlas
 from geo.fmt import fr_number, fr_percent
+from geo.io.atlas import Atlas
 from tests.app.conftest import open_app
 
 L93 = "EPSG:2154"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 from streamlit.testing.v1 import AppTest
 
-from geo.atlas import load_atlas
-from geo.coverage import coverage_of_points
+from geo.analysis.coverage import coverage_of_points
+from geo.io.atlas import load_atlas
 from geo.territory import Scope
 from tests.app.conftest import open_app
 

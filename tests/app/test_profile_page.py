@@ -8,9 +8,9 @@ import re
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
-from geo.atlas import load_atlas, load_commune_polygons
-from geo.briefing import briefing_pack, essentials
-from geo.profile import key_figure_items, profile_basis, territory_profile
+from geo.analysis.profile import key_figure_items, profile_basis, territory_profile
+from geo.io.atlas import load_atlas, load_commune_polygons
+from geo.render.briefing import briefing_pack, essentials
 from geo.search import territory_by_key
 from tests.app.conftest import open_app
 from tests.conftest import ROOT

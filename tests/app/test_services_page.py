@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from geo.atlas import Atlas
+from geo.analysis.services import double_gaps, france_services_coverage, france_services_gaps
 from geo.fmt import fr_number
-from geo.services import double_gaps, france_services_coverage, france_services_gaps
+from geo.io.atlas import Atlas
 from geo.territory import Scope
 from geo.typologies import CommuneTypes
 from tests.app.conftest import open_app

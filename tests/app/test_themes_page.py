@@ -12,15 +12,15 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from geo.atlas import Atlas, load_atlas
-from geo.territory import Scope
-from geo.thematic import (
+from geo.analysis.thematic import (
     thematic_gaps,
     theme_distances,
     theme_mix_comparison,
     theme_support,
     under_represented_themes,
 )
+from geo.io.atlas import Atlas, load_atlas
+from geo.territory import Scope
 from geo.themes import ALL_PLACES, theme_label
 from tests.app.conftest import open_app
 

@@ -8,12 +8,12 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from geo.atlas import Atlas
+from geo.analysis.indicators import scope_coverage
+from geo.analysis.typology_coverage import typology_coverage
 from geo.fmt import fr_number, fr_percent
-from geo.indicators import scope_coverage
+from geo.io.atlas import Atlas
 from geo.territory import Scope
 from geo.typologies import CommuneTypes
-from geo.typology_coverage import typology_coverage
 from tests.app.conftest import open_app
 
 SCOPE_PAGES = ["pages/overview.py", "pages/gaps.py", "pages/themes.py", "pages/profile.py"]

@@ -106,9 +106,9 @@ def test_presentation_mode_opens_and_closes_in_the_same_tab(app_url, page) -> No
 
 def test_standalone_html_map_works_without_network(app_url, page) -> None:
     del app_url  # the app is not used: the file must work on its own
-    from geo.atlas import load_atlas, load_commune_polygons
-    from geo.briefing import briefing_pack
-    from geo.profile import profile_basis, territory_profile
+    from geo.analysis.profile import profile_basis, territory_profile
+    from geo.io.atlas import load_atlas, load_commune_polygons
+    from geo.render.briefing import briefing_pack
     from geo.search import territory_by_key
 
     atlas = load_atlas()

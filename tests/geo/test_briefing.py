@@ -25,8 +25,18 @@ from matplotlib.text import Text
 from pptx import Presentation
 from pypdf import PdfReader
 
-from geo.atlas import load_commune_polygons
-from geo.briefing import (
+from geo.analysis.profile import (
+    ProfileBasis,
+    TerritoryProfile,
+    key_figure_items,
+    profile_basis,
+    territory_profile,
+    theme_table,
+)
+from geo.fmt import fr_number, fr_percent
+from geo.io.atlas import load_commune_polygons
+from geo.io.catalog import DATASETS, PLACE_SOURCES
+from geo.render.briefing import (
     BriefingContent,
     BriefingPack,
     briefing_content,
@@ -36,21 +46,11 @@ from geo.briefing import (
     profile_map,
     standalone_map_html,
 )
-from geo.briefing.content import MAX_PLACE_ROWS, MAX_PRIORITY_ROWS, PackTable
-from geo.briefing.figures import PRINT, SLIDE, comparison_chart, static_map, theme_chart
-from geo.briefing.mapdata import map_layers, placed_labels
-from geo.briefing.slides import LAYOUTS, MIN_FONT_PT
-from geo.catalog import DATASETS, PLACE_SOURCES
-from geo.fmt import fr_number, fr_percent
-from geo.maps import base_map
-from geo.profile import (
-    ProfileBasis,
-    TerritoryProfile,
-    key_figure_items,
-    profile_basis,
-    territory_profile,
-    theme_table,
-)
+from geo.render.briefing.content import MAX_PLACE_ROWS, MAX_PRIORITY_ROWS, PackTable
+from geo.render.briefing.figures import PRINT, SLIDE, comparison_chart, static_map, theme_chart
+from geo.render.briefing.mapdata import map_layers, placed_labels
+from geo.render.briefing.slides import LAYOUTS, MIN_FONT_PT
+from geo.render.maps import base_map
 from geo.search import territory_by_key
 from tests.conftest import ROOT
 
@@ -479,7 +479,7 @@ def test_zip_holds_the_three_files(packs) -> None:
 
 
 def test_briefing_selects_the_agg_backend() -> None:
-    code = "import geo.briefing, matplotlib; print(matplotlib.get_backend())"
+    code = "import geo.render.briefing, matplotlib; print(matplotlib.get_backend())"
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
     env["DISPLAY"] = ":0"  # even where a display seems available
     result = subprocess.run(

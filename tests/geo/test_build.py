@@ -10,8 +10,8 @@ import pytest
 from pandas.testing import assert_frame_equal
 
 from data.build import build_all, keyword_quality_markdown, keyword_rules_markdown, main, read_labelled_places
-from geo.catalog import DATASETS
-from geo.io import read_dataset
+from geo.io.catalog import DATASETS
+from geo.io.datasets import read_dataset
 from tests.conftest import ROOT, SHARED_DATA
 
 FIXTURE_RAW = ROOT / "tests" / "fixtures" / "raw"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import plotly.graph_objects as go
 
-from geo.charts import figure_summary, figure_table, figure_table_text
+from geo.render.charts import figure_summary, figure_table, figure_table_text
 
 
 def test_bars_become_rows_and_shares_read_as_percentages() -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.atlas import Atlas, load_commune_polygons
-from geo.catalog import DATASETS
-from geo.commune_lookup import commune_from_name, departement_of_text, region_of_text
-from geo.io import read_dataset
-from geo.placement import CommuneLocator, commune_locator
+from geo.io.atlas import Atlas, load_commune_polygons
+from geo.io.catalog import DATASETS
+from geo.io.commune_lookup import commune_from_name, departement_of_text, region_of_text
+from geo.io.datasets import read_dataset
+from geo.io.placement import CommuneLocator, commune_locator
 
 
 @pytest.fixture(scope="module")

@@ -7,15 +7,15 @@ import numpy as np
 import pytest
 from shapely.geometry import MultiPolygon, Point, box
 
-from geo.atlas import Atlas
-from geo.commune_points import (
+from geo.crs import WGS84
+from geo.io.atlas import Atlas
+from geo.io.commune_points import (
     EVIDENCE_LIMIT_M,
     address_evidence,
     approximate_points_table,
     commune_point_checks,
     point_offsets_summary,
 )
-from geo.crs import WGS84
 
 L93 = "EPSG:2154"
 X0, Y0 = 700_000.0, 6_600_000.0
@@ -127,7 +127,7 @@ def test_real_points_far_from_their_town_are_flagged(atlas: Atlas) -> None:
 
 
 def test_scope_figures_count_the_approximate_points(atlas: Atlas) -> None:
-    from geo.indicators import scope_coverage
+    from geo.analysis.indicators import scope_coverage
     from geo.territory import Scope
 
     figures = scope_coverage(atlas, Scope("973"), (), 10).figures

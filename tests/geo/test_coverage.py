@@ -10,8 +10,7 @@ from pyproj import Geod
 from shapely.geometry import Point, box
 
 from geo._errors import InvalidParameterError
-from geo.atlas import Atlas
-from geo.coverage import (
+from geo.analysis.coverage import (
     aggregate_coverage,
     coverage_by_theme,
     coverage_of_points,
@@ -19,14 +18,15 @@ from geo.coverage import (
     nearest_distance_m,
     nearest_source,
 )
-from geo.crs import with_projected_xy
-from geo.indicators import (
+from geo.analysis.indicators import (
     COVERAGE_INDICATORS,
     ScopeCoverage,
     available_levels,
     coverage_table,
     scope_coverage,
 )
+from geo.crs import with_projected_xy
+from geo.io.atlas import Atlas
 from geo.territory import Scope
 from geo.themes import THEMES
 
@@ -297,7 +297,7 @@ def test_drom_communes_are_only_covered_by_places_of_their_island(atlas: Atlas) 
 
 
 def test_classes_handle_ties_and_binary_values() -> None:
-    from geo.maps import NO_DATA_COLOR, classify_values
+    from geo.render.maps import NO_DATA_COLOR, classify_values
 
     # A commune is covered (100 %) or not (0 %): two classes, not one.
     colors, legend = classify_values(pd.Series([0.0, 1.0, 1.0, 0.0, np.nan]), formatter=lambda v: f"{v:.0%}")

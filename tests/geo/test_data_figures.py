@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from geo.atlas import Atlas
-from geo.catalog import BUNDLED_DIR
-from geo.io import read_dataset, read_linkage_decisions
-from geo.linkage import DECISION_MERGED, DECISION_REVIEW
+from geo.io.atlas import Atlas
+from geo.io.catalog import BUNDLED_DIR
+from geo.io.datasets import read_dataset, read_linkage_decisions
+from geo.io.linkage import DECISION_MERGED, DECISION_REVIEW
 
 
 def test_place_counts_per_source_match_sources_md(atlas: Atlas) -> None:

@@ -10,7 +10,7 @@ import openpyxl
 import pandas as pd
 from shapely.geometry import Point
 
-from geo.export import csv_bytes, csv_with_metadata_zip, geojson_bytes, presentation_table, xlsx_bytes
+from geo.io.export import csv_bytes, csv_with_metadata_zip, geojson_bytes, presentation_table, xlsx_bytes
 
 META = {"Distance": "10 km", "Sources": "ANCT, Fabriques de territoire (janvier 2024)"}
 TABLE = pd.DataFrame(

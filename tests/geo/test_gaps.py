@@ -12,11 +12,7 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo._errors import DataValidationError, InvalidParameterError
-from geo.atlas import Atlas, load_atlas
-from geo.catalog import DATASETS
-from geo.coveragemaps import OVERLAYS, gaps_map, overlay_points
-from geo.crs import with_projected_xy
-from geo.gaps import (
+from geo.analysis.gaps import (
     EXPORT_COLUMNS,
     GAP_COLUMNS,
     PROGRAMMES,
@@ -31,8 +27,12 @@ from geo.gaps import (
     scope_places,
     scope_qpv,
 )
-from geo.io import validate
-from geo.maps import base_map
+from geo.crs import with_projected_xy
+from geo.io.atlas import Atlas, load_atlas
+from geo.io.catalog import DATASETS
+from geo.io.datasets import validate
+from geo.render.coveragemaps import OVERLAYS, gaps_map, overlay_points
+from geo.render.maps import base_map
 from geo.territory import Scope
 from geo.themes import THEMES
 from tests.conftest import ROOT

@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo._errors import AtlasError, DataValidationError, InvalidParameterError
-from geo.atlas import Atlas, load_commune_polygons
-from geo.export import csv_with_metadata_zip, xlsx_bytes
-from geo.import_mapping import (
+from geo.io.atlas import Atlas, load_commune_polygons
+from geo.io.export import csv_with_metadata_zip, xlsx_bytes
+from geo.io.import_mapping import (
     FORMAT_CENSUS_2023,
     FORMAT_CENSUS_2026,
     FORMAT_GENERIC,
@@ -25,7 +25,7 @@ from geo.import_mapping import (
     prepare_import,
     suggest_mapping,
 )
-from geo.importer import (
+from geo.io.importer import (
     IMPORT_CENTROID,
     IMPORT_CORRECTED,
     IMPORT_EXACT,
@@ -38,7 +38,7 @@ from geo.importer import (
     import_places,
     typology_table,
 )
-from geo.placement import (
+from geo.io.placement import (
     ACTION_DECLARED,
     ACTION_POINT,
     ACTION_REJECT,
@@ -49,7 +49,7 @@ from geo.placement import (
     CommuneLocator,
     commune_locator,
 )
-from geo.upload import read_upload
+from geo.io.upload import read_upload
 from tests.conftest import ROOT
 from tests.fixtures import hostile
 

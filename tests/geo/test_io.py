@@ -10,8 +10,8 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from geo._errors import DataValidationError
-from geo.catalog import dataset, place_sources_in
-from geo.io import dataset_path, in_france, read_dataset, refreshed_on, validate, validation_problems
+from geo.io.catalog import dataset, place_sources_in
+from geo.io.datasets import dataset_path, in_france, read_dataset, refreshed_on, validate, validation_problems
 
 
 def _qpv(**overrides: object) -> gpd.GeoDataFrame:
@@ -77,15 +77,15 @@ def test_refreshed_copy_is_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyP
 def test_tests_ignore_data_refreshed_in_the_default_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_refreshed_data: Path
 ) -> None:
-    import geo.io
+    import geo.io.datasets
 
     # As if a developer had run ``make refresh``: a newer qpv in data/local.
-    monkeypatch.setattr(geo.io, "DEFAULT_LOCAL_DIR", tmp_path)
+    monkeypatch.setattr(geo.io.datasets, "DEFAULT_LOCAL_DIR", tmp_path)
     (tmp_path / "qpv.parquet").write_bytes(b"")
-    assert geo.io.local_data_dir() == no_refreshed_data
+    assert geo.io.datasets.local_data_dir() == no_refreshed_data
     assert not any(no_refreshed_data.iterdir())
     assert dataset_path("qpv").parent.name == "data"
-    monkeypatch.delenv(geo.io.LOCAL_DIR_ENV)
+    monkeypatch.delenv(geo.io.datasets.LOCAL_DIR_ENV)
     assert dataset_path("qpv") == tmp_path / "qpv.parquet"  # what the fixture protects from
 
 

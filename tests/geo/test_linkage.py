@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from geo.linkage import (
+from geo.io.linkage import (
     DECISION_APART,
     DECISION_MERGED,
     DECISION_REVIEW,
@@ -13,7 +13,7 @@ from geo.linkage import (
     link_places,
     name_tokens,
 )
-from geo.placement import PRECISION_ADDRESS, PRECISION_COMMUNE
+from geo.io.placement import PRECISION_ADDRESS, PRECISION_COMMUNE
 
 _METRES_PER_DEGREE = 111_000.0
 

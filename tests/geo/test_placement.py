@@ -9,7 +9,7 @@ import pytest
 from shapely.geometry import box
 
 from geo._errors import InvalidParameterError
-from geo.placement import (
+from geo.io.placement import (
     ACTION_DECLARED,
     ACTION_POINT,
     ACTION_REJECT,

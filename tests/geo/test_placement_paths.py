@@ -9,13 +9,13 @@ import pytest
 import shapely
 import shapely.ops
 
-from geo.atlas import Atlas, load_commune_polygons
-from geo.import_mapping import prepare_import
-from geo.importer import import_places
-from geo.placement import CommuneLocator, commune_locator
-from geo.places import places_from_records, records_from_cget
-from geo.refresh import _programme_places
-from geo.upload import read_upload
+from geo.io.atlas import Atlas, load_commune_polygons
+from geo.io.import_mapping import prepare_import
+from geo.io.importer import import_places
+from geo.io.placement import CommuneLocator, commune_locator
+from geo.io.places import places_from_records, records_from_cget
+from geo.io.refresh import _programme_places
+from geo.io.upload import read_upload
 
 
 @pytest.fixture(scope="module")

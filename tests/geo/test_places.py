@@ -11,14 +11,14 @@ import pytest
 from shapely.geometry import Point, box
 
 from geo._errors import DataValidationError
-from geo.placement import (
+from geo.io.placement import (
     PRECISION_COMMUNE,
     VERDICT_CENTROID,
     VERDICT_UNPLACED,
     CommuneLocator,
     commune_locator,
 )
-from geo.places import (
+from geo.io.places import (
     RECORD_COLUMNS,
     france_services_from_table,
     places_from_records,

@@ -13,10 +13,8 @@ from hypothesis import strategies as st
 from scipy import sparse
 
 from geo._errors import InvalidParameterError
-from geo.coverage import coverage_of_points
-from geo.coveragemaps import scenario_map
-from geo.maps import localize_assets
-from geo.planner import (
+from geo.analysis.coverage import coverage_of_points
+from geo.analysis.planner import (
     GREEDY_GUARANTEE,
     CandidateRule,
     NoDemandError,
@@ -32,6 +30,8 @@ from geo.planner import (
     sites_table,
     solve_max_coverage,
 )
+from geo.render.coveragemaps import scenario_map
+from geo.render.maps import localize_assets
 from geo.territory import Scope
 from geo.themes import THEMES
 
@@ -440,11 +440,11 @@ def test_exports_map_and_comparison(atlas) -> None:
 
 
 def test_too_many_uncovered_communes_are_left_off_the_map(atlas, monkeypatch: pytest.MonkeyPatch) -> None:
-    import geo.coveragemaps
+    import geo.render.coveragemaps
 
     problem = planning_problem(atlas.communes, atlas.places, Scope("metro", dep="34"), radius_km=10)
     result = plan_expansion(problem, 1)
-    monkeypatch.setattr(geo.coveragemaps, "UNCOVERED_MAP_LIMIT", len(result.still_uncovered) - 1)
+    monkeypatch.setattr(geo.render.coveragemaps, "UNCOVERED_MAP_LIMIT", len(result.still_uncovered) - 1)
     html = scenario_map(problem, result, outlines=atlas.departements.iloc[0:0]).get_root().render()
     assert "Commune toujours non couverte" not in html
     assert "toujours" not in html

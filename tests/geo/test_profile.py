@@ -8,11 +8,10 @@ import numpy as np
 import pytest
 
 from geo._errors import InvalidParameterError
-from geo.atlas import load_commune_polygons
-from geo.coverage import nearest_distance_m
-from geo.gaps import priority_gaps
-from geo.indicators import scope_coverage
-from geo.profile import (
+from geo.analysis.coverage import nearest_distance_m
+from geo.analysis.gaps import priority_gaps
+from geo.analysis.indicators import scope_coverage
+from geo.analysis.profile import (
     UNKNOWN_DENSITY,
     ProfileBasis,
     density_class,
@@ -22,6 +21,7 @@ from geo.profile import (
     territory_figures,
     territory_profile,
 )
+from geo.io.atlas import load_commune_polygons
 from geo.search import territory_by_key
 from geo.territory import Scope
 from geo.themes import theme_mask

@@ -15,10 +15,10 @@ import geopandas as gpd
 import pandas as pd
 import pytest
 
-from geo.atlas import load_atlas
-from geo.io import LOCAL_DIR_ENV, read_dataset
-from geo.placement import VERDICT_CENTROID
-from geo.refresh import (
+from geo.io.atlas import load_atlas
+from geo.io.datasets import LOCAL_DIR_ENV, read_dataset
+from geo.io.placement import VERDICT_CENTROID
+from geo.io.refresh import (
     DATASET_SOURCES,
     SOURCES,
     SourceUnavailableError,

@@ -8,9 +8,9 @@ import pytest
 from rapidfuzz import fuzz
 from scipy.spatial import cKDTree
 
-from geo.atlas import Atlas, load_commune_polygons
-from geo.linkage import name_tokens
-from geo.placement import (
+from geo.io.atlas import Atlas, load_commune_polygons
+from geo.io.linkage import name_tokens
+from geo.io.placement import (
     VERDICT_INCONSISTENT,
     VERDICTS,
     CommuneLocator,

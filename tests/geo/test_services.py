@@ -8,11 +8,7 @@ import pandas as pd
 import pytest
 
 from geo._errors import InvalidParameterError
-from geo.atlas import Atlas
-from geo.coveragemaps import services_map
-from geo.crs import WGS84, with_projected_xy
-from geo.maps import localize_assets
-from geo.services import (
+from geo.analysis.services import (
     EXPORT_COLUMNS,
     double_gap_candidates,
     double_gaps,
@@ -22,6 +18,10 @@ from geo.services import (
     services_export_table,
     services_summary,
 )
+from geo.crs import WGS84, with_projected_xy
+from geo.io.atlas import Atlas
+from geo.render.coveragemaps import services_map
+from geo.render.maps import localize_assets
 from geo.territory import Scope
 from geo.themes import THEMES
 from geo.typologies import CommuneTypes

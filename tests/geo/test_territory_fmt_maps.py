@@ -15,7 +15,7 @@ from shapely.geometry import Point, box
 from geo._errors import InvalidParameterError
 from geo.crs import projected_crs_for_zone, zone_from_dep
 from geo.fmt import fr_km, fr_number, fr_percent, fr_points, fr_radius
-from geo.maps import (
+from geo.render.maps import (
     LEGEND_WIDTH_PX,
     add_labels,
     add_legend,
@@ -29,7 +29,7 @@ from geo.maps import (
     view_for_bounds,
     zoom_for_bounds,
 )
-from geo.mapviews import add_places
+from geo.render.mapviews import add_places
 from geo.territory import Scope, territory_options
 from geo.themes import THEMES
 

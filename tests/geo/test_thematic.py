@@ -8,11 +8,8 @@ import pandas as pd
 import pytest
 
 from geo._errors import InvalidParameterError
-from geo.atlas import Atlas
-from geo.coverage import aggregate_coverage, coverage_of_points
-from geo.export import csv_bytes
-from geo.territory import Scope
-from geo.thematic import (
+from geo.analysis.coverage import aggregate_coverage, coverage_of_points
+from geo.analysis.thematic import (
     BOTH_PROGRAMMES,
     PRIORITY_KINDS,
     SUPPORT_RULE,
@@ -30,6 +27,9 @@ from geo.thematic import (
     theme_support,
     under_represented_themes,
 )
+from geo.io.atlas import Atlas
+from geo.io.export import csv_bytes
+from geo.territory import Scope
 from geo.themes import ALL_PLACES, THEMES, theme_mask
 
 EMPTY = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")

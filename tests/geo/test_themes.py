@@ -14,7 +14,7 @@ import pytest
 
 from data.build import PLACE_FILES, read_labelled_places
 from geo._errors import InvalidParameterError
-from geo.atlas import Atlas
+from geo.io.atlas import Atlas
 from geo.themes import (
     KEYWORD_RULES,
     QUALITY_COLUMNS,

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from geo._errors import DataValidationError, InvalidParameterError
-from geo.atlas import Atlas
+from geo.io.atlas import Atlas
 from geo.territory import Scope, scope_label
 from geo.typologies import (
     CENTRALITY_LEVELS,

@@ -7,11 +7,8 @@ import pandas as pd
 import pytest
 
 from geo._errors import InvalidParameterError
-from geo.atlas import Atlas
-from geo.indicators import scope_coverage
-from geo.territory import Scope
-from geo.typologies import CENTRALITY_LEVELS, DENSITY_LEVELS, MASSIFS, RURALITY_CLASSES, CommuneTypes
-from geo.typology_coverage import (
+from geo.analysis.indicators import scope_coverage
+from geo.analysis.typology_coverage import (
     DIMENSIONS,
     commune_types_table,
     coverage_by_type,
@@ -20,6 +17,9 @@ from geo.typology_coverage import (
     typology_coverage,
     typology_table,
 )
+from geo.io.atlas import Atlas
+from geo.territory import Scope
+from geo.typologies import CENTRALITY_LEVELS, DENSITY_LEVELS, MASSIFS, RURALITY_CLASSES, CommuneTypes
 
 RURAL_CLASS = RURALITY_CLASSES["productives_agricoles"]
 

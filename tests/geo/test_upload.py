@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from geo._errors import AtlasError, DataValidationError
-from geo.export import xlsx_bytes
-from geo.tabular import (
+from geo.io.export import xlsx_bytes
+from geo.io.tabular import (
     GEOMETRY_LAT,
     GEOMETRY_LON,
     GEOMETRY_PROBLEM,
@@ -26,7 +26,7 @@ from geo.tabular import (
     PROBLEM,
     unique_names,
 )
-from geo.upload import is_personal_column, read_upload, safe_filename
+from geo.io.upload import is_personal_column, read_upload, safe_filename
 from tests.conftest import ROOT
 from tests.fixtures import hostile
 

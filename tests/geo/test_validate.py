@@ -9,8 +9,8 @@ import pytest
 
 from geo._errors import InvalidParameterError
 from geo._validate import check_choice, check_choices, check_positive, choice_problem, positive_problem
+from geo.analysis.profile import territory_profile
 from geo.crs import projected_crs_for_zone
-from geo.profile import territory_profile
 from geo.search import search_territories
 from geo.territory import Scope
 

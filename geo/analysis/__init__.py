@@ -1,0 +1,1 @@
+"""Numbers only: tables and dataclasses, no figure (imports io and the primitives)."""

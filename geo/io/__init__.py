@@ -1,0 +1,1 @@
+"""Reading, checking, placing, linking and writing datasets and files (imports only the primitives)."""

@@ -1,0 +1,1 @@
+"""Maps, charts and the briefing pack (imports analysis, io and the primitives)."""
