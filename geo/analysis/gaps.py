@@ -52,9 +52,6 @@ PROGRAMME_SHORT_LABELS: dict[str, str] = {"acv": "ACV", "pvd": "PVD", "qpv": "QP
 PROGRAMME_DATASETS: dict[str, str] = {"acv": "acv", "pvd": "pvd", "qpv": "qpv"}
 """Programme → catalogue dataset (for the « Sources » line of a view)."""
 
-PROGRAMME_COLORS: dict[str, str] = {"acv": "#882255", "pvd": "#999933", "qpv": "#332288"}
-"""Wine, olive, indigo (Paul Tol's "muted" set): distinct from the Okabe–Ito theme colours."""
-
 RANKINGS: dict[str, str] = {
     "population": "Population (les plus peuplés d'abord)",
     "distance": "Éloignement (les plus loin d'un tiers-lieu d'abord)",

@@ -11,26 +11,20 @@ import plotly.graph_objects as go
 from geo._validate import check_choice
 from geo.analysis.profile import TerritoryProfile, comparison_series
 from geo.fmt import fr_count, fr_number, fr_percent
+from geo.render.style import (
+    ACCENT,
+    BACKGROUND_COLOR,
+    COMPARISON_COLORS,
+    DENSITY_GROUP_COLORS,
+    GRID_COLOR,
+    NO_THEME_COLOR,
+    NOTE_COLOR,
+    REFERENCE_COLORS,
+    REFERENCE_LINE_COLOR,
+    SEQUENTIAL_SCALE,
+    THEME_COLORS,
+)
 from geo.themes import insufficient_label, theme_label
-from geo.typologies import DENSITY_GROUP_INTERMEDIATE, DENSITY_GROUP_RURAL, DENSITY_GROUP_URBAN
-
-THEME_COLORS: dict[str, str] = {
-    "fabrication": "#E69F00",
-    "coworking": "#56B4E9",
-    "alimentation": "#009E73",
-    "reemploi": "#D55E00",
-    "culture": "#CC79A7",
-    "numerique": "#0072B2",
-}
-"""Okabe–Ito colours, distinguishable with the common colour-vision deficiencies."""
-NO_THEME_COLOR = "#7F7F7F"
-ACCENT = "#0072B2"
-HEADING_COLOR = "#0B3D66"
-"""Titles and headings of the printed and projected documents (dark navy)."""
-NOTE_COLOR = "#555555"
-"""Sources, notes and footers."""
-COMPARISON_COLORS = {"territoire": ACCENT, "référence": "#555555", "similaire": "#A6CEE3"}
-"""Bars of the profile's comparison chart: the territory, its references, similar territories."""
 
 FONT = "Marianne, Arial, sans-serif"
 
@@ -61,7 +55,7 @@ def french_layout(fig: go.Figure, *, title: str, source: str, height: int = 420)
         font={"family": FONT, "size": 12},
         height=height + extra,
         margin={"l": 10, "r": 10, "t": 90 + 20 * (title_lines - 1), "b": 100 + 14 * (source_lines - 1)},
-        plot_bgcolor="white",
+        plot_bgcolor=BACKGROUND_COLOR,
         # The legend sits above the plot, the source line below the axis title: they never meet.
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1.0, "yanchor": "bottom"},
     )
@@ -77,8 +71,8 @@ def french_layout(fig: go.Figure, *, title: str, source: str, height: int = 420)
         showarrow=False,
         font={"size": 11, "color": NOTE_COLOR},
     )
-    fig.update_xaxes(gridcolor="#eeeeee", zeroline=False)
-    fig.update_yaxes(gridcolor="#eeeeee", zeroline=False)
+    fig.update_xaxes(gridcolor=GRID_COLOR, zeroline=False)
+    fig.update_yaxes(gridcolor=GRID_COLOR, zeroline=False)
     return fig
 
 
@@ -113,7 +107,7 @@ def coverage_bar_chart(
         fig.add_vline(
             x=reference_share,
             line_dash="dash",
-            line_color="#333333",
+            line_color=REFERENCE_LINE_COLOR,
             annotation_text=f"{reference_label} : {fr_percent(reference_share)}",
             annotation_position="top",
         )
@@ -122,9 +116,6 @@ def coverage_bar_chart(
     return french_layout(fig, title=title, source=source, height=max(320, 22 * len(data) + 140))
 
 
-REFERENCE_COLORS: dict[str, str] = {"scope": "#0072B2", "region": "#E69F00", "national": "#999999"}
-"""Colours of the scope and its references (Okabe–Ito blue and orange, neutral grey)."""
-SEQUENTIAL_SCALE = "Viridis"
 """Perceptually uniform, colour-blind-safe sequential scale for heat maps."""
 
 HEATMAP_FORMATS: dict[str, tuple[str, str]] = {
@@ -210,7 +201,7 @@ def theme_heatmap(
             text=insufficient_label(places),
             textangle=-90,
             showarrow=False,
-            font={"size": 13, "color": "#555555"},
+            font={"size": 13, "color": NOTE_COLOR},
         )
     fig.update_xaxes(side="top", title=None)
     fig.update_yaxes(autorange="reversed", title=None, automargin=True)
@@ -288,7 +279,7 @@ def theme_treemap(
     labels = [root] + [str(names[c]) for c in totals.index]
     parents = [""] + [root] * len(totals)
     values = [float(totals.sum())] + [float(v) for v in totals]
-    colors = ["#ffffff"] + ["#eeeeee"] * len(totals)
+    colors = [BACKGROUND_COLOR] + [GRID_COLOR] * len(totals)
     for row in data.itertuples():
         ids.append(f"{root}/{row.code}/{row.theme}")
         labels.append(theme_label(str(row.theme)))
@@ -383,14 +374,6 @@ def figure_table_text(fig: go.Figure) -> pd.DataFrame:
 
 def _where(row: pd.Series) -> str:
     return ", ".join(part for part in (row["Catégorie"], row["Série"]) if part)
-
-
-DENSITY_GROUP_COLORS: dict[str, str] = {
-    DENSITY_GROUP_URBAN: "#0072B2",
-    DENSITY_GROUP_INTERMEDIATE: "#56B4E9",
-    DENSITY_GROUP_RURAL: "#009E73",
-}
-"""Okabe–Ito blue, sky blue and bluish green for the three INSEE density groups."""
 
 
 def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source: str) -> go.Figure:
@@ -507,7 +490,11 @@ def theme_chart(profile: TerritoryProfile, *, source: str) -> go.Figure:
                 x=cov["label"],
                 y=cov["reference_share"],
                 mode="markers",
-                marker={"symbol": "line-ew-open", "size": 26, "line": {"width": 3, "color": "#333333"}},
+                marker={
+                    "symbol": "line-ew-open",
+                    "size": 26,
+                    "line": {"width": 3, "color": REFERENCE_LINE_COLOR},
+                },
                 name=profile.reference_label,
             ),
         ]

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from geo._validate import check_choice
-from geo.analysis.gaps import PROGRAMME_COLORS, PROGRAMME_SHORT_LABELS, PROGRAMMES, scope_qpv
+from geo.analysis.gaps import PROGRAMME_SHORT_LABELS, PROGRAMMES, scope_qpv
 from geo.analysis.planner import PlanningProblem, PlanResult
 from geo.crs import WGS84, X, Y
 from geo.fmt import fr_km, fr_number, fr_radius
@@ -29,6 +29,17 @@ from geo.render.maps import (
     bounds_of,
 )
 from geo.render.mapviews import add_places
+from geo.render.style import (
+    EXISTING_COLOR,
+    FRANCE_SERVICES_COLOR,
+    HOLLOW_FILL,
+    NEWLY_COVERED_COLOR,
+    OVERLAY_COLORS,
+    PROGRAMME_COLORS,
+    SERVICE_COLORS,
+    SITE_COLOR,
+    UNCOVERED_COLOR,
+)
 from geo.territory import Scope
 from geo.themes import without_places
 
@@ -47,8 +58,6 @@ OVERLAY_DATASETS: dict[str, str] = {
     "france_services": "france_services",
 }
 """Overlay → catalogue dataset, for the « Sources » line."""
-
-OVERLAY_COLORS: dict[str, str] = {**PROGRAMME_COLORS, "france_services": "#000000"}
 
 HOLLOW_NOTE = "cercle creux : localisation approximative"
 
@@ -133,7 +142,7 @@ def add_overlays(m: folium.Map, atlas: Atlas, scope: Scope, overlays: Sequence[s
         any_hollow |= bool(points["approximate"].any())
     if entries:
         if any_hollow:
-            entries.append(("#ffffff", HOLLOW_NOTE))
+            entries.append((HOLLOW_FILL, HOLLOW_NOTE))
         add_legend(m, "Couches", entries, hollow=True)
     return drawn
 
@@ -188,27 +197,16 @@ def gaps_map(
         entries.append((PROGRAMME_COLORS[programme], f"{label} {without_places(themes)}"))
     if entries:
         if bool(gaps["approximate"].any()):
-            entries.append(("#ffffff", HOLLOW_NOTE))
+            entries.append((HOLLOW_FILL, HOLLOW_NOTE))
         add_legend(m, "Zones blanches", entries, hollow=True)
     return m
 
-
-SERVICE_COLORS: dict[str, str] = {
-    "france_services": "#000000",
-    "double": "#CC3311",
-    "programmes": PROGRAMME_COLORS["pvd"],
-}
-"""List of :data:`geo.analysis.services.SERVICE_LISTS` → colour of its points (black like the France services
-overlay; Paul Tol's red for the double gaps; olive like the PVD)."""
 
 SERVICE_LEGENDS: dict[str, str] = {
     "france_services": "France services sans tiers-lieu à proximité",
     "double": "commune rurale loin des deux",
     "programmes": "commune PVD / ACV : France services sans tiers-lieu",
 }
-
-CONTEXT_SERVICES_COLOR = "#000000"
-"""France services drawn as context (black, as in the overlays): the grey is taken by places without theme."""
 
 
 def _nearest_text(names: pd.Series, distance_m: pd.Series) -> list[str]:
@@ -272,7 +270,7 @@ def services_map(
         add_points_layer(
             m,
             services,
-            colors=[CONTEXT_SERVICES_COLOR] * len(services),
+            colors=[FRANCE_SERVICES_COLOR] * len(services),
             tooltip={"France services": services["name"].tolist()},
             name="France services",
             radius=4.0,
@@ -289,21 +287,13 @@ def services_map(
         )
         entries = [(SERVICE_COLORS[kind], SERVICE_LEGENDS[kind])]
         if kind == "double" and len(services):
-            entries.append((CONTEXT_SERVICES_COLOR, "France services"))
+            entries.append((FRANCE_SERVICES_COLOR, "France services"))
         if "approximate" in rows.columns and bool(rows["approximate"].any()):
-            entries.append(("#ffffff", HOLLOW_NOTE))
+            entries.append((HOLLOW_FILL, HOLLOW_NOTE))
         add_legend(m, "Services publics", entries, hollow=True)
     return m
 
 
-SITE_COLOR = "#D55E00"
-"""Proposed sites (Okabe-Ito vermillion)."""
-NEWLY_COVERED_COLOR = "#009E73"
-"""Newly covered communes (Okabe-Ito bluish green)."""
-EXISTING_COLOR = "#666666"
-"""Existing places (grey: context, not the subject of the map)."""
-UNCOVERED_COLOR = "#CC79A7"
-"""Communes still uncovered after the scenario (Okabe-Ito reddish purple)."""
 UNCOVERED_MAP_LIMIT = 5000
 """At most this many uncovered communes are drawn (a région: 2 500 to 3 500 at 10 km); a national
 scenario leaves about 22 000, which would hide the map and weigh ~2.5 MB: they stay in the export."""

@@ -26,6 +26,20 @@ from jinja2 import Template
 from geo._errors import InvalidParameterError
 from geo._validate import check_choice
 from geo.crs import WGS84, ZONES
+from geo.render.style import (
+    AREA_EDGE_COLOR,
+    BACKGROUND_COLOR,
+    FOCUS_COLOR,
+    HIGHLIGHT_COLOR,
+    LABEL_COLOR,
+    MARKER_EDGE_COLOR,
+    NO_DATA_COLOR,
+    OUTLINE_COLOR,
+    PLACE_LABEL_COLOR,
+    RANK_COLOR,
+    SEQUENTIAL_PALETTE,
+    SWATCH_EDGE_COLOR,
+)
 
 VENDOR_FILES: dict[str, tuple[str, str]] = {
     "leaflet": ("leaflet", "leaflet.js"),
@@ -64,17 +78,6 @@ IGN_PLAN_URL = (
     "&FORMAT=image/png&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}"
 )
 IGN_ATTRIBUTION = '&copy; <a href="https://www.ign.fr/">IGN</a> – Géoplateforme'
-
-SEQUENTIAL_PALETTE: tuple[str, ...] = (
-    "#ffffcc",
-    "#c7e9b4",
-    "#7fcdbb",
-    "#41b6c4",
-    "#1d91c0",
-    "#225ea8",
-    "#0c2c84",
-)
-"""ColorBrewer YlGnBu (7 classes), readable by colour-blind viewers and in grey scale."""
 
 COORD_DECIMALS = 4
 """≈ 10 m: more than enough at the scales shown, and a third of the bytes."""
@@ -271,12 +274,16 @@ class _MapBasics(branca.element.MacroElement):
     _template = Template(
         """{% macro header(this, kwargs) %}
         <style>.leaflet-container:focus, .leaflet-container:focus-visible {
-            outline: 3px solid #0072B2; outline-offset: -3px; }</style>
+            outline: 3px solid {{ this.focus_color }}; outline-offset: -3px; }</style>
         {% endmacro %}
         {% macro script(this, kwargs) %}
         L.control.scale({imperial: false}).addTo({{ this._parent.get_name() }});
         {% endmacro %}"""
     )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.focus_color = FOCUS_COLOR
 
 
 class _FeatureLayer(_DataElement):
@@ -295,7 +302,8 @@ class _FeatureLayer(_DataElement):
             pointToLayer: function (feature, latlng) {
                 var p = feature.properties;
                 return L.circleMarker(latlng, {
-                    radius: {{ this.radius }}, color: p._h ? p._c : "#222222", weight: p._h ? 2 : 0.6,
+                    radius: {{ this.radius }}, color: p._h ? p._c : {{ this.edge_color|tojson }},
+                    weight: p._h ? 2 : 0.6,
                     fillColor: p._c, fillOpacity: p._h ? 0.15 : 0.9
                 });
             },
@@ -317,7 +325,9 @@ class _FeatureLayer(_DataElement):
                 layer.bindTooltip("<table>" + rows + "</table>", {sticky: true});
                 {%- endif %}
                 {%- if this.kind == "areas" %}
-                layer.on("mouseover", function () { layer.setStyle({weight: 2, color: "#000000"}); });
+                layer.on("mouseover", function () {
+                    layer.setStyle({weight: 2, color: {{ this.highlight_color|tojson }}});
+                });
                 layer.on("mouseout", function () { {{ this.get_name() }}.resetStyle(layer); });
                 {%- endif %}
             }
@@ -338,6 +348,8 @@ class _FeatureLayer(_DataElement):
     ) -> None:
         super().__init__()
         self._name = "FeatureLayer"
+        self.edge_color = MARKER_EDGE_COLOR
+        self.highlight_color = HIGHLIGHT_COLOR
         self.layer_name = name
         self.data = data
         self.kind = kind
@@ -363,7 +375,7 @@ def add_outline_layer(
     outlines: gpd.GeoDataFrame,
     *,
     name: str = "Contours",
-    color: str = "#666666",
+    color: str = OUTLINE_COLOR,
     weight: float = 0.8,
     dash_array: str | None = None,
     fill_opacity: float = 0.0,
@@ -403,7 +415,7 @@ def add_choropleth(
         kind="areas",
         name=name,
         aliases=aliases,
-        style={"color": "#555555", "weight": 0.5, "fillOpacity": 0.75},
+        style={"color": AREA_EDGE_COLOR, "weight": 0.5, "fillOpacity": 0.75},
     ).add_to(m)
 
 
@@ -455,8 +467,6 @@ class _Legend(_DataElement):
         self.content = content
 
 
-RANK_COLOR = "#5a0f3a"
-"""Priority numbers on maps (static and interactive) and in their legends."""
 LEGEND_SYMBOLS = ("square", "dot", "hollow", "area", "line", "dashed", "triangle", "rank")
 """Symbols a legend entry can show (see :func:`add_symbol_legend`)."""
 
@@ -477,7 +487,9 @@ def _swatch(symbol: str, color: str) -> str:
     if symbol == "rank":
         return f'<span style="{box}color:{color};font-weight:bold;text-align:center">1</span>'
     fill = {"hollow": "transparent", "area": color + "22"}.get(symbol, color)
-    border = {"hollow": f"2px solid {color}", "area": f"2px solid {color}"}.get(symbol, "1px solid #555")
+    border = {"hollow": f"2px solid {color}", "area": f"2px solid {color}"}.get(
+        symbol, f"1px solid {SWATCH_EDGE_COLOR}"
+    )
     shape = "border-radius:50%;" if symbol in ("dot", "hollow") else ""
     return f'<span style="{box}{shape}background:{fill};border:{border};box-sizing:border-box"></span>'
 
@@ -514,10 +526,11 @@ class _Labels(_DataElement):
     _template = Template(
         """{% macro header(this, kwargs) %}
         <style>
-        .atlas-label span { position: absolute; white-space: nowrap; font: 12px sans-serif; color: #111;
-            text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 2px #fff; pointer-events: none; }
+        .atlas-label span { position: absolute; white-space: nowrap; font: 12px sans-serif;
+            color: {{ this.label_color }}; pointer-events: none;
+            text-shadow: 0 0 3px {{ this.halo }}, 0 0 3px {{ this.halo }}, 0 0 2px {{ this.halo }}; }
         .atlas-label-rank span { font-weight: bold; color: {{ this.rank_color }}; }
-        .atlas-label-place span { font-style: italic; color: #333; }
+        .atlas-label-place span { font-style: italic; color: {{ this.place_label_color }}; }
         .atlas-label-right span { transform: translate(7px, -50%); }
         .atlas-label-left span { transform: translate(calc(-100% - 7px), -50%); }
         .atlas-label-above span { transform: translate(-50%, calc(-100% - 5px)); }
@@ -544,6 +557,9 @@ class _Labels(_DataElement):
         self._name = "Labels"
         self.data = data
         self.rank_color = RANK_COLOR
+        self.label_color = LABEL_COLOR
+        self.place_label_color = PLACE_LABEL_COLOR
+        self.halo = BACKGROUND_COLOR
 
 
 def add_labels(m: folium.Map, labels: gpd.GeoDataFrame) -> None:
@@ -584,7 +600,6 @@ def bounds_of(frame: pd.DataFrame) -> tuple[float, float, float, float]:
 
 
 SCHEMES: dict[str, str] = {"quantiles": "Quantiles", "fisher_jenks": "Seuils naturels (Fisher-Jenks)"}
-NO_DATA_COLOR = "#d9d9d9"
 
 
 def classify_values(

@@ -11,7 +11,6 @@ import pandas as pd
 
 from geo.io.catalog import sources_label
 from geo.io.placement import PRECISION_ADDRESS, PRECISIONS
-from geo.render.charts import NO_THEME_COLOR, THEME_COLORS
 from geo.render.maps import (
     add_choropleth,
     add_legend,
@@ -20,6 +19,7 @@ from geo.render.maps import (
     base_map,
     classify_values,
 )
+from geo.render.style import HOLLOW_FILL, NO_THEME_COLOR, THEME_COLORS
 from geo.themes import THEME_SHORT_LABELS, THEMES, themes_text
 
 
@@ -72,7 +72,7 @@ def add_places(
     if NO_THEME_COLOR in drawn:
         entries.append((NO_THEME_COLOR, "sans thème"))
     if any(hollow):
-        entries.append(("#ffffff", "cercle creux : centroïde de commune"))
+        entries.append((HOLLOW_FILL, "cercle creux : centroïde de commune"))
     add_legend(m, "Tiers-lieux", entries, hollow=True)
 
 

@@ -297,7 +297,8 @@ def test_drom_communes_are_only_covered_by_places_of_their_island(atlas: Atlas) 
 
 
 def test_classes_handle_ties_and_binary_values() -> None:
-    from geo.render.maps import NO_DATA_COLOR, classify_values
+    from geo.render.maps import classify_values
+    from geo.render.style import NO_DATA_COLOR
 
     # A commune is covered (100 %) or not (0 %): two classes, not one.
     colors, legend = classify_values(pd.Series([0.0, 1.0, 1.0, 0.0, np.nan]), formatter=lambda v: f"{v:.0%}")

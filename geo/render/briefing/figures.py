@@ -26,12 +26,23 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from geo.analysis.gaps import PROGRAMME_COLORS, PROGRAMMES
+from geo.analysis.gaps import PROGRAMMES
 from geo.analysis.profile import TerritoryProfile, comparison_series
 from geo.fmt import NNBSP, fr_number, fr_percent
-from geo.render.briefing.mapdata import TERRITORY_COLOR, LegendItem, MapLayers, placed_labels
-from geo.render.charts import COMPARISON_COLORS, NO_THEME_COLOR, THEME_COLORS
-from geo.render.maps import RANK_COLOR
+from geo.render.briefing.mapdata import LegendItem, MapLayers, placed_labels
+from geo.render.style import (
+    COMPARISON_COLORS,
+    CONTEXT_BOUNDARY_COLOR,
+    LABEL_COLOR,
+    MARKER_EDGE_COLOR,
+    NO_THEME_COLOR,
+    PLACE_LABEL_COLOR,
+    PROGRAMME_COLORS,
+    RANK_COLOR,
+    TERRITORY_COLOR,
+    TERRITORY_FILL,
+    THEME_COLORS,
+)
 from geo.themes import insufficient_label
 
 # No display on the server: geopandas' plotting imports pyplot, which must pick Agg.
@@ -138,7 +149,7 @@ def _draw_north_arrow(ax: matplotlib.axes.Axes, font_pt: float) -> None:
 
 def _legend_handle(item: LegendItem) -> Patch | Line2D:
     if item.symbol == "area":
-        return Patch(facecolor="#d9e8f3", edgecolor=item.color, linewidth=1.6, label=item.label)
+        return Patch(facecolor=TERRITORY_FILL, edgecolor=item.color, linewidth=1.6, label=item.label)
     if item.symbol == "dashed":
         return Line2D([], [], color=item.color, linestyle="--", linewidth=1.2, label=item.label)
     if item.symbol == "rank":
@@ -152,7 +163,7 @@ def _legend_handle(item: LegendItem) -> Patch | Line2D:
         linestyle="",
         markersize=8,
         markerfacecolor="none" if hollow else item.color,
-        markeredgecolor=item.color if hollow else ("#222222" if marker == "o" else "white"),
+        markeredgecolor=item.color if hollow else (MARKER_EDGE_COLOR if marker == "o" else "white"),
         markeredgewidth=1.4 if hollow else 0.6,
         label=item.label,
     )
@@ -161,7 +172,7 @@ def _legend_handle(item: LegendItem) -> Patch | Line2D:
 def _draw_layers(ax: matplotlib.axes.Axes, layers: MapLayers, medium: Medium) -> None:
     crs = layers.crs
     if len(layers.context):
-        layers.context.to_crs(crs).boundary.plot(ax=ax, color="#a0a0a0", linewidth=0.4, zorder=1)
+        layers.context.to_crs(crs).boundary.plot(ax=ax, color=CONTEXT_BOUNDARY_COLOR, linewidth=0.4, zorder=1)
     if len(layers.outline):
         projected = layers.outline.to_crs(crs)
         projected.plot(ax=ax, facecolor=TERRITORY_COLOR, alpha=0.10, edgecolor="none", zorder=2)
@@ -178,7 +189,7 @@ def _draw_layers(ax: matplotlib.axes.Axes, layers: MapLayers, medium: Medium) ->
             part.geometry.y,
             s=size * (1.2 if hollow else 1.0),
             facecolors="none" if hollow else list(part["color"]),
-            edgecolors=list(part["color"]) if hollow else "#222222",
+            edgecolors=list(part["color"]) if hollow else MARKER_EDGE_COLOR,
             linewidths=1.4 if hollow else 0.5,
             zorder=5,
         )
@@ -219,7 +230,7 @@ def _draw_labels(
             fontsize=medium.font_pt,
             fontweight="bold" if kind == "rank" else "normal",
             fontstyle="italic" if kind == "place" else "normal",
-            color={"rank": RANK_COLOR, "place": "#333333"}.get(str(kind), "#111111"),
+            color={"rank": RANK_COLOR, "place": PLACE_LABEL_COLOR}.get(str(kind), LABEL_COLOR),
             va=va,
             ha=ha,
             zorder=8,
@@ -348,10 +359,6 @@ def comparison_chart(
     return fig
 
 
-INSUFFICIENT_COLOR = NO_THEME_COLOR
-"""Bars of themes that give no finding: the grey of « sans thème »."""
-
-
 def theme_chart(
     rows: pd.DataFrame,
     profile: TerritoryProfile,
@@ -374,7 +381,7 @@ def theme_chart(
     values = data["share_covered"].fillna(0).to_numpy(dtype=float)
     sufficient = data["sufficient"].astype(bool).to_numpy()
     colors = [
-        THEME_COLORS.get(str(t), TERRITORY_COLOR) if ok else INSUFFICIENT_COLOR
+        THEME_COLORS.get(str(t), TERRITORY_COLOR) if ok else NO_THEME_COLOR
         for t, ok in zip(data.index, sufficient, strict=True)
     ]
     ax.barh(positions, values, color=colors, height=0.7)
@@ -383,7 +390,7 @@ def theme_chart(
         positions,
         marker="|",
         s=(2.2 * font) ** 2,
-        color="#222222",
+        color=MARKER_EDGE_COLOR,
         linewidths=2.4,
         zorder=4,
     )

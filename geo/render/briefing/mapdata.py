@@ -18,21 +18,24 @@ import pandas as pd
 import shapely
 
 from geo._errors import InvalidParameterError
-from geo.analysis.gaps import PROGRAMME_COLORS
 from geo.analysis.profile import ProfileBasis, TerritoryProfile
 from geo.crs import WGS84, projected_crs_for_zone
 from geo.io.placement import PRECISION_ADDRESS
 from geo.render.briefing.content import MAX_PRIORITY_ROWS
-from geo.render.charts import ACCENT, NO_THEME_COLOR, THEME_COLORS
-from geo.render.maps import RANK_COLOR
 from geo.render.mapviews import place_colors
+from geo.render.style import (
+    HOLLOW_LEGEND_COLOR,
+    NO_THEME_COLOR,
+    PROGRAMME_COLORS,
+    RANK_COLOR,
+    TERRITORY_COLOR,
+    THEME_COLORS,
+)
 from geo.themes import THEME_SHORT_LABELS, THEMES, without_places
 
 CONTEXT_LEVEL = {"commune": "commune", "epci": "commune", "dep": "epci", "reg": "dep"}
 """Level of the territory → level of the grey outlines drawn around it on maps."""
 
-TERRITORY_COLOR = ACCENT
-"""The territory, its outline and its access ring."""
 GAP_LEGEND = {"acv": "Commune ACV", "pvd": "Commune PVD", "qpv": "QPV"}
 """Legend of the priority markers, followed by « sans tiers-lieu » (or the themes' places): short,
 it must fit beside a slide map at 14 pt."""
@@ -292,7 +295,7 @@ def _legend(
     if NO_THEME_COLOR in colors:
         items.append(LegendItem("dot", NO_THEME_COLOR, "Tiers-lieu sans thème"))
     if places["hollow"].any():
-        items.append(LegendItem("hollow", "#444444", "Creux : localisation approximative"))
+        items.append(LegendItem("hollow", HOLLOW_LEGEND_COLOR, "Creux : localisation approximative"))
     items += [
         LegendItem(
             "square" if programme == "qpv" else "triangle",

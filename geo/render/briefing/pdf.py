@@ -22,7 +22,14 @@ import matplotlib
 from geo.fmt import NNBSP
 from geo.render.briefing.content import BriefingContent, Finding, PackTable
 from geo.render.briefing.figures import Picture
-from geo.render.charts import ACCENT, HEADING_COLOR, NOTE_COLOR
+from geo.render.style import (
+    ACCENT,
+    HEADING_COLOR,
+    KEY_FIGURES_FILL,
+    NOTE_COLOR,
+    RULE_COLOR,
+    TABLE_HEADER_FILL,
+)
 
 PAGE_MARGIN_CM = 1.6
 CELL_PADDING_PT = 3.0
@@ -152,8 +159,8 @@ def _table(table: PackTable, width: float, styles: _Styles) -> Any:
     result.setStyle(
         TableStyle(
             [
-                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e3ecf4")),
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8c8c8")),
+                ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(TABLE_HEADER_FILL)),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor(RULE_COLOR)),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), CELL_PADDING_PT),
                 ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PADDING_PT),
@@ -200,7 +207,7 @@ def _essentials(findings: Sequence[Finding], width: float, styles: _Styles) -> A
     table.setStyle(
         TableStyle(
             [
-                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor("#eef4f9")),
+                ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(KEY_FIGURES_FILL)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LINEBELOW", (0, 0), (-1, -2), 0.5, colors.white),
                 ("TOPPADDING", (0, 0), (-1, -1), 5),
@@ -227,7 +234,7 @@ def _key_figures(items: Sequence[tuple[str, str]], width: float, styles: _Styles
     table.setStyle(
         TableStyle(
             [
-                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#c8c8c8")),
+                ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor(RULE_COLOR)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("LEFTPADDING", (2, 0), (2, -1), 12),
             ]
@@ -372,7 +379,7 @@ def _footer_canvas(content: BriefingContent, styles: _Styles) -> type:
 
         def _footer(self, total: int) -> None:
             self.saveState()
-            self.setStrokeColor(colors.HexColor("#c8c8c8"))
+            self.setStrokeColor(colors.HexColor(RULE_COLOR))
             self.setLineWidth(0.5)
             self.line(left, 1.45 * cm, right, 1.45 * cm)
             self.setFont(styles.regular, 7.5)

@@ -22,7 +22,7 @@ from geo.fmt import NNBSP
 from geo.render.briefing.content import WORDS, BriefingContent, Finding, PackTable, TableLayout, wrapped_lines
 from geo.render.briefing.figures import Picture
 from geo.render.briefing.pdf import register_fonts
-from geo.render.charts import HEADING_COLOR, NOTE_COLOR
+from geo.render.style import HEADING_COLOR, NOTE_COLOR
 
 SLIDE_WIDTH_IN = 13.333
 SLIDE_HEIGHT_IN = 7.5

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import importlib
 import re
+import string
 from pathlib import Path
 
 import folium
@@ -20,12 +21,12 @@ import geopandas as gpd
 import numpy as np
 
 from geo._errors import InvalidParameterError
-from geo.analysis.gaps import PROGRAMME_COLORS, PROGRAMMES
+from geo.analysis.gaps import PROGRAMMES
 from geo.analysis.profile import ProfileBasis, TerritoryProfile
 from geo.crs import WGS84
 from geo.fmt import fr_km, fr_number
 from geo.render.briefing.content import BriefingContent
-from geo.render.briefing.mapdata import TERRITORY_COLOR, MapLayers, map_layers, placed_labels
+from geo.render.briefing.mapdata import MapLayers, map_layers, placed_labels
 from geo.render.maps import (
     LEGEND_WIDTH_PX,
     MAP_WIDTH_PX,
@@ -39,6 +40,15 @@ from geo.render.maps import (
     localize_assets,
 )
 from geo.render.mapviews import add_places
+from geo.render.style import (
+    BACKGROUND_COLOR,
+    HEADING_COLOR,
+    PANEL_BORDER_COLOR,
+    PROGRAMME_COLORS,
+    SECONDARY_TEXT_COLOR,
+    TERRITORY_COLOR,
+    TEXT_COLOR,
+)
 
 WEB_LABEL_PT = 12.0
 """Size of the map labels on screen (CSS pixels, taken as points to fit them)."""
@@ -166,23 +176,30 @@ def _inline_assets(m: folium.Map) -> str:
     return page
 
 
-_PAGE_CSS = """
-html, body { margin: 0; height: 100%; font-family: sans-serif; color: #222; }
+_PAGE_CSS = string.Template("""
+html, body { margin: 0; height: 100%; font-family: sans-serif; color: $text; }
 body { display: grid; grid-template-columns: minmax(0, 1fr) 360px;
        grid-template-rows: auto minmax(0, 1fr) auto; height: 100vh; }
-.atlas-header { grid-column: 1 / 3; grid-row: 1; padding: 8px 14px; border-bottom: 1px solid #ccd; }
-.atlas-header h1 { margin: 0; font-size: 22px; color: #0b3d66; }
-.atlas-header p { margin: 2px 0 0; font-size: 13px; color: #444; }
+.atlas-header { grid-column: 1 / 3; grid-row: 1; padding: 8px 14px; border-bottom: 1px solid $border; }
+.atlas-header h1 { margin: 0; font-size: 22px; color: $heading; }
+.atlas-header p { margin: 2px 0 0; font-size: 13px; color: $secondary; }
 .folium-map { grid-column: 1; grid-row: 2; height: 100% !important; }
-.leaflet-container { background: #fff !important; }
+.leaflet-container { background: $background !important; }
 .atlas-panel { grid-column: 2; grid-row: 2; overflow: auto; padding: 6px 14px; font-size: 13px;
-               line-height: 1.4; border-left: 1px solid #ccd; }
-.atlas-panel h2 { font-size: 15px; color: #0b3d66; margin: 10px 0 4px; }
+               line-height: 1.4; border-left: 1px solid $border; }
+.atlas-panel h2 { font-size: 15px; color: $heading; margin: 10px 0 4px; }
 .atlas-panel ol, .atlas-panel ul { padding-left: 20px; margin: 0; }
 .atlas-panel li { margin-bottom: 4px; }
-.atlas-footer { grid-column: 1 / 3; grid-row: 3; font-size: 11px; color: #444; padding: 5px 14px;
-                border-top: 1px solid #ccd; max-height: 64px; overflow: auto; }
-"""
+.atlas-footer { grid-column: 1 / 3; grid-row: 3; font-size: 11px; color: $secondary; padding: 5px 14px;
+                border-top: 1px solid $border; max-height: 64px; overflow: auto; }
+""").substitute(
+    text=TEXT_COLOR,
+    secondary=SECONDARY_TEXT_COLOR,
+    heading=HEADING_COLOR,
+    border=PANEL_BORDER_COLOR,
+    background=BACKGROUND_COLOR,
+)
+"""The standalone page's layout, in the colours of :mod:`geo.render.style`."""
 
 
 def _panel(content: BriefingContent) -> str:
