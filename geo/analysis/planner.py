@@ -1107,6 +1107,49 @@ def result_quality(result: PlanResult) -> str:
     return f"au moins {fr_percent(ratio if ratio is not None else float('nan'))} de l'optimum"
 
 
+def method_note(result: PlanResult) -> str:
+    """How far the scenario is from the best one, in French: proved optimal, bounded, or chosen by hand."""
+    if result.method == "exact" and result.optimal:
+        return (
+            "Optimum prouvé par le solveur HiGHS : aucun autre choix de communes candidates ne couvre "
+            "davantage d'habitants pondérés."
+        )
+    if result.upper_bound is not None:
+        return (
+            f"Solution {METHOD_LABELS[result.method]} : {result_quality(result)} (borne supérieure prouvée : "
+            f"{fr_number(result.upper_bound)} habitants pondérés, contre {fr_number(result.objective)} "
+            "atteints). La méthode gloutonne garantit toujours au moins "
+            f"{fr_percent(GREEDY_GUARANTEE, 0)} de l'optimum."
+        )
+    return (
+        "Chaque commune choisie est évaluée après les précédentes : « nouvellement couverts » compte les "
+        "habitants qu'elle ajoute, « couverts par ce seul site » ceux qu'elle couvrirait seule."
+    )
+
+
+def scenario_label(number: int, result: PlanResult) -> str:
+    """« Scénario 2 — 5 sites, exacte » or « Scénario 3 — choix manuel »."""
+    if result.method == "manual":
+        return f"Scénario {number} — choix manuel"
+    return f"Scénario {number} — {fr_count(len(result.sites), 'site')}, {METHOD_LABELS[result.method]}"
+
+
+def candidate_labels(candidates: pd.DataFrame) -> dict[str, str]:
+    """Code INSEE → « Nom (département) – population hab. », for the what-if commune picker."""
+    return dict(
+        zip(
+            candidates["code_insee"],
+            [
+                f"{n} ({d}) – {fr_number(p)} hab."
+                for n, d, p in zip(
+                    candidates["nom"], candidates["dep"], candidates["population"], strict=True
+                )
+            ],
+            strict=True,
+        )
+    )
+
+
 def scenario_summary(result: PlanResult, label: str, parameters: dict[str, str]) -> ScenarioSummary:
     """Summarise ``result`` under ``label`` with the (French) parameters that produced it."""
     return ScenarioSummary(

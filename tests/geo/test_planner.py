@@ -18,18 +18,22 @@ from geo.analysis.planner import (
     GREEDY_GUARANTEE,
     CandidateRule,
     NoDemandError,
+    candidate_labels,
     compare_scenarios,
     coverage_matrix,
     evaluate_sites,
     exact_max_coverage,
     greedy_max_coverage,
+    method_note,
     plan_expansion,
     planning_problem,
     scenario_geodataframe,
+    scenario_label,
     scenario_summary,
     sites_table,
     solve_max_coverage,
 )
+from geo.fmt import fr_number
 from geo.render.coveragemaps import scenario_map
 from geo.render.maps import localize_assets
 from geo.territory import Scope
@@ -292,6 +296,23 @@ def test_radius_reaches_neighbours_and_what_if_reports_each_gain() -> None:
         evaluate_sites(problem, ["99999"])
     with pytest.raises(InvalidParameterError, match="au moins une"):
         evaluate_sites(problem, [])
+
+
+def test_scenario_texts_say_how_good_the_choice_is() -> None:
+    problem = planning_problem(tiny_communes(), tiny_places(), Scope("metro"), radius_km=5, rule=ANY)
+    exact = plan_expansion(problem, 2, method="exact")
+    greedy = plan_expansion(problem, 2, method="greedy")
+    manual = evaluate_sites(problem, ["99004"])
+    assert method_note(exact).startswith("Optimum prouvé par le solveur HiGHS")
+    assert greedy.upper_bound is not None
+    assert method_note(greedy).startswith("Solution gloutonne : ")
+    assert f"borne supérieure prouvée : {fr_number(greedy.upper_bound)} habitants" in method_note(greedy)
+    assert method_note(manual).startswith("Chaque commune choisie est évaluée après les précédentes")
+    assert scenario_label(2, exact) == "Scénario 2 — 2 sites, exacte (HiGHS)"
+    assert scenario_label(3, manual) == "Scénario 3 — choix manuel"
+    labels = candidate_labels(problem.candidates)
+    assert labels["99003"] == "Centre (99) – 5\u202f000 hab."
+    assert list(labels) == problem.candidates["code_insee"].tolist()
 
 
 def test_candidate_sets() -> None:
