@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
@@ -13,6 +14,7 @@ from geo.analysis.thematic import (
     comparison_for_export,
     french_display,
     gap_summary,
+    gap_themes_warning,
     gaps_for_export,
     indicators_for_export,
     route_note,
@@ -243,14 +245,8 @@ with st.expander("Répartition des tiers-lieux par territoire et par thème (tre
     caption_sources(SOURCES, note=themes_note)
 
 
-@page_section
-def _priority_gaps() -> None:
-    """Priority territories with one theme and not another: its widgets rerun this section only."""
-    st.subheader("Territoires prioritaires : un thème présent, un autre absent")
-    st.markdown(
-        f"Communes *Action Cœur de Ville*, *Petites villes de demain* et quartiers prioritaires qui ont un "
-        f"tiers-lieu du thème présent à moins de {radius} km, mais pas du ou des thèmes manquants."
-    )
+def _gap_choice() -> tuple[str, list[str], str]:
+    """The theme present, the themes missing and how they must be missing (stops with none missing)."""
     theme_choices = {code: theme_label(code) for code in THEMES}
     cols = st.columns([1, 2, 1])
     present = url_choice(
@@ -274,7 +270,52 @@ def _priority_gaps() -> None:
     if not missing:
         st.info("Choisissez au moins un thème manquant pour lister les territoires prioritaires concernés.")
         st.stop()
-    thin_gap_themes = [t for t in (present, *missing) if t != ALL_PLACES and not support[t].sufficient]
+    return present, list(missing), how
+
+
+def _gap_list(gaps: pd.DataFrame, table: pd.DataFrame, present: str, missing: list[str], how: str) -> None:
+    """How many priority territories of each kind, and their list (farthest from a missing place first)."""
+    joiner = " ni " if how == "all" else " ou "
+    summary = gap_summary(gaps)
+    for column, (kind, count) in zip(st.columns(len(summary)), summary.items(), strict=True):
+        with column:
+            metric(
+                PRIORITY_KINDS[kind],
+                fr_number(count),
+                help_text="Une commune à la fois ACV et PVD compte dans les deux.",
+            )
+    if gaps.empty:
+        st.success(
+            f"Aucun territoire prioritaire de {where} n'a un tiers-lieu "
+            f"« {theme_label(present).lower()} » à moins de {radius} km sans "
+            + joiner.join(theme_label(t).lower() for t in missing)
+            + "."
+        )
+        return
+    missing_of = joiner.join(
+        fr_de(theme_label(t).lower()) for t in missing
+    )  # « d'alimentation ni de réemploi »
+    st.markdown(
+        f"**{fr_number(len(gaps))} territoires prioritaires** ont un tiers-lieu "
+        f"« {theme_label(present).lower()} » à moins de {radius} km mais pas {missing_of} : "
+        "classés du plus éloigné au plus proche d'un lieu manquant."
+    )
+    st.dataframe(french_display(table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table")
+    if len(table) > TABLE_ROWS:
+        st.caption(
+            f"{TABLE_ROWS} premiers affichés sur {fr_number(len(table))} ; tous sont dans le téléchargement."
+        )
+
+
+@page_section
+def _priority_gaps() -> None:
+    """Priority territories with one theme and not another: its widgets rerun this section only."""
+    st.subheader("Territoires prioritaires : un thème présent, un autre absent")
+    st.markdown(
+        f"Communes *Action Cœur de Ville*, *Petites villes de demain* et quartiers prioritaires qui ont un "
+        f"tiers-lieu du thème présent à moins de {radius} km, mais pas du ou des thèmes manquants."
+    )
+    present, missing, how = _gap_choice()
     try:
         gaps = shared_result(
             "thematic_gaps",
@@ -286,53 +327,17 @@ def _priority_gaps() -> None:
     except AtlasError as exc:
         st.error(str(exc))
         st.stop()
-
-    joiner = " ni " if how == "all" else " ou "
-    missing_label = joiner.join(theme_label(t).lower() for t in missing)
-    missing_of = joiner.join(
-        fr_de(theme_label(t).lower()) for t in missing
-    )  # « d'alimentation ni de réemploi »
     gaps_table = gaps_for_export(gaps, present=(present,), missing=tuple(missing))
-    gaps_warning = (
-        "; ".join(f"{theme_label(t)} : {support[t].verdict} dans le périmètre" for t in thin_gap_themes)
-        + f". Cette liste n'est pas un constat : il faut {SUPPORT_RULE.describe()}."
-        if thin_gap_themes
-        else ""
-    )
-    if gaps_warning:
-        st.warning(gaps_warning)
+    warning = gap_themes_warning(support, (present, *missing))
+    if warning:
+        st.warning(warning)
         with st.expander("Afficher quand même la liste (non significative)"):
             st.dataframe(
                 french_display(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table"
             )
     else:
-        summary = gap_summary(gaps)
-        for column, (kind, count) in zip(st.columns(len(summary)), summary.items(), strict=True):
-            with column:
-                metric(
-                    PRIORITY_KINDS[kind],
-                    fr_number(count),
-                    help_text="Une commune à la fois ACV et PVD compte dans les deux.",
-                )
-        if gaps.empty:
-            st.success(
-                f"Aucun territoire prioritaire de {where} n'a un tiers-lieu "
-                f"« {theme_label(present).lower()} » à moins de {radius} km sans {missing_label}."
-            )
-        else:
-            st.markdown(
-                f"**{fr_number(len(gaps))} territoires prioritaires** ont un tiers-lieu "
-                f"« {theme_label(present).lower()} » à moins de {radius} km mais pas {missing_of} : "
-                "classés du plus éloigné au plus proche d'un lieu manquant."
-            )
-            st.dataframe(
-                french_display(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table"
-            )
-            if len(gaps_table) > TABLE_ROWS:
-                st.caption(
-                    f"{TABLE_ROWS} premiers affichés sur {fr_number(len(gaps_table))} ; "
-                    "tous sont dans le téléchargement."
-                )
+        _gap_list(gaps, gaps_table, present, missing, how)
+    sources = [*SOURCES, "acv", "pvd", "qpv"]
     download_buttons(
         gaps_table,
         basename="ecarts-thematiques-territoires-prioritaires",
@@ -342,14 +347,14 @@ def _priority_gaps() -> None:
                 "Thème présent": theme_label(present),
                 "Thèmes manquants": ", ".join(theme_label(t) for t in missing),
                 "Manque": GAP_MODES[how],
-                **({"Avertissement": gaps_warning} if gaps_warning else {}),
+                **({"Avertissement": warning} if warning else {}),
             },
-            [*SOURCES, "acv", "pvd", "qpv"],
+            sources,
         ),
         key="themes_gaps_download",
     )
     caption_sources(
-        [*SOURCES, "acv", "pvd", "qpv"],
+        sources,
         note="Distances à vol d'oiseau depuis le point représentatif de chaque commune ; "
         f"{qpv_location_short(data)} ; lieux labellisés au centroïde de leur commune. {themes_note}",
     )

@@ -14,7 +14,7 @@ import plotly.graph_objects as go
 import streamlit as st
 import streamlit_folium
 
-from geo.io.catalog import DATASETS, Dataset, place_sources_in
+from geo.io.catalog import DATASETS, ETALAB, Dataset, place_sources_in
 from geo.io.datasets import refreshed_on
 from geo.io.export import csv_bytes, geojson_bytes, presentation_table, xlsx_bytes
 from geo.render.charts import figure_summary, figure_table_text
@@ -171,7 +171,7 @@ def export_metadata(parameters: Mapping[str, str], sources: Sequence[str]) -> di
     meta = {"Produit par": "Atlas des tiers-lieux", "Date d'export": date.today().isoformat()}
     meta.update(parameters)
     meta["Sources"] = sources_text(sources)
-    meta["Licence des données"] = "Licence Ouverte / Etalab 2.0 (voir chaque source)"
+    meta["Licence des données"] = f"{ETALAB} (voir chaque source)"
     return meta
 
 

@@ -155,6 +155,18 @@ class ThemeSupport:
         return "suffisant" if self.sufficient else insufficient_label(self.places)
 
 
+def gap_themes_warning(support: dict[str, ThemeSupport], themes: Sequence[str]) -> str:
+    """Why a thematic gap list on ``themes`` is no finding (too few places of one of them), or ``""``.
+
+    ``themes`` may hold :data:`~geo.themes.ALL_PLACES`, which is always enough.
+    """
+    thin = [t for t in themes if t != ALL_PLACES and not support[t].sufficient]
+    if not thin:
+        return ""
+    reasons = " ; ".join(f"{theme_label(t)} : {support[t].verdict} dans le périmètre" for t in thin)
+    return f"{reasons}. Cette liste n'est pas un constat : il faut {SUPPORT_RULE.describe()}."
+
+
 def theme_support(
     places: pd.DataFrame, themes: Sequence[str] = tuple(THEMES), *, rule: SupportRule = SUPPORT_RULE
 ) -> dict[str, ThemeSupport]:

@@ -31,6 +31,7 @@ from pyproj import Transformer
 
 from geo.crs import WGS84
 from geo.fmt import fr_count, fr_number, fr_percent
+from geo.io.catalog import ETALAB
 from geo.io.datasets import validate
 from geo.io.import_mapping import (
     FORMATS,
@@ -58,7 +59,6 @@ from geo.themes import ROUTE_TYPOLOGY, THEME_SHORT_LABELS, THEMES, themes_from_k
 IMPORT_SOURCE = "import"
 """``source`` code of imported places (the map shows the import's name for them)."""
 
-CENSUS_LICENCE = "Licence Ouverte / Etalab 2.0"
 
 IMPORT_EXACT = "exact"
 IMPORT_CORRECTED = "corrige"
@@ -532,7 +532,7 @@ def _provenance(prepared: PreparedImport, vintage: str | None, licence: str | No
             else f"fichier importé le {date.today():%d/%m/%Y}"
         )
     if licence is None:
-        licence = CENSUS_LICENCE if prepared.is_census else "non précisée (fichier importé)"
+        licence = ETALAB if prepared.is_census else "non précisée (fichier importé)"
     return vintage, licence
 
 

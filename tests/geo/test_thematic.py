@@ -17,6 +17,7 @@ from geo.analysis.thematic import (
     comparison_for_export,
     french_display,
     gap_summary,
+    gap_themes_warning,
     gaps_for_export,
     indicators_for_export,
     route_note,
@@ -208,6 +209,18 @@ def test_theme_support_counts_places_and_routes(tiny: Atlas) -> None:
         SUPPORT_RULE.describe()
         == "au moins 10 lieux du thème dans le territoire et au moins 3\u202f% de ses tiers-lieux"
     )
+
+
+def test_gap_list_on_thin_themes_says_it_is_no_finding(tiny: Atlas) -> None:
+    support = theme_support(tiny.places)
+    warning = gap_themes_warning(support, (ALL_PLACES, "coworking", "alimentation"))
+    assert warning == (
+        "Coworking : données insuffisantes (2 lieux) dans le périmètre ; "
+        "Alimentation : données insuffisantes (1 lieu) dans le périmètre. "
+        f"Cette liste n'est pas un constat : il faut {SUPPORT_RULE.describe()}."
+    )
+    assert gap_themes_warning(support, (ALL_PLACES,)) == ""
+    assert gap_themes_warning(theme_support(tiny.places, rule=SupportRule(1, 0.0)), ("coworking",)) == ""
 
 
 def test_region_reference_is_dropped_when_scope_is_the_region(tiny: Atlas) -> None:
