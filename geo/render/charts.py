@@ -405,37 +405,34 @@ def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source
             [fr_percent(v) for v in data["share_covered"]],
         ]
     )
-    fig.add_trace(
-        go.Bar(
-            x=data["share_covered"],
-            y=data["classe"],
-            orientation="h",
-            marker_color=colors,
-            text=[fr_percent(v) for v in data["share_covered"]],
-            textposition="outside",
-            customdata=customdata,
-            hovertemplate="%{y}<br>%{customdata[3]} des habitants couverts<br>%{customdata[0]}, "
-            "%{customdata[2]}<extra></extra>",
-            showlegend=False,
+    bars = (
+        (
+            "share_covered",
+            [fr_percent(v) for v in data["share_covered"]],
+            "%{customdata[3]} des habitants couverts<br>%{customdata[0]}, %{customdata[2]}",
         ),
-        row=1,
-        col=1,
-    )
-    fig.add_trace(
-        go.Bar(
-            x=data["places_per_100k"],
-            y=data["classe"],
-            orientation="h",
-            marker_color=colors,
-            text=[fr_number(v, 1) for v in data["places_per_100k"]],
-            textposition="outside",
-            customdata=customdata,
-            hovertemplate="%{y}<br>%{x:.1f} tiers-lieux pour 100 000 hab.<br>%{customdata[1]}<extra></extra>",
-            showlegend=False,
+        (
+            "places_per_100k",
+            [fr_number(v, 1) for v in data["places_per_100k"]],
+            "%{x:.1f} tiers-lieux pour 100 000 hab.<br>%{customdata[1]}",
         ),
-        row=1,
-        col=2,
     )
+    for col, (column, texts, hover) in enumerate(bars, start=1):
+        fig.add_trace(
+            go.Bar(
+                x=data[column],
+                y=data["classe"],
+                orientation="h",
+                marker_color=colors,
+                text=texts,
+                textposition="outside",
+                customdata=customdata,
+                hovertemplate=f"%{{y}}<br>{hover}<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=col,
+        )
     for group, color in DENSITY_GROUP_COLORS.items():
         if group in set(data["groupe"]):
             fig.add_trace(go.Bar(x=[None], y=[None], marker_color=color, name=group, showlegend=True))

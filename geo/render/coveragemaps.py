@@ -317,6 +317,25 @@ def scenario_map(
     located = problem.communes[problem.communes[X].notna()]
     m = base_map(zone=problem.scope.zone, bounds=bounds_of(located), basemap=basemap)
     add_outline_layer(m, outlines)
+    _add_existing_places(m, problem, located)
+    uncovered_drawn = _add_still_uncovered(m, result.still_uncovered)
+    _add_site_rings(m, result.sites, problem.radius_km)
+    _add_newly_covered(m, result.newly_covered)
+    _add_sites(m, result.sites)
+    radius = fr_radius(problem.radius_km)
+    entries = [
+        (SITE_COLOR, f"site proposé (cercle : {radius} km)"),
+        (NEWLY_COVERED_COLOR, "commune nouvellement couverte"),
+        (EXISTING_COLOR, "tiers-lieu existant"),
+    ]
+    if uncovered_drawn:
+        entries.insert(2, (UNCOVERED_COLOR, f"commune toujours à plus de {radius} km"))
+    add_legend(m, "Scénario", entries, hollow=True)
+    return m
+
+
+def _add_existing_places(m: folium.Map, problem: PlanningProblem, located: pd.DataFrame) -> None:
+    """The existing places within the radius of the scope's extent (the others cannot cover it)."""
     margin = problem.radius_km * 1000.0
     existing = problem.existing
     near = existing[
@@ -332,32 +351,41 @@ def scenario_map(
             name="Tiers-lieux existants",
             radius=3.0,
         )
-    left = result.still_uncovered
-    drawn = 0 < len(left) <= UNCOVERED_MAP_LIMIT
-    if drawn:
-        add_points_layer(
-            m,
-            left,
-            colors=[UNCOVERED_COLOR] * len(left),
-            tooltip={
-                "Commune toujours non couverte": left["nom"].tolist(),
-                "Habitants (2023)": [fr_number(v) for v in left["population"]],
-            },
-            name="Communes toujours non couvertes",
-            radius=2.5,
-        )
-    sites = result.sites
+
+
+def _add_still_uncovered(m: folium.Map, left: gpd.GeoDataFrame) -> bool:
+    """The communes left uncovered, when there are at most :data:`UNCOVERED_MAP_LIMIT`; whether drawn."""
+    if not 0 < len(left) <= UNCOVERED_MAP_LIMIT:
+        return False
+    add_points_layer(
+        m,
+        left,
+        colors=[UNCOVERED_COLOR] * len(left),
+        tooltip={
+            "Commune toujours non couverte": left["nom"].tolist(),
+            "Habitants (2023)": [fr_number(v) for v in left["population"]],
+        },
+        name="Communes toujours non couvertes",
+        radius=2.5,
+    )
+    return True
+
+
+def _add_site_rings(m: folium.Map, sites: gpd.GeoDataFrame, radius_km: float) -> None:
+    """A light, non-interactive circle of ``radius_km`` around each proposed site."""
     for point in sites.geometry:
         folium.Circle(
             location=[point.y, point.x],
-            radius=margin,
+            radius=radius_km * 1000.0,
             color=SITE_COLOR,
             weight=1,
             fill=True,
             fill_opacity=0.06,
             interactive=False,
         ).add_to(m)
-    newly = result.newly_covered
+
+
+def _add_newly_covered(m: folium.Map, newly: gpd.GeoDataFrame) -> None:
     if len(newly):
         add_points_layer(
             m,
@@ -371,6 +399,9 @@ def scenario_map(
             name="Communes nouvellement couvertes",
             radius=3.5,
         )
+
+
+def _add_sites(m: folium.Map, sites: gpd.GeoDataFrame) -> None:
     if len(sites):
         add_points_layer(
             m,
@@ -384,12 +415,3 @@ def scenario_map(
             name="Sites proposés",
             radius=8.0,
         )
-    entries = [
-        (SITE_COLOR, f"site proposé (cercle : {fr_radius(problem.radius_km)} km)"),
-        (NEWLY_COVERED_COLOR, "commune nouvellement couverte"),
-        (EXISTING_COLOR, "tiers-lieu existant"),
-    ]
-    if drawn:
-        entries.insert(2, (UNCOVERED_COLOR, f"commune toujours à plus de {fr_radius(problem.radius_km)} km"))
-    add_legend(m, "Scénario", entries, hollow=True)
-    return m
