@@ -14,7 +14,7 @@ from geo.io.import_mapping import prepare_import
 from geo.io.importer import import_places
 from geo.io.placement import CommuneLocator, commune_locator
 from geo.io.places import places_from_records, records_from_cget
-from geo.io.refresh import _programme_places
+from geo.io.refresh.parsers import programme_places
 from geo.io.upload import read_upload
 
 
@@ -66,7 +66,7 @@ def _csv(rows: pd.DataFrame) -> bytes:
 def test_build_refresh_and_import_agree(locator: CommuneLocator, tmp_path: Path) -> None:
     rows = _rows(locator)
     built = places_from_records(records_from_cget(_cget_file(rows, tmp_path / "cget.csv")), locator)
-    refreshed, _ = _programme_places(
+    refreshed, _ = programme_places(
         _csv(rows), locator, source_key="fabriques", code="anct_fabriques", label="", vintage="test"
     )
     imported = import_places(prepare_import([read_upload(_csv(rows), "liste.csv")]), locator).places

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from geo.io.atlas import load_atlas
-from geo.io.datasets import LOCAL_DIR_ENV, read_dataset
+from geo.io.datasets import LOCAL_DIR_ENV, read_dataset, read_manifest
 from geo.io.placement import VERDICT_CENTROID
 from geo.io.refresh import (
     DATASET_SOURCES,
@@ -24,7 +24,6 @@ from geo.io.refresh import (
     SourceUnavailableError,
     download,
     main,
-    read_manifest,
     refresh,
     resolve_urls,
 )
