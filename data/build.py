@@ -20,7 +20,7 @@ import pandas as pd
 from geo.crs import WGS84, zone_from_dep
 from geo.fmt import fr_percent
 from geo.io.commune_points import address_evidence, commune_point_checks
-from geo.io.datasets import read_linkage_exceptions, validate
+from geo.io.datasets import read_linkage_exceptions, write_dataset
 from geo.io.linkage import link_places
 from geo.io.placement import PRECISION_COMMUNE, CommuneLocator, commune_locator
 from geo.io.places import (
@@ -303,15 +303,9 @@ def build_all(raw: Path, out: Path) -> dict[str, int]:
     evidence = address_evidence(datasets["france_services"], places)
     datasets["commune_points"] = commune_point_checks(communes, commune_polygons, evidence)
 
-    out.mkdir(parents=True, exist_ok=True)
     counts = {}
     for name, frame in datasets.items():
-        validate(frame, name)
-        path = out / f"{name}.parquet"
-        if isinstance(frame, gpd.GeoDataFrame):
-            frame.to_parquet(path, index=False, compression="zstd", write_covering_bbox=False)
-        else:
-            frame.to_parquet(path, index=False, compression="zstd")
+        write_dataset(frame, name, out)
         counts[name] = len(frame)
     decisions.to_csv(out / LINKAGE_DECISIONS, index=False)
     counts["linkage_decisions"] = len(decisions)

@@ -34,7 +34,7 @@ import pandas as pd
 from geo._validate import check_choice, check_choices
 from geo.analysis.coverage import check_radius, coverage_of_points, coverage_of_polygons
 from geo.crs import WGS84, km_rounded
-from geo.io.atlas import Atlas
+from geo.io.atlas import Atlas, qpv_touching
 from geo.territory import Scope
 from geo.themes import theme_mask
 
@@ -95,9 +95,7 @@ def _qpv_in_scope_mask(qpv: pd.DataFrame, scope: Scope, commune_codes: set[str])
     in_zone = qpv["zone"] == scope.zone
     if scope.whole_zone:
         return in_zone
-    exploded = qpv["codes_insee"].str.split(";").explode().str.strip()
-    touching = exploded.isin(commune_codes).groupby(level=0).any()
-    return in_zone & touching.reindex(qpv.index, fill_value=False)
+    return in_zone & qpv_touching(qpv, commune_codes)
 
 
 def scope_qpv(atlas: Atlas, scope: Scope) -> gpd.GeoDataFrame:

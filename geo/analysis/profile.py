@@ -37,7 +37,7 @@ from geo.analysis.thematic import theme_support
 from geo.analysis.typology_coverage import TypologyCoverage, commune_types_table, typology_coverage
 from geo.crs import WGS84, ZONES, projected_crs_for_zone
 from geo.fmt import NNBSP, fr_km, fr_number, fr_percent, fr_radius
-from geo.io.atlas import Atlas
+from geo.io.atlas import Atlas, qpv_touching
 from geo.io.catalog import DATASETS, PlaceSource, place_sources_in, sources_label
 from geo.io.placement import PRECISIONS
 from geo.search import Territory, territory_index
@@ -293,13 +293,6 @@ def _sum_figures(parts: list[KeyFigures]) -> KeyFigures:
     )
 
 
-def _touching(frame: pd.DataFrame, code: str) -> np.ndarray:
-    """Rows of ``frame`` whose ``codes_insee`` (``;``-separated) include the commune ``code``."""
-    return np.array(
-        [code in {c.strip() for c in str(codes).split(";")} for codes in frame["codes_insee"]], dtype=bool
-    )
-
-
 def territory_figures(
     atlas: Atlas, territory: Territory, themes: tuple[str, ...], radius_km: float
 ) -> KeyFigures:
@@ -315,7 +308,7 @@ def territory_figures(
     if territory.level != "commune":
         return result.figures
     rows = result.communes["code_insee"] == territory.code
-    qpv_rows = _touching(result.qpv, territory.code)
+    qpv_rows = qpv_touching(result.qpv, [territory.code])
     return key_figures(
         result.communes[rows],
         result.coverage[rows],
@@ -512,7 +505,7 @@ def territory_gaps(
     """
     table = priority_coverage(atlas, territory.scope, themes, radius_km)
     if territory.level == "commune":
-        table = table.iloc[_touching(table, territory.code)]
+        table = table.iloc[qpv_touching(table, [territory.code])]
     return gaps_from_coverage(table, rank_by="distance")
 
 

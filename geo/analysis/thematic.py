@@ -23,7 +23,7 @@ from geo.analysis.coverage import check_radius, nearest_distance_m
 from geo.analysis.gaps import PROGRAMMES
 from geo.crs import km_rounded
 from geo.fmt import fr_number, fr_percent, fr_radius
-from geo.io.atlas import Atlas
+from geo.io.atlas import Atlas, qpv_touching
 from geo.territory import LEVEL_KEYS, LEVEL_NAMES, LEVELS, Scope, scope_label
 from geo.themes import (
     ALL_PLACES,
@@ -588,10 +588,7 @@ def _priority_qpv(
     if "qpv" not in kinds:
         qpv = qpv.iloc[0:0]
     elif not scope.whole_zone:
-        codes = set(communes["code_insee"])
-        split_codes = qpv["codes_insee"].str.split(";")
-        touching = split_codes.map(lambda qp: not codes.isdisjoint(c.strip() for c in qp))
-        qpv = qpv[touching]
+        qpv = qpv[qpv_touching(qpv, communes["code_insee"])]
     labelled = qpv.assign(
         kind=PRIORITY_KINDS["qpv"],
         code=qpv["code_qp"],

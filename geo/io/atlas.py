@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 
 from geo.crs import with_projected_xy
@@ -105,9 +107,21 @@ def communes_with_programmes(
     out["acv"] = out["code_insee"].isin(acv["code_insee"])
     out["pvd"] = out["code_insee"].isin(pvd["code_insee"])
     out["zrr"] = out["code_insee"].map(zrr.set_index("code_insee")["zrr"]).fillna("non renseigné")
-    qpv_codes = qpv["codes_insee"].str.split(";").explode().str.strip()
-    out["n_qpv"] = out["code_insee"].map(qpv_codes.value_counts()).fillna(0).astype(int)
+    out["n_qpv"] = out["code_insee"].map(qpv_communes(qpv).value_counts()).fillna(0).astype(int)
     return out
+
+
+def qpv_communes(qpv: pd.DataFrame) -> pd.Series:
+    """The communes of each QPV: one row per (QPV, commune) with its code INSEE, indexed like ``qpv``
+    (``codes_insee`` holds a QPV's communes, « ; »-separated)."""
+    return qpv["codes_insee"].fillna("").astype(str).str.split(";").explode().str.strip()
+
+
+def qpv_touching(qpv: pd.DataFrame, codes: Collection[str]) -> np.ndarray:
+    """Whether each QPV (in ``qpv``'s order) has at least one of the communes ``codes``."""
+    communes = qpv_communes(qpv.reset_index(drop=True))
+    hit = communes.isin(set(codes)).groupby(level=0).any()
+    return hit.reindex(range(len(qpv)), fill_value=False).to_numpy(dtype=bool)
 
 
 def load_atlas(*, data_dir: Path | None = None) -> Atlas:

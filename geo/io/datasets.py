@@ -216,6 +216,24 @@ def validate(frame: pd.DataFrame, name: str) -> None:
         raise DataValidationError(entry.title, problems)
 
 
+def write_dataset(frame: pd.DataFrame, name: str, out_dir: Path) -> Path:
+    """Validate ``frame`` against dataset ``name``, then write it to ``out_dir`` as (Geo)Parquet.
+
+    Written atomically (a reader never sees half a file), zstd-compressed, without the covering
+    bounding-box column. Returns the path written.
+    """
+    validate(frame, name)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    target = out_dir / dataset(name).filename
+    tmp = target.with_suffix(".tmp")
+    if isinstance(frame, gpd.GeoDataFrame):
+        frame.to_parquet(tmp, index=False, compression="zstd", write_covering_bbox=False)
+    else:
+        frame.to_parquet(tmp, index=False, compression="zstd")
+    os.replace(tmp, target)
+    return target
+
+
 def read_dataset(name: str, *, data_dir: Path | None = None) -> gpd.GeoDataFrame | pd.DataFrame:
     """Read dataset ``name`` from GeoParquet / Parquet, validate it, and return it.
 

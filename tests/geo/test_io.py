@@ -11,7 +11,16 @@ from shapely.geometry import Point, Polygon
 
 from geo._errors import DataValidationError
 from geo.io.catalog import dataset, place_sources_in
-from geo.io.datasets import dataset_path, in_france, read_dataset, refreshed_on, validate, validation_problems
+from geo.io.atlas import qpv_communes, qpv_touching
+from geo.io.datasets import (
+    dataset_path,
+    in_france,
+    read_dataset,
+    refreshed_on,
+    validate,
+    validation_problems,
+    write_dataset,
+)
 
 
 def _qpv(**overrides: object) -> gpd.GeoDataFrame:
@@ -65,6 +74,27 @@ def test_unreadable_or_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "places.parquet").write_text("pas un parquet")
     with pytest.raises(DataValidationError, match="lecture impossible"):
         read_dataset("places", data_dir=tmp_path)
+
+
+def test_a_dataset_is_written_only_when_valid_and_reads_back(tmp_path: Path) -> None:
+    acv = read_dataset("acv")
+    path = write_dataset(acv, "acv", tmp_path / "sortie")
+    assert path == tmp_path / "sortie" / "acv.parquet"
+    pd.testing.assert_frame_equal(read_dataset("acv", data_dir=path.parent), acv)
+    assert not list(path.parent.glob("*.tmp"))
+    with pytest.raises(DataValidationError):
+        write_dataset(acv.drop(columns="code_insee"), "acv", tmp_path / "refus")
+    assert not (tmp_path / "refus").exists()
+
+
+def test_qpv_communes_split_their_codes() -> None:
+    qpv = pd.DataFrame({"codes_insee": ["34172", "34172; 34301", None]}, index=[10, 11, 12])
+    communes = qpv_communes(qpv)
+    assert communes.tolist() == ["34172", "34172", "34301", ""]
+    assert communes.index.tolist() == [10, 11, 11, 12]
+    assert qpv_touching(qpv, {"34301"}).tolist() == [False, True, False]
+    assert qpv_touching(qpv, ["34172"]).tolist() == [True, True, False]
+    assert qpv_touching(qpv.iloc[0:0], ["34172"]).tolist() == []
 
 
 def test_refreshed_copy_is_preferred(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from geo.io.datasets import (
     read_dataset,
     read_linkage_exceptions,
     read_manifest,
-    validate,
+    write_dataset,
 )
 from geo.io.linkage import link_places
 from geo.io.placement import CommuneLocator, commune_locator
@@ -66,19 +65,6 @@ class Outcome:
     rows: int = 0
     rejected: int = 0
     sources: dict[str, str] = field(default_factory=dict)
-
-
-def _write(frame: pd.DataFrame, name: str, out_dir: Path) -> None:
-    """Validate against the catalogue, then write atomically (a reader never sees half a file)."""
-    validate(frame, name)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    target = out_dir / dataset(name).filename
-    tmp = target.with_suffix(".tmp")
-    if isinstance(frame, gpd.GeoDataFrame):
-        frame.to_parquet(tmp, index=False, compression="zstd", write_covering_bbox=False)
-    else:
-        frame.to_parquet(tmp, index=False, compression="zstd")
-    os.replace(tmp, target)
 
 
 def _fetch_all(
@@ -159,7 +145,7 @@ def refresh(
         used = {k: urls[k] for k in data}
         try:
             frame, rejected, notes = _build(name, data, errors, locator, vintage=vintage, out_dir=out_dir)
-            _write(frame, name, out_dir)
+            write_dataset(frame, name, out_dir)
         except (SourceUnavailableError, DataValidationError) as exc:
             outcomes.append(Outcome(name, False, _failure_message(name, exc), sources=used))
             continue
