@@ -30,7 +30,7 @@ from geo.io.places import (
     places_from_records,
     records_from_anct_per_commune,
     records_from_cget,
-    unlocated_places,
+    split_unlocated,
 )
 from geo.themes import KEYWORD_RULES, THEMES, keyword_rule_quality
 from geo.typologies import typologies_from_tables
@@ -264,19 +264,8 @@ def build_places(
         ],
         ignore_index=True,
     )
-    places = places_from_records(records, locator)
-    bad = unlocated_places(places)
-    rejected = pd.DataFrame(
-        {
-            "dataset": "places",
-            "identifiant": places.loc[bad, "place_id"],
-            "nom": places.loc[bad, "name"],
-            "raison": places.loc[bad, "placement_note"].where(
-                places.loc[bad, "placement_note"] != "", "hors des six zones de l'Atlas"
-            ),
-        }
-    )
-    located = places[~bad].reset_index(drop=True)
+    located, rejected = split_unlocated(places_from_records(records, locator))
+    located = located.reset_index(drop=True)
     commune_names = located["code_insee"].map(locator.communes["nom"]).fillna("")
     merged, decisions = link_places(located, commune_names, exceptions=exceptions)
     merged = gpd.GeoDataFrame(merged, geometry="geometry", crs=WGS84).drop(columns=["x_m", "y_m"])

@@ -337,6 +337,26 @@ def unlocated_places(places: pd.DataFrame) -> pd.Series:
     )
 
 
+OUTSIDE_ZONES = "hors des six zones de l'Atlas"
+"""Reason of a place refused without a placement note: its point is outside the six zones."""
+
+
+def split_unlocated(places: gpd.GeoDataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """The places that can be counted, and the others as rows of ``rejected_rows.csv`` with their reason
+    (the build and the refresh write them there: nothing is dropped silently)."""
+    bad = unlocated_places(places)
+    notes = places.loc[bad, "placement_note"]
+    rejected = pd.DataFrame(
+        {
+            "dataset": "places",
+            "identifiant": places.loc[bad, "place_id"],
+            "nom": places.loc[bad, "name"],
+            "raison": notes.where(notes != "", OUTSIDE_ZONES),
+        }
+    )
+    return places[~bad], rejected
+
+
 FRANCE_SERVICES_COLUMNS: dict[str, tuple[str, ...]] = {
     "fs_id": ("id_fs", "id", "identifiant", "id_france_services"),
     "name": ("lib_fs", "nom_fs", "nom", "libelle", "name"),
@@ -409,7 +429,7 @@ def _split_services(frame: pd.DataFrame) -> tuple[gpd.GeoDataFrame, pd.DataFrame
     reasons = np.where(
         duplicated,
         "identifiant absent ou en double",
-        np.where(frame["placement_note"] != "", frame["placement_note"], "hors des six zones de l'Atlas"),
+        np.where(frame["placement_note"] != "", frame["placement_note"], OUTSIDE_ZONES),
     )
     rejected = pd.DataFrame(
         {

@@ -10,8 +10,8 @@ import pytest
 from shapely.geometry import Point, Polygon
 
 from geo._errors import DataValidationError
-from geo.io.catalog import dataset, place_sources_in
 from geo.io.atlas import qpv_communes, qpv_touching
+from geo.io.catalog import dataset, place_sources_in
 from geo.io.datasets import (
     dataset_path,
     in_france,

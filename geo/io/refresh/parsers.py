@@ -23,7 +23,7 @@ from geo.io.places import (
     france_services_from_table,
     places_from_records,
     records_from_anct_per_commune,
-    unlocated_places,
+    split_unlocated,
 )
 from geo.io.refresh.sources import MAX_DOWNLOAD_BYTES, SOURCES, format_error
 from geo.io.upload import read_upload
@@ -158,19 +158,7 @@ def programme_places(
                 records = records_from_anct_per_commune(path, source=code, label=label)
             except (ValueError, KeyError, TypeError) as exc:
                 raise format_error(source_key, [f"GeoJSON illisible : {exc}"]) from exc
-        places = places_from_records(records, locator, vintage=vintage, licence=licence)
-        bad = unlocated_places(places)
-        rejected = pd.DataFrame(
-            {
-                "dataset": "places",
-                "identifiant": places.loc[bad, "place_id"],
-                "nom": places.loc[bad, "name"],
-                "raison": places.loc[bad, "placement_note"].where(
-                    places.loc[bad, "placement_note"] != "", "hors des six zones de l'Atlas"
-                ),
-            }
-        )
-        return places[~bad], rejected
+        return split_unlocated(places_from_records(records, locator, vintage=vintage, licence=licence))
     suffix = ".json" if head.startswith(b"{") else ".csv"
     if data.startswith(b"PK"):
         suffix = ".xlsx"
