@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any
+
+import pandas as pd
+from pandas.io.formats.style import Styler
 
 NNBSP = "\u202f"
 """Narrow no-break space: the French thousands separator (and before « % »)."""
@@ -55,3 +61,28 @@ def fr_km(distance_m: float | None, decimals: int = 1, *, missing: str = "aucun"
 def fr_de(noun: str) -> str:
     """« de » before ``noun``, elided before a vowel or a mute h: « d'alimentation », « de réemploi »."""
     return f"d'{noun}" if noun[:1].lower() in "aeiouyéèêàâîôûh" else f"de {noun}"
+
+
+def french_styler(
+    table: pd.DataFrame,
+    formats: Mapping[str, Callable[[Any], str]] | None = None,
+    *,
+    decimals: int = 1,
+    na_rep: str = "–",
+) -> Styler:
+    """``table`` for the screen: every number written the French way, still a number underneath (so
+    that a click on a column header sorts by value, not alphabetically).
+
+    Integer columns get no decimals, other numeric columns ``decimals``; ``formats`` (column →
+    function, e.g. :func:`fr_percent`) overrides a column; booleans and text are left as they are.
+    """
+    chosen: dict[str, Callable[[Any], str]] = {}
+    for column in table.columns:
+        series = table[column]
+        if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+            continue
+        chosen[column] = (
+            fr_number if pd.api.types.is_integer_dtype(series) else partial(fr_number, decimals=decimals)
+        )
+    chosen.update(formats or {})
+    return table.style.format(chosen, na_rep=na_rep)

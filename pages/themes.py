@@ -12,7 +12,6 @@ from geo.analysis.thematic import (
     PRIORITY_KINDS,
     SUPPORT_RULE,
     comparison_for_export,
-    french_display,
     gap_summary,
     gap_themes_warning,
     gaps_for_export,
@@ -25,7 +24,7 @@ from geo.analysis.thematic import (
     theme_support,
     under_represented_themes,
 )
-from geo.fmt import fr_count, fr_de, fr_number, fr_percent, fr_radius
+from geo.fmt import fr_count, fr_de, fr_number, fr_percent, fr_radius, french_styler
 from geo.render.charts import image_download_config, theme_heatmap, theme_mix_chart, theme_treemap
 from geo.territory import LEVELS, level_noun, scope_label, scope_phrase
 from geo.themes import ALL_PLACES, THEMES, insufficient_label, theme_label
@@ -123,7 +122,7 @@ with st.expander(
         "dans le périmètre."
     )
     st.dataframe(
-        french_display(support_for_display({t: support[t] for t in themes})),
+        french_styler(support_for_display({t: support[t] for t in themes})),
         hide_index=True,
         key="themes_support_table",
     )
@@ -166,7 +165,7 @@ if no_finding:
     )
 caption_sources(SOURCES, note=themes_note)
 comparison_table = comparison_for_export(comparison, radius_km=filters.radius_km)
-st.dataframe(french_display(comparison_table), hide_index=True, key="themes_mix_table")
+st.dataframe(french_styler(comparison_table), hide_index=True, key="themes_mix_table")
 download_buttons(
     comparison_table,
     basename="composition-thematique",
@@ -300,7 +299,7 @@ def _gap_list(gaps: pd.DataFrame, table: pd.DataFrame, present: str, missing: li
         f"« {theme_label(present).lower()} » à moins de {radius} km mais pas {missing_of} : "
         "classés du plus éloigné au plus proche d'un lieu manquant."
     )
-    st.dataframe(french_display(table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table")
+    st.dataframe(french_styler(table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table")
     if len(table) > TABLE_ROWS:
         st.caption(
             f"{TABLE_ROWS} premiers affichés sur {fr_number(len(table))} ; tous sont dans le téléchargement."
@@ -332,9 +331,7 @@ def _priority_gaps() -> None:
     if warning:
         st.warning(warning)
         with st.expander("Afficher quand même la liste (non significative)"):
-            st.dataframe(
-                french_display(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table"
-            )
+            st.dataframe(french_styler(gaps_table.head(TABLE_ROWS)), hide_index=True, key="themes_gaps_table")
     else:
         _gap_list(gaps, gaps_table, present, missing, how)
     sources = [*SOURCES, "acv", "pvd", "qpv"]

@@ -31,7 +31,7 @@ from geo.analysis.planner import (
     scenario_geodataframe,
     sites_table,
 )
-from geo.fmt import fr_count, fr_number, fr_percent, fr_points, fr_radius
+from geo.fmt import fr_count, fr_number, fr_percent, fr_points, fr_radius, french_styler
 from geo.render.coveragemaps import UNCOVERED_MAP_LIMIT, scenario_map
 from geo.typologies import CENTRALITY_LEVELS
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
@@ -339,11 +339,8 @@ def sites_section(result: PlanResult, export_parameters: dict[str, str]) -> None
     """The proposed sites, whole numbers French-formatted, and their exports (GeoJSON included)."""
     st.subheader("Implantations proposées")
     table = sites_table(result)
-    display = table.copy()
-    for column in INTEGER_COLUMNS:
-        if column in display:
-            display[column] = [fr_number(v) for v in display[column]]
-    st.dataframe(display, hide_index=True, width="stretch", key="planner_table")
+    integers = {column: fr_number for column in INTEGER_COLUMNS if column in table}
+    st.dataframe(french_styler(table, integers), hide_index=True, width="stretch", key="planner_table")
     caption_sources(SOURCES)
     download_buttons(
         table,

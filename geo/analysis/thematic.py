@@ -740,20 +740,3 @@ def route_note(places: pd.DataFrame, themes: Sequence[str]) -> str:
         + " ; ".join(parts)
         + ". Les thèmes par mots-clés sont indicatifs ; un lieu peut porter plusieurs thèmes."
     )
-
-
-def french_display(table: pd.DataFrame, *, decimals: int = 1) -> pd.DataFrame:
-    """Copy of an export table with every number written the French way (for on-screen tables).
-
-    Integer columns get no decimals, float columns ``decimals``; missing values show « – ».
-    """
-    out = table.copy()
-    for column in out.columns:
-        series = out[column]
-        if pd.api.types.is_bool_dtype(series):
-            continue
-        if pd.api.types.is_integer_dtype(series):
-            out[column] = [fr_number(None if pd.isna(v) else int(v)) for v in series]
-        elif pd.api.types.is_float_dtype(series):
-            out[column] = [fr_number(None if pd.isna(v) else float(v), decimals) for v in series]
-    return out

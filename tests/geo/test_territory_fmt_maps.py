@@ -205,3 +205,20 @@ def test_fitted_view_keeps_the_data_left_of_the_legends() -> None:
     assert right_px <= 820 - LEGEND_WIDTH_PX
     # Centred on the web-mercator midpoint, north of the mean latitude (46.2).
     assert 46.3 < lat < 46.5
+
+
+def test_french_styler_writes_numbers_the_french_way_and_keeps_them_numbers() -> None:
+    from geo.fmt import fr_percent, french_styler
+
+    table = pd.DataFrame(
+        {"nom": ["Sète"], "habitants": [44558], "densité": [1835.25], "part": [0.4567], "acv": [True]}
+    )
+    styler = french_styler(table, {"part": fr_percent})
+    html = styler.to_html()
+    assert ">44\u202f558<" in html
+    assert ">1\u202f835,2<" in html
+    assert ">45,7\u202f%<" in html
+    assert ">True<" in html
+    assert styler.data["habitants"].dtype.kind == "i"  # still sortable by value
+    assert ">–<" in french_styler(pd.DataFrame({"x": [float("nan")]})).to_html()
+

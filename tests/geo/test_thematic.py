@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import geopandas as gpd
 import numpy as np
 import pandas as pd
@@ -15,7 +17,6 @@ from geo.analysis.thematic import (
     SUPPORT_RULE,
     SupportRule,
     comparison_for_export,
-    french_display,
     gap_summary,
     gap_themes_warning,
     gaps_for_export,
@@ -28,6 +29,7 @@ from geo.analysis.thematic import (
     theme_support,
     under_represented_themes,
 )
+from geo.fmt import french_styler
 from geo.io.atlas import Atlas
 from geo.io.export import csv_bytes
 from geo.territory import Scope
@@ -305,11 +307,11 @@ def test_exports_are_french_and_complete(tiny: Atlas) -> None:
     text = csv_bytes(gaps_table, {"Périmètre": "test"}).decode("utf-8-sig")
     assert "Quartier gare" in text
     assert "100,0" in text
-    shown = french_display(
+    shown = french_styler(
         comparison_for_export(theme_mix_comparison(tiny, d, Scope("metro"), 10), radius_km=10)
-    )
-    assert shown["Pour 100 000 habitants"].str.contains(",").any()
-    assert "France entière" in set(shown["Territoire"])
+    ).to_html()
+    assert "France entière" in shown
+    assert re.search(r">\d+,\d<", shown), "per 100 000 inhabitants written with a decimal comma"
 
 
 def test_route_note_counts_each_route(tiny: Atlas) -> None:
