@@ -35,6 +35,7 @@ from geo.themes import (
     theme_label,
     theme_mask,
 )
+from geo.typologies import CommuneTypes
 
 REFERENCES: dict[str, str] = {"scope": "Périmètre", "region": "Région", "national": "France entière"}
 """Reference territories of the theme mix, in display order."""
@@ -381,7 +382,15 @@ def theme_mix_comparison(
     selected = check_choices(themes, THEMES, "themes", non_empty_message=_NO_THEME)
     table = pd.concat(
         [
-            _reference_figures(atlas, distances, reference, ref_scope, radius_km=radius_km, themes=selected)
+            _reference_figures(
+                atlas,
+                distances,
+                reference,
+                ref_scope,
+                radius_km=radius_km,
+                themes=selected,
+                types=scope.types,
+            )
             for reference, ref_scope in _reference_scopes(atlas, scope).items()
             if reference != "region" or ref_scope is not None
         ],
@@ -414,12 +423,15 @@ def _reference_figures(
     *,
     radius_km: float,
     themes: tuple[str, ...],
+    types: CommuneTypes,
 ) -> pd.DataFrame:
-    """:func:`_aggregate` of one reference (``None``: France as a whole), with its ``territoire`` name."""
+    """:func:`_aggregate` of one reference (``None``: France as a whole, its communes of ``types`` when
+    the scope has types, so that the scope is compared with the same kind of communes), with its
+    ``territoire`` name."""
     if ref_scope is None:
-        communes_mask = pd.Series(True, index=atlas.communes.index)
-        places = atlas.places
-        label = REFERENCES["national"]
+        communes_mask = types.mask(atlas.communes) if types else pd.Series(True, index=atlas.communes.index)
+        places = atlas.places[types.mask(atlas.places)] if types else atlas.places
+        label = f"{REFERENCES['national']} ({types.describe()})" if types else REFERENCES["national"]
     else:
         communes_mask = ref_scope.mask(atlas.communes)
         places = atlas.places[ref_scope.mask(atlas.places)]

@@ -221,4 +221,3 @@ def test_french_styler_writes_numbers_the_french_way_and_keeps_them_numbers() ->
     assert ">True<" in html
     assert styler.data["habitants"].dtype.kind == "i"  # still sortable by value
     assert ">–<" in french_styler(pd.DataFrame({"x": [float("nan")]})).to_html()
-

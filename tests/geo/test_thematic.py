@@ -34,6 +34,7 @@ from geo.io.atlas import Atlas
 from geo.io.export import csv_bytes
 from geo.territory import Scope
 from geo.themes import ALL_PLACES, THEMES, theme_mask
+from geo.typologies import RURAL_LEVELS, CommuneTypes
 
 EMPTY = gpd.GeoDataFrame({"geometry": []}, geometry="geometry", crs="EPSG:4326")
 
@@ -336,6 +337,23 @@ def test_real_data_matches_the_coverage_kernel(atlas: Atlas) -> None:
         assert list(got.index) == list(expected.index)
         np.testing.assert_allclose(got["share_covered"], expected["share_covered"])
         np.testing.assert_array_equal(got["places"], expected["places"])
+
+
+def test_a_typed_scope_is_compared_with_the_same_types_in_its_region_and_in_france(atlas: Atlas) -> None:
+    rural = CommuneTypes(densite=RURAL_LEVELS)
+    comparison = theme_mix_comparison(
+        atlas, theme_distances(atlas), Scope("metro", dep="34", types=rural), 10
+    )
+    rows = comparison.drop_duplicates("reference").set_index("reference")
+    in_france = rural.mask(atlas.places)
+    assert rows.loc["national", "places_all_themes"] == in_france.sum() < len(atlas.places)
+    assert rows.loc["national", "territoire"] == f"France entière ({rural.describe()})"
+    in_region = in_france & (atlas.places["reg"] == "76")
+    assert rows.loc["region", "places_all_themes"] == in_region.sum()
+    assert (
+        rows.loc["national", "population"]
+        == atlas.communes.loc[rural.mask(atlas.communes), "population"].sum()
+    )
 
 
 def test_real_data_region_mix_and_gaps(atlas: Atlas) -> None:
