@@ -178,19 +178,22 @@ if rows.empty:
 # Nationally the places would hide the list (and double the map's weight): drawn from the région down.
 national = filters.scope.level == "zone" and filters.scope.zone == "metro"
 st.subheader(SERVICE_LISTS[kind])
+one = len(rows) < 2  # French: 0 and 1 take the singular
 listed = {
     "france_services": f"France services {HOST_PHRASES[programme]} sans tiers-lieu à moins de {radius} km",
-    "double": f"communes rurales à plus de {radius} km d'un tiers-lieu et de {fr_radius(services_radius)} km "
-    "d'une France services",
-    "programmes": "communes Petites villes de demain ou Action Cœur de Ville dont aucune France services "
-    f"n'a de tiers-lieu à moins de {radius} km",
+    "double": ("commune rurale" if one else "communes rurales")
+    + f" à plus de {radius} km d'un tiers-lieu et de {fr_radius(services_radius)} km d'une France services",
+    "programmes": ("commune Petite ville de demain" if one else "communes Petites villes de demain")
+    + f" ou Action Cœur de Ville dont aucune France services n'a de tiers-lieu à moins de {radius} km",
 }[kind]
 order = (
-    f"classées par {SERVICE_RANKINGS[rank_by].split(' (')[0].lower()}"
+    ""
+    if one
+    else f", classées par {SERVICE_RANKINGS[rank_by].split(' (')[0].lower()}"
     if kind == "france_services"
-    else "les plus peuplées d'abord"
+    else ", les plus peuplées d'abord"
 )
-st.markdown(f"**{fr_number(len(rows))}** {listed}, {order}.")
+st.markdown(f"**{fr_number(len(rows))}** {listed}{order}.")
 
 
 def _map() -> folium.Map:

@@ -71,6 +71,17 @@ def test_double_gaps_list_the_rural_communes_far_from_both(atlas: Atlas) -> None
     assert at.query_params["rayon_fs"] == "15"
 
 
+def test_a_list_of_one_reads_in_the_singular(atlas: Atlas) -> None:
+    """The Cantal has one rural commune far from both at these distances (Le Falgoux)."""
+    assert len(double_gaps(atlas, Scope("metro", dep="15"), (), 10, services_radius_km=15)) == 1
+    at = open_app(PAGE, {"dep": "15", "liste": "double", "rayon_fs": "15"})
+    assert not at.exception
+    sentence = next(m.value for m in at.markdown if m.value.startswith("**1**"))
+    assert sentence == (
+        "**1** commune rurale à plus de 10 km d'un tiers-lieu et de 15 km d'une France services."
+    )
+
+
 def test_programme_hosts_and_the_rural_shortcut() -> None:
     at = open_app(PAGE, {"dep": "12", "liste": "programmes"})
     assert not at.exception
