@@ -85,8 +85,8 @@ def url_backed(
     """Make session-state ``key`` follow URL parameter ``param``.
 
     The first time the session meets the widget, a valid URL value wins over ``default``;
-    afterwards the widget's own value is kept: a list keeps its items still in ``allowed``, a
-    single value no longer allowed goes back to ``default``.
+    afterwards the widget's own value is kept, also across runs that do not draw it: a list
+    keeps its items still in ``allowed``, a single value no longer allowed goes back to ``default``.
     A session that starts on a page already open in the browser (server restarted,
     disconnected session expired, another server process behind the proxy) is the
     exception: the browser sends the values on screen, including the change the user has
@@ -123,13 +123,16 @@ def url_backed(
                 shown = raw if isinstance(raw, str) else ",".join(raw)
                 reason = explain(shown) if explain else "valeur inconnue"
                 st.session_state.setdefault("_url_rejected", []).append(f"{param}={shown} ({reason})")
-    current = st.session_state.get(key, default)
+    # Streamlit forgets a widget's value when a run does not draw it (a threshold shown for one
+    # rule only): the last value is kept aside, so that the widget comes back as the user left it.
+    kept: dict[str, Any] = st.session_state.setdefault("_url_kept", {})
+    current = st.session_state.get(key, kept.get(key, default))
     if allowed is not None:
         if isinstance(current, list):  # keep what is still offered (another rule, another zone…)
             current = [v for v in current if v in allowed]
         elif current not in allowed:
             current = default
-    st.session_state[key] = current
+    st.session_state[key] = kept[key] = current
 
 
 def _keys_sent_by_browser() -> set[str]:

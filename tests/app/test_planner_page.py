@@ -133,6 +133,19 @@ def test_a_narrower_rule_keeps_the_communes_still_candidates() -> None:
     assert at.multiselect(key="planner_manual").value == ["34003"]
 
 
+def test_a_threshold_comes_back_as_left_when_its_rule_is_chosen_again() -> None:
+    at = open_app(page=PAGE, query={"dep": "34", "sim_centralite": "3"})
+    assert at.selectbox(key="planner_centrality").value == 3
+    at.selectbox(key="planner_candidates").set_value("population").run()
+    at.select_slider(key="planner_min_population").set_value(10_000).run()
+    at.selectbox(key="planner_candidates").set_value("centres").run()
+    assert not at.exception
+    assert at.selectbox(key="planner_centrality").value == 3
+    assert at.query_params["sim_centralite"] == "3"
+    at.selectbox(key="planner_candidates").set_value("population").run()
+    assert at.select_slider(key="planner_min_population").value == 10_000
+
+
 def test_too_many_sites_for_the_candidates_is_a_french_error() -> None:
     at = open_app(page=PAGE, query={"dep": "34", "sim_candidats": "qpv", "sim_sites": "50"})
     assert not at.exception
