@@ -157,6 +157,9 @@ MAP_WIDTH_PX = 820
 """Usual width of a map in the app's main column (1280–1440 px wide screens)."""
 LEGEND_WIDTH_PX = 230
 """Width kept clear of data on the right of a fitted view: the legends stand there."""
+MAX_FIT_ZOOM = 11.0
+"""A fitted view comes no closer (some 30 km across): one point — a list of one — is shown with its
+surroundings, not alone on a blank map at street level."""
 
 
 def _mercator_y(lat: float) -> float:
@@ -175,7 +178,7 @@ def zoom_for_bounds(bounds: Sequence[float], *, width_px: int = MAP_WIDTH_PX, he
     span_x = max(maxx - minx, 1e-3) / 360.0
     span_y = max(_mercator_y(maxy) - _mercator_y(miny), 1e-5) / (2 * np.pi)
     fit = np.log2(FIT_SHARE * min(width_px / (256 * span_x), height_px / (256 * span_y)))
-    return float(np.clip(np.floor(fit / ZOOM_SNAP) * ZOOM_SNAP, 3, 15))
+    return float(np.clip(np.floor(fit / ZOOM_SNAP) * ZOOM_SNAP, 3, MAX_FIT_ZOOM))
 
 
 def view_for_bounds(

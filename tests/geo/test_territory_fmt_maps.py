@@ -17,6 +17,7 @@ from geo.crs import projected_crs_for_zone, zone_from_dep
 from geo.fmt import fr_km, fr_number, fr_percent, fr_points, fr_radius
 from geo.render.maps import (
     LEGEND_WIDTH_PX,
+    MAX_FIT_ZOOM,
     add_labels,
     add_legend,
     add_outline_layer,
@@ -192,6 +193,8 @@ def test_zoom_for_bounds() -> None:
     # Mainland France and Corsica fill 90 % of 560 px at zoom 5.66, snapped down to a quarter.
     assert zoom_for_bounds((-5.2, 41.3, 9.6, 51.1), width_px=590) == 5.5
     assert zoom_for_bounds((3.8, 43.55, 3.95, 43.65)) >= 11
+    # One point: its surroundings, not the street (MAX_FIT_ZOOM).
+    assert zoom_for_bounds((2.70, 45.17, 2.70, 45.17)) == MAX_FIT_ZOOM == 11
 
 
 def test_fitted_view_keeps_the_data_left_of_the_legends() -> None:
