@@ -14,7 +14,7 @@ from geo.analysis.planner import (
     scenario_summary,
 )
 from geo.fmt import fr_number, fr_radius
-from ui.data import atlas, data_token, shared_result
+from ui.data import atlas, shared_result
 from ui.pages import current_filters, scope_caption
 from ui.planner import (
     WEIGHTS,
@@ -72,9 +72,7 @@ except AtlasError as exc:
     st.stop()
 
 result: PlanResult | None = (
-    manual_result(problem)
-    if choice.manual
-    else optimised_result(problem, (data_token(), *problem_inputs), choice)
+    manual_result(problem) if choice.manual else optimised_result(problem, problem_inputs, choice)
 )
 
 if result is not None:

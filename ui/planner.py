@@ -35,7 +35,7 @@ from geo.fmt import fr_count, fr_number, fr_percent, fr_points, fr_radius, frenc
 from geo.render.coveragemaps import UNCOVERED_MAP_LIMIT, scenario_map
 from geo.typologies import CENTRALITY_LEVELS
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
-from ui.data import SessionMemo
+from ui.data import shared_result
 from ui.maps import context_outlines
 from ui.pages import describe
 from ui.state import Filters, url_backed, url_choice
@@ -62,7 +62,6 @@ INTEGER_COLUMNS = (
     "Communes PVD atteintes",
     "QPV atteints",
 )
-memo = SessionMemo("planner_memo", max_entries=6)
 
 
 @dataclass(frozen=True)
@@ -200,13 +199,10 @@ def manual_result(problem: PlanningProblem) -> PlanResult | None:
 
 
 def optimised_result(
-    problem: PlanningProblem, problem_key: tuple[object, ...], choice: PlannerChoice
+    problem: PlanningProblem, problem_inputs: tuple[object, ...], choice: PlannerChoice
 ) -> PlanResult:
-    """The best ``choice.n_sites`` sites, computed once per problem and parameters in this session."""
-    result_key = ("result", (problem_key, choice.n_sites, choice.method))
-    result: PlanResult | None = memo.get(result_key)
-    if result is not None:
-        return result
+    """The best ``choice.n_sites`` sites, computed once for every session (a link sent to a council
+    is solved once); ``problem_inputs`` are the inputs of the shared ``problem``."""
     status = st.status(f"Recherche des {fr_number(choice.n_sites)} meilleures implantations…", expanded=False)
     with status:
         st.write(
@@ -218,7 +214,11 @@ def optimised_result(
                 f"Optimisation exacte si la taille le permet (au plus {fr_number(DEFAULT_TIME_LIMIT_S)} s)."
             )
         try:
-            result = plan_expansion(problem, choice.n_sites, method=choice.method)
+            result = shared_result(
+                "plan_expansion",
+                (*problem_inputs, choice.n_sites, choice.method),
+                lambda: plan_expansion(problem, choice.n_sites, method=choice.method),
+            )
         except AtlasError as exc:
             status.update(label="Paramètres à corriger", state="error")
             st.error(str(exc))
@@ -227,7 +227,6 @@ def optimised_result(
     status.update(
         label=f"Scénario calculé en {elapsed} s (méthode {METHOD_LABELS[result.method]})", state="complete"
     )
-    memo.put(result_key, result)
     return result
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from geo.analysis.coverage import coverage_of_points
+from geo.analysis.planner import plan_expansion
 from geo.io.atlas import load_atlas
 from geo.territory import Scope
 from tests.app.conftest import open_app
@@ -144,6 +146,26 @@ def test_a_threshold_comes_back_as_left_when_its_rule_is_chosen_again() -> None:
     assert at.query_params["sim_centralite"] == "3"
     at.selectbox(key="planner_candidates").set_value("population").run()
     assert at.select_slider(key="planner_min_population").value == 10_000
+
+
+def test_a_scenario_opened_by_several_sessions_is_solved_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A link sent to a council: the second session reuses the first one's plan."""
+    import ui.planner
+
+    calls = []
+
+    def counted(*args, **kwargs):
+        calls.append(args[1])
+        return plan_expansion(*args, **kwargs)
+
+    monkeypatch.setattr(ui.planner, "plan_expansion", counted)
+    link = {"dep": "12", "sim_sites": "2", "sim_poids": "0.5"}
+    first, second = open_app(page=PAGE, query=link), open_app(page=PAGE, query=link)
+    assert not first.exception
+    assert not second.exception
+    assert calls == [2]
+    assert _table(first)["Code INSEE"].tolist() == _table(second)["Code INSEE"].tolist()
+    assert any(s.label.startswith("Scénario calculé en") for s in second.status)
 
 
 def test_too_many_sites_for_the_candidates_is_a_french_error() -> None:
