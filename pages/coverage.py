@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import folium
+import pandas as pd
 import streamlit as st
 
 from geo._errors import AtlasError
@@ -78,10 +79,8 @@ with cols[3]:
     metric(f"Habitants à plus de {radius_text} km", fr_number(figures.population_uncovered))
 
 
-@page_section
-def _map_and_table() -> None:
-    """The page's own widgets, its map and its table: a change here reruns this section only."""
-    levels = available_levels(filters.scope)
+def _map_choices() -> tuple[str, str, str, list[str]]:
+    """The indicator, the level of territories, the classes and the overlays of the map."""
     columns = st.columns([3, 2, 2, 3])
     indicator_code = url_choice(
         columns[0].selectbox,
@@ -94,7 +93,7 @@ def _map_and_table() -> None:
     level = url_choice(
         columns[1].selectbox,
         "Échelle",
-        {code: LEVELS[code] for code in levels},
+        {code: LEVELS[code] for code in available_levels(filters.scope)},
         key="cov_level",
         param="niveau",
         default=filters.scope.detail_level,
@@ -118,12 +117,15 @@ def _map_and_table() -> None:
         placeholder="Aucune",
     )
     warn_rejected_params()
+    return indicator_code, level, scheme, list(overlays)
 
+
+def _coverage_map(
+    table: pd.DataFrame, indicator_code: str, level: str, scheme: str, overlays: list[str]
+) -> None:
+    """The indicator by territory, the places by theme and the overlays, with the map's sources."""
     indicator = COVERAGE_INDICATORS[indicator_code]
-
-    table = shared_result("coverage_table", (*filters.analysis, level), lambda: coverage_table(result, level))
     title = indicator.title(filters.radius_km)
-    st.subheader(f"{title}, par {level_noun(level)}")
 
     def _map() -> folium.Map:
         areas = areas_for(level, table.index.tolist())
@@ -169,13 +171,14 @@ def _map_and_table() -> None:
     empty_overlays = [OVERLAYS[o] for o in overlays if overlay_points(data, filters.scope, o).empty]
     if empty_overlays:
         st.info("Aucun élément dans ce périmètre pour : " + ", ".join(empty_overlays) + ".")
-    scope_notes(figures)
 
+
+def _territory_table(table: pd.DataFrame, level: str, title: str) -> None:
+    """The figures of every territory of the map, sortable, and their exports (GeoJSON with outlines)."""
     st.subheader(f"Territoires ({level_noun(level)})")
     st.caption("Cliquez sur un en-tête de colonne pour trier.")
     shown, styled = territory_display(table, level, filters.radius_km)
     st.dataframe(styled, hide_index=True, width="stretch", key="cov_table")
-
     export = shown.copy()
     export["Distance moyenne"] = (table["mean_distance_m"].to_numpy() / 1000).round(2)
     export = export.rename(columns={"Distance moyenne": "Distance moyenne (km, pondérée par la population)"})
@@ -196,6 +199,18 @@ def _map_and_table() -> None:
     download_buttons(
         export, basename=f"couverture_{level}", metadata=metadata, key="cov_download", geo=geo_export
     )
+
+
+@page_section
+def _map_and_table() -> None:
+    """The page's own widgets, its map and its table: a change here reruns this section only."""
+    indicator_code, level, scheme, overlays = _map_choices()
+    table = shared_result("coverage_table", (*filters.analysis, level), lambda: coverage_table(result, level))
+    title = COVERAGE_INDICATORS[indicator_code].title(filters.radius_km)
+    st.subheader(f"{title}, par {level_noun(level)}")
+    _coverage_map(table, indicator_code, level, scheme, overlays)
+    scope_notes(figures)
+    _territory_table(table, level, title)
 
 
 _map_and_table()
