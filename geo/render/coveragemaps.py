@@ -27,6 +27,7 @@ from geo.render.maps import (
     add_points_layer,
     base_map,
     bounds_of,
+    padded_bounds,
 )
 from geo.render.mapviews import add_places
 from geo.render.style import (
@@ -256,13 +257,16 @@ def services_map(
     places_source: str,
 ) -> folium.Map:
     """Map of one list of :mod:`geo.analysis.services` over the places of the themes (and, for the double
-    gaps, the France services of the zone), fitted to the list (to ``outlines`` when empty).
+        gaps, the France services of the zone), fitted to the list with some 30 km at least around it
+    (:func:`geo.render.maps.padded_bounds`; to ``outlines`` when empty).
 
-    Rows flagged ``approximate`` (a mobile France services, a commune whose point may be far
-    from its inhabitants) are drawn hollow.
+        Rows flagged ``approximate`` (a mobile France services, a commune whose point may be far
+        from its inhabitants) are drawn hollow.
     """
-    framed = rows if len(rows) else outlines
-    bounds = tuple(framed.to_crs(WGS84).total_bounds) if len(framed) else None
+    if len(rows):
+        bounds: Sequence[float] | None = padded_bounds(rows.to_crs(WGS84).total_bounds)
+    else:
+        bounds = tuple(outlines.to_crs(WGS84).total_bounds) if len(outlines) else None
     m = base_map(zone=zone, bounds=bounds, basemap=basemap)
     add_outline_layer(m, outlines)
     add_places(m, places, themes, source_label=places_source)

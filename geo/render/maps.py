@@ -157,9 +157,9 @@ MAP_WIDTH_PX = 820
 """Usual width of a map in the app's main column (1280–1440 px wide screens)."""
 LEGEND_WIDTH_PX = 230
 """Width kept clear of data on the right of a fitted view: the legends stand there."""
-MAX_FIT_ZOOM = 11.0
-"""A fitted view comes no closer (some 30 km across): one point — a list of one — is shown with its
-surroundings, not alone on a blank map at street level."""
+POINTS_MIN_SPAN_KM = 30.0
+"""A map fitted to a list of points shows at least this much around them (:func:`padded_bounds`):
+one point — a list of one — with its surroundings, not alone at street level."""
 
 
 def _mercator_y(lat: float) -> float:
@@ -178,7 +178,22 @@ def zoom_for_bounds(bounds: Sequence[float], *, width_px: int = MAP_WIDTH_PX, he
     span_x = max(maxx - minx, 1e-3) / 360.0
     span_y = max(_mercator_y(maxy) - _mercator_y(miny), 1e-5) / (2 * np.pi)
     fit = np.log2(FIT_SHARE * min(width_px / (256 * span_x), height_px / (256 * span_y)))
-    return float(np.clip(np.floor(fit / ZOOM_SNAP) * ZOOM_SNAP, 3, MAX_FIT_ZOOM))
+    return float(np.clip(np.floor(fit / ZOOM_SNAP) * ZOOM_SNAP, 3, 15))
+
+
+def padded_bounds(bounds: Sequence[float], min_span_km: float = POINTS_MIN_SPAN_KM) -> tuple[float, ...]:
+    """``bounds`` (minx, miny, maxx, maxy in degrees) widened about their centre to at least
+    ``min_span_km`` in each direction (unchanged where they are wider already)."""
+    minx, miny, maxx, maxy = (float(v) for v in bounds)
+    half_lat = min_span_km / 2 / 111.32
+    half_lon = half_lat / max(np.cos(np.radians((miny + maxy) / 2)), 0.1)
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    return (
+        min(minx, cx - half_lon),
+        min(miny, cy - half_lat),
+        max(maxx, cx + half_lon),
+        max(maxy, cy + half_lat),
+    )
 
 
 def view_for_bounds(

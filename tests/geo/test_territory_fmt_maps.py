@@ -8,6 +8,7 @@ import re
 import folium
 import folium.plugins
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Point, box
@@ -17,7 +18,7 @@ from geo.crs import projected_crs_for_zone, zone_from_dep
 from geo.fmt import fr_km, fr_number, fr_percent, fr_points, fr_radius
 from geo.render.maps import (
     LEGEND_WIDTH_PX,
-    MAX_FIT_ZOOM,
+    POINTS_MIN_SPAN_KM,
     add_labels,
     add_legend,
     add_outline_layer,
@@ -27,6 +28,7 @@ from geo.render.maps import (
     classify_values,
     display_geometries,
     localize_assets,
+    padded_bounds,
     view_for_bounds,
     zoom_for_bounds,
 )
@@ -193,8 +195,17 @@ def test_zoom_for_bounds() -> None:
     # Mainland France and Corsica fill 90 % of 560 px at zoom 5.66, snapped down to a quarter.
     assert zoom_for_bounds((-5.2, 41.3, 9.6, 51.1), width_px=590) == 5.5
     assert zoom_for_bounds((3.8, 43.55, 3.95, 43.65)) >= 11
-    # One point: its surroundings, not the street (MAX_FIT_ZOOM).
-    assert zoom_for_bounds((2.70, 45.17, 2.70, 45.17)) == MAX_FIT_ZOOM == 11
+
+
+def test_a_point_is_framed_with_its_surroundings() -> None:
+    point = (2.70, 45.17, 2.70, 45.17)
+    minx, miny, maxx, maxy = padded_bounds(point)
+    assert (maxy - miny) * 111.32 == pytest.approx(POINTS_MIN_SPAN_KM)
+    assert (maxx - minx) * 111.32 * np.cos(np.radians(45.17)) == pytest.approx(POINTS_MIN_SPAN_KM)
+    assert zoom_for_bounds(point) == 15  # alone, a point would be shown at street level
+    assert zoom_for_bounds(padded_bounds(point)) <= 11
+    wide = (3.0, 43.0, 4.0, 44.0)
+    assert padded_bounds(wide) == wide
 
 
 def test_fitted_view_keeps_the_data_left_of_the_legends() -> None:
