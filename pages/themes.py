@@ -90,9 +90,14 @@ parameters = {
     "Distance (à vol d'oiseau)": f"{radius} km",
 }
 
+# A scope narrowed to types of communes is compared with the same types in its région and in France.
+same_types = f" (mêmes types de communes : {scope.types.describe()})" if scope.types else ""
+national_mix = "au mix national" + (" des mêmes types de communes" if scope.types else "")
+as_in_france = "comme en France" + (" dans ces types de communes" if scope.types else "")
+
 st.markdown(
     "Pour chaque thème : le nombre de tiers-lieux, leur densité et la part de la population qui en a un "
-    f"à moins de {radius} km, comparés à la région et à la France entière."
+    f"à moins de {radius} km, comparés à la région et à la France entière{same_types}."
 )
 cols = st.columns(min(len(themes), 3))
 for index, theme in enumerate(themes):
@@ -127,13 +132,17 @@ with st.expander(
         key="themes_support_table",
     )
 
-st.subheader("Composition thématique comparée à la France")
+st.subheader(
+    "Composition thématique comparée à la France" + (" (mêmes types de communes)" if scope.types else "")
+)
 mix_figure = shared_result(
     "theme_mix_chart",
     (scope, themes, filters.radius_km),
     lambda: theme_mix_chart(
         comparison,
-        title=f"Part des tiers-lieux portant chaque thème — {where} comparé à la France ({vintage})",
+        title=f"Part des tiers-lieux portant chaque thème — {where} comparé à la France"
+        + (f" ({scope.types.describe()})" if scope.types else "")
+        + f" ({vintage})",
         source=chart_source,
     ),
 )
@@ -144,14 +153,14 @@ if under:
         f"{theme_label(t)} (indice {fr_number(scope_rows.loc[t, 'index_vs_national'])})" for t in under
     )
     st.warning(
-        f"Thèmes sous-représentés {where_in} par rapport au mix national (indice < 80, 100 = comme en "
-        f"France) : {listing}."
+        f"Thèmes sous-représentés {where_in} par rapport {national_mix} (indice < 80, "
+        f"100 = {as_in_france}) : {listing}."
     )
 else:
     checked = [t for t in themes if scope_rows.loc[t, "sufficient"]]
     if checked:
         st.success(
-            f"Aucun thème n'est sous-représenté {where_in} par rapport au mix national parmi ceux qui "
+            f"Aucun thème n'est sous-représenté {where_in} par rapport {national_mix} parmi ceux qui "
             "permettent un constat : " + ", ".join(theme_label(t) for t in checked) + "."
         )
 no_finding = [t for t in themes if not scope_rows.loc[t, "sufficient"]]

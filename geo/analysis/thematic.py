@@ -355,6 +355,9 @@ def theme_mix_comparison(
 ) -> pd.DataFrame:
     """Theme figures of ``scope`` beside its région and France, with under-representation flags.
 
+    A scope narrowed to types of communes (``scope.types``) is compared with the communes of the
+    same types in its région and in France: « the national share » below is theirs.
+
     Parameters
     ----------
     atlas, distances, scope, radius_km, themes
