@@ -8,9 +8,8 @@ imported stays in that user's session state (bounded too) and is forgotten with 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -39,8 +38,6 @@ class SessionPlaces:
 
     places: gpd.GeoDataFrame
     source_label: str
-    token: str = field(default_factory=lambda: uuid.uuid4().hex)
-    """Names this import in cache keys: a new one for every import, even of the same file."""
 
 
 @st.cache_resource(show_spinner="Chargement des données…")
@@ -73,14 +70,6 @@ def atlas() -> Atlas:
 def has_imported_places() -> bool:
     """Whether this session uses a list it imported (else the bundled or refreshed one)."""
     return st.session_state.get(IMPORTED_PLACES_KEY) is not None
-
-
-def data_token() -> str:
-    """A small key naming the data this session reads, for a page's own memo: the data version,
-    and the import's token when the session uses a list it imported."""
-    imported: SessionPlaces | None = st.session_state.get(IMPORTED_PLACES_KEY)
-    version = data_version()
-    return version if imported is None else f"{version}|import:{imported.token}"
 
 
 _SESSION_RESULTS_KEY = "_session_results"

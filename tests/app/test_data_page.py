@@ -186,31 +186,22 @@ def test_import_does_not_leak_to_another_session() -> None:
     assert _number(_metrics(other)["Tiers-lieux dans le périmètre"]) == BUNDLED_METRO
 
 
-def _record_data_tokens() -> None:
-    """Script for AppTest: the data token before, during two imports of one list, and after."""
-    import geopandas as gpd
-    import streamlit as st
-
-    from ui.data import SessionPlaces, data_token, use_import
-
-    places = gpd.GeoDataFrame(geometry=[], crs="EPSG:4326")
-    tokens = [data_token()]
-    for _ in range(2):
-        use_import(SessionPlaces(places=places, source_label="Import : liste.csv"))
-        tokens.append(data_token())
-    use_import(None)
-    tokens.append(data_token())
-    st.session_state["tokens"] = tokens
-
-
-def test_every_import_gets_its_own_data_token() -> None:
-    # The planner's memo is keyed on it: an id() of the places could be reused by the next import.
-    at = AppTest.from_function(_record_data_tokens).run()
+def _import(at: AppTest, *names: str) -> int:
+    """Replace the bundled list by ``names`` and return the overview's count of places."""
+    at = _upload(at.switch_page(PAGE).run(), *names)
+    at.radio(key="data_mode").set_value("Remplacer la liste intégrée").run()
+    at.button(key="data_import").click().run()
     assert not at.exception, at.exception
-    bundled, first, second, back = at.session_state["tokens"]
-    assert len({bundled, first, second}) == 3
-    assert first.startswith(bundled)
-    assert back == bundled
+    return _overview_count(at)
+
+
+def test_a_new_import_replaces_what_was_computed_from_the_previous_one() -> None:
+    """The same scope and filters after a second import: figures of the second list, not the first's."""
+    alone = _import(open_app(), "liste_xss.csv")
+    at = open_app()
+    assert _import(at, "bdftl-2026-01-fiche-identite.csv", "bdftl-2026-02-activites.csv") == 7
+    assert alone != 7
+    assert _import(at, "liste_xss.csv") == alone
 
 
 def test_refreshed_files_are_listed_and_preferred(tmp_path: Path, monkeypatch) -> None:
