@@ -5,10 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from pandas.io.formats.style import Styler
+
+if TYPE_CHECKING:
+    from pandas.io.formats.style import Styler
 
 NNBSP = "\u202f"
 """Narrow no-break space: the French thousands separator (and before « % »)."""

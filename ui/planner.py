@@ -51,17 +51,6 @@ MAX_MANUAL_OPTIONS = 3000
 SCENARIOS_KEY = "planner_scenarios"
 SOURCES = ["places", "communes", "acv", "pvd", "qpv", "typologies", "france_services"]
 POPULATION_STEPS = (500, 1000, 2000, 3500, 5000, 10_000, 20_000, 50_000)
-INTEGER_COLUMNS = (
-    "Population de la commune",
-    "France services dans la commune",
-    "Habitants couverts par ce seul site",
-    "Habitants nouvellement couverts",
-    "Communes nouvellement couvertes",
-    "Habitants de territoires prioritaires nouvellement couverts",
-    "Communes ACV atteintes",
-    "Communes PVD atteintes",
-    "QPV atteints",
-)
 
 
 @dataclass(frozen=True)
@@ -338,8 +327,7 @@ def sites_section(result: PlanResult, export_parameters: dict[str, str]) -> None
     """The proposed sites, whole numbers French-formatted, and their exports (GeoJSON included)."""
     st.subheader("Implantations proposées")
     table = sites_table(result)
-    integers = {column: fr_number for column in INTEGER_COLUMNS if column in table}
-    st.dataframe(french_styler(table, integers), hide_index=True, width="stretch", key="planner_table")
+    st.dataframe(french_styler(table), hide_index=True, width="stretch", key="planner_table")
     caption_sources(SOURCES)
     download_buttons(
         table,

@@ -16,6 +16,7 @@ from geo.analysis.typology_coverage import (
 )
 from geo.fmt import fr_count, fr_number, fr_percent, fr_radius
 from geo.render.charts import typology_chart
+from geo.render.style import TOTAL_ROW_FILL
 from geo.typologies import RURAL_DEFINITION
 from ui.components import caption_sources, metric, show_chart
 
@@ -69,7 +70,7 @@ def formatted(table: pd.DataFrame) -> pd.io.formats.style.Styler:
     totals = table.iloc[:, 0].astype(str).str.startswith(("Total ", "Ensemble"))
 
     def shade(row: pd.Series) -> list[str]:
-        return ["background-color: #eef1f5" if totals[row.name] else ""] * len(row)
+        return [f"background-color: {TOTAL_ROW_FILL}" if totals[row.name] else ""] * len(row)
 
     return table.style.format(formats).apply(shade, axis=1)
 

@@ -34,7 +34,7 @@ import pandas as pd
 from geo._validate import check_choice, check_choices
 from geo.analysis.coverage import check_radius, coverage_of_points, coverage_of_polygons
 from geo.crs import WGS84, km_rounded
-from geo.io.atlas import Atlas, qpv_touching
+from geo.io.atlas import Atlas, qpv_communes, qpv_touching
 from geo.territory import Scope
 from geo.themes import theme_mask
 
@@ -120,10 +120,9 @@ def scope_qpv(atlas: Atlas, scope: Scope) -> gpd.GeoDataFrame:
     polygons["location_precision"] = _POLYGON_PRECISION
     if "lib_com" not in polygons.columns:
         names = communes.set_index("code_insee")["nom"]
-        polygons["lib_com"] = [
-            ", ".join(str(names.get(code.strip(), code.strip())) for code in str(codes_).split(";"))
-            for codes_ in polygons["codes_insee"]
-        ]
+        communes_of = qpv_communes(polygons)
+        named = communes_of.map(names).fillna(communes_of).astype(str)
+        polygons["lib_com"] = named.groupby(level=0).agg(", ".join).reindex(polygons.index)
     polygons["x_m"] = np.nan
     polygons["y_m"] = np.nan
     kept_points = points[~points["code_qp"].isin(polygons["code_qp"])]

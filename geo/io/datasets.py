@@ -1,4 +1,5 @@
-"""Loaders of the bundled datasets: read, validate against the catalogue, return with a CRS."""
+"""The datasets on disk: read (bundled or refreshed copy), validated against the catalogue, returned
+with a CRS; written back the same way (:func:`write_dataset`)."""
 
 from __future__ import annotations
 

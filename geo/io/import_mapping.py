@@ -91,7 +91,7 @@ class ColumnMapping:
 
 @dataclass(frozen=True)
 class PreparedImport:
-    """Files read and recognised, ready for :func:`import_places`."""
+    """Files read and recognised, ready for :func:`geo.io.importer.check_import`."""
 
     frame: pd.DataFrame
     label: str

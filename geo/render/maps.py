@@ -32,6 +32,7 @@ from geo.render.style import (
     FOCUS_COLOR,
     HIGHLIGHT_COLOR,
     LABEL_COLOR,
+    LEGEND_BACKGROUND,
     MARKER_EDGE_COLOR,
     NO_DATA_COLOR,
     OUTLINE_COLOR,
@@ -469,7 +470,7 @@ class _Legend(_DataElement):
             var legend = L.control({position: "bottomright"});
             legend.onAdd = function () {
                 var div = L.DomUtil.create("div", "atlas-legend");
-                div.style.cssText = "background:rgba(255,255,255,.92);padding:6px 8px;"
+                div.style.cssText = "background:{{ this.background }};padding:6px 8px;"
                     + "font:12px sans-serif;line-height:18px;border-radius:4px;max-width:260px";
                 div.innerHTML = {{ this.content|tojson }};
                 return div;
@@ -483,6 +484,7 @@ class _Legend(_DataElement):
         super().__init__()
         self._name = "Legend"
         self.content = content
+        self.background = LEGEND_BACKGROUND
 
 
 LEGEND_SYMBOLS = ("square", "dot", "hollow", "area", "line", "dashed", "triangle", "rank")

@@ -133,7 +133,7 @@ def _qpv_polygons() -> gpd.GeoDataFrame:
             "lib_qp": ["Quartier Nord"],
             "dep": ["D1"],
             "zone": ["metro"],
-            "codes_insee": ["C2"],
+            "codes_insee": ["C2; C9"],  # C9: a code the communes table does not know
         },
         geometry=outline.to_numpy(),
         crs=WGS84,
@@ -225,7 +225,7 @@ def test_qpv_outlines_when_present_give_zero_inside() -> None:
     assert bool(q1["covered"])
     assert not bool(q1["approximate"])
     assert q1["nearest_place"] == "Fablab de Une"
-    assert q1["commune"] == "Deux"  # filled from the communes table
+    assert q1["commune"] == "Deux, C9"  # filled from the communes table (the code when unknown)
     # Q2 and Q3 are not in the outline layer: still their approximate point.
     assert bool(_row(table, "qpv", "Q2")["approximate"])
     assert _row(table, "qpv", "Q3")["distance_m"] == pytest.approx(59_000, abs=0.01)

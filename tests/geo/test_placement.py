@@ -9,6 +9,7 @@ import pytest
 from shapely.geometry import box
 
 from geo._errors import InvalidParameterError
+from geo.io.commune_lookup import deps_from_postcode
 from geo.io.placement import (
     ACTION_DECLARED,
     ACTION_POINT,
@@ -31,7 +32,6 @@ from geo.io.placement import (
     choose_locations,
     commune_locator,
     communes_of_points,
-    deps_from_postcode,
     namesake_named_in,
     normalize_insee,
     parse_coordinates,

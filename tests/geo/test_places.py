@@ -19,10 +19,12 @@ from geo.io.placement import (
     commune_locator,
 )
 from geo.io.places import (
+    OUTSIDE_ZONES,
     RECORD_COLUMNS,
     france_services_from_table,
     places_from_records,
     records_from_anct_per_commune,
+    split_unlocated,
     unlocated_places,
 )
 
@@ -131,6 +133,19 @@ def test_completion_fills_codes_points_and_themes(locator: CommuneLocator) -> No
     assert places["place_id"].tolist() == ["cget_2019:1", "cget_2019:2", "cget_2019:3"]
     assert places["source_records"].tolist() == places["place_id"].tolist()
     assert places.crs == "EPSG:4326"
+    located, refused = split_unlocated(places)
+    assert located["place_id"].tolist() == ["cget_2019:1", "cget_2019:2"]
+    assert refused.to_dict("records") == [
+        {
+            "dataset": "places",
+            "identifiant": "cget_2019:3",
+            "nom": "Nulle part",
+            "raison": places.loc[2, "placement_note"] or OUTSIDE_ZONES,
+        }
+    ]
+    assert refused["raison"].iloc[0] != ""
+    outside = places.assign(placement_note="", zone="")  # no note: outside the six zones
+    assert split_unlocated(outside.iloc[[2]])[1]["raison"].tolist() == [OUTSIDE_ZONES]
 
 
 def test_france_services_from_any_table(locator: CommuneLocator) -> None:

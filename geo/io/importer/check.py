@@ -147,8 +147,9 @@ def check_import(
     mapping
         Column mapping confirmed by the user; by default ``prepared.mapping``.
     typology_themes
-        Typology value → theme codes, as confirmed by the user (:func:`typology_table`); by
-        default the themes each value suggests (:func:`suggested_themes`).
+        Typology value → theme codes, as confirmed by the user
+        (:func:`geo.io.importer.typology.typology_table`); by default the themes each value
+        suggests (:func:`geo.io.importer.typology.suggested_themes`).
     source
         ``source`` code of the places (``"import"`` for a user's file).
     label

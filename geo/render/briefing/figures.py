@@ -33,9 +33,11 @@ from geo.render.briefing.mapdata import LegendItem, MapLayers, placed_labels
 from geo.render.style import (
     COMPARISON_COLORS,
     CONTEXT_BOUNDARY_COLOR,
+    INK_COLOR,
     LABEL_COLOR,
     MARKER_EDGE_COLOR,
     NO_THEME_COLOR,
+    PAPER_COLOR,
     PLACE_LABEL_COLOR,
     PROGRAMME_COLORS,
     RANK_COLOR,
@@ -53,7 +55,7 @@ _LEGEND_SHARE = 0.36
 _SCALE_STEPS_KM = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 _TICK_CHARS = 38
 """Longest bar label on a slide (twice that in print), in characters."""
-_HALO = [patheffects.withStroke(linewidth=2.6, foreground="white")]
+_HALO = [patheffects.withStroke(linewidth=2.6, foreground=PAPER_COLOR)]
 _LABEL_SIDES = {
     "right": (1, 0, "left", "center"),
     "left": (-1, 0, "right", "center"),
@@ -108,9 +110,9 @@ def _draw_scale_bar(ax: matplotlib.axes.Axes, bounds: Sequence[float], font_pt: 
     x0 = maxx - (maxx - minx) * 0.04 - length_m
     y0 = miny + (maxy - miny) * 0.035
     half = length_m / 2
-    for start, color in ((x0, "black"), (x0 + half, "white")):
+    for start, color in ((x0, INK_COLOR), (x0 + half, PAPER_COLOR)):
         ax.add_patch(
-            Rectangle((start, y0), half, height, facecolor=color, edgecolor="black", lw=0.6, zorder=6)
+            Rectangle((start, y0), half, height, facecolor=color, edgecolor=INK_COLOR, lw=0.6, zorder=6)
         )
     decimals = 0 if float(length_km).is_integer() else 1
     ax.text(
@@ -137,8 +139,8 @@ def _draw_north_arrow(ax: matplotlib.axes.Axes, font_pt: float) -> None:
         fontsize=font_pt,
         fontweight="bold",
         arrowprops={
-            "facecolor": "black",
-            "edgecolor": "black",
+            "facecolor": INK_COLOR,
+            "edgecolor": INK_COLOR,
             "width": 2.5,
             "headwidth": 8,
             "headlength": 7,
@@ -163,7 +165,7 @@ def _legend_handle(item: LegendItem) -> Patch | Line2D:
         linestyle="",
         markersize=8,
         markerfacecolor="none" if hollow else item.color,
-        markeredgecolor=item.color if hollow else (MARKER_EDGE_COLOR if marker == "o" else "white"),
+        markeredgecolor=item.color if hollow else (MARKER_EDGE_COLOR if marker == "o" else PAPER_COLOR),
         markeredgewidth=1.4 if hollow else 0.6,
         label=item.label,
     )
@@ -206,7 +208,7 @@ def _draw_layers(ax: matplotlib.axes.Axes, layers: MapLayers, medium: Medium) ->
             s=size * 2.0,
             marker="s" if programme == "qpv" else "^",
             c=PROGRAMME_COLORS[programme],
-            edgecolors="white",
+            edgecolors=PAPER_COLOR,
             linewidths=0.8,
             zorder=6,
         )

@@ -27,6 +27,7 @@ from geo.render.style import (
     HEADING_COLOR,
     KEY_FIGURES_FILL,
     NOTE_COLOR,
+    PAPER_COLOR,
     RULE_COLOR,
     TABLE_HEADER_FILL,
 )
@@ -209,7 +210,7 @@ def _essentials(findings: Sequence[Finding], width: float, styles: _Styles) -> A
             [
                 ("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(KEY_FIGURES_FILL)),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("LINEBELOW", (0, 0), (-1, -2), 0.5, colors.white),
+                ("LINEBELOW", (0, 0), (-1, -2), 0.5, colors.HexColor(PAPER_COLOR)),
                 ("TOPPADDING", (0, 0), (-1, -1), 5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
                 ("LEFTPADDING", (1, 0), (1, -1), 10),
