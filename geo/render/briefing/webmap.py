@@ -250,8 +250,10 @@ def standalone_map_html(
     )
     footer = f'<footer class="atlas-footer">Sources : {html.escape(" ; ".join(content.sources))}</footer>'
     minx, miny, maxx, maxy = bounds
-    # The page has its final size once loaded (unlike an app's iframe): fit the view to it.
-    fit = f"<script>{m.get_name()}.fitBounds([[{miny}, {minx}], [{maxy}, {maxx}]]);</script>"
+    # The page has its final size once loaded (unlike an app's iframe): fit the view to it, at once
+    # (an animated zoom would be caught half-way by a screenshot or a print).
+    corners = f"[[{miny}, {minx}], [{maxy}, {maxx}]]"
+    fit = f"<script>{m.get_name()}.fitBounds({corners}, {{animate: false}});</script>"
     page = page.replace("<head>", "<head>" + head, 1)
     page = re.sub(r"<body>", "<body>" + header, page, count=1)
     page = page.replace("</body>", _panel(content) + footer + "</body>", 1)
