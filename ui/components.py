@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
+import json
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -65,14 +67,53 @@ def metric(label: str, value: str, help_text: str | None = None) -> None:
 
 @dataclass(frozen=True)
 class MapPayload:
-    """A folium map serialised as streamlit-folium sends it to the browser (HTML, script, assets)."""
+    """A folium map serialised for streamlit-folium's frame: the code that draws it, and what the
+    frame must load first (header, HTML, assets)."""
 
-    script: str
+    draw: str
+    """JavaScript drawing the map in its frame (see :data:`MAP_FRAME_SCRIPT`)."""
     header: str
     html: str
     map_id: str
     css_links: tuple[str, ...]
     js_links: tuple[str, ...]
+
+    @property
+    def frame(self) -> str:
+        """A digest of what the frame loads once: maps that differ only in their data share it."""
+        parts = (self.header, self.html, *self.css_links, "|", *self.js_links)
+        return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+MAP_FRAME_SCRIPT = """
+window.atlasDrawMap = function (code) {
+    var previous = window.map, container = document.getElementById("map_div");
+    if (previous) {
+        var fresh = document.createElement("div");
+        fresh.id = container.id;
+        fresh.style.cssText = container.style.cssText;
+        container.replaceWith(fresh);
+        // Removed once any update it scheduled (streamlit-folium waits 250 ms) has run.
+        setTimeout(function () { previous.remove(); }, 1000);
+    }
+    var script = document.createElement("script");
+    script.text = code + "\\nwindow.map = map_div; window.initComponent(map_div, false);";
+    document.body.appendChild(script);
+    script.remove();
+};
+var map_div = L.map("map_div", {zoomControl: false, attributionControl: false}).setView([0, 0], 0);
+window.Streamlit.setComponentReady();
+"""
+"""What streamlit-folium runs once in a new map frame, after loading Leaflet.
+
+streamlit-folium draws the script it is given only when it creates its frame; afterwards it
+evaluates again only its ``feature_group`` code, whenever that code changes. The Atlas gives it
+this script (a placeholder map and :func:`atlasDrawMap`) and, as ``feature_group``, the call
+drawing the real map (:attr:`MapPayload.draw`): a new map then replaces the previous one in the
+same frame, without loading the frame, Leaflet and the component again. Arguments sent while
+the frame was loading are not replayed by streamlit-folium, so the script asks Streamlit for the
+latest ones (``setComponentReady``), and a newer map is drawn at once.
+"""
 
 
 def map_payload(m: folium.Map) -> MapPayload:
@@ -92,7 +133,7 @@ def map_payload(m: folium.Map) -> MapPayload:
         for attribute, found in links.items():
             found.extend(url for _, url in getattr(element, attribute, []))
     return MapPayload(
-        script=script,
+        draw=f"window.atlasDrawMap({json.dumps(script, ensure_ascii=False)});",
         header=header,
         html=html,
         map_id=streamlit_folium.get_full_id(m),
@@ -132,22 +173,23 @@ def show_map(
 
 def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], height: int) -> None:
     payload = shared_map(key, inputs, lambda: map_payload(build()))
-    component_key = streamlit_folium.generate_js_hash(payload.script, key, False)
+    # One frame per map of the page (and per set of assets): a new map of the same place is
+    # drawn in the frame already open (see MAP_FRAME_SCRIPT).
     streamlit_folium._component_func(
-        script=payload.script,
+        script=MAP_FRAME_SCRIPT,
         header=payload.header,
         html=payload.html,
         id=payload.map_id,
-        key=component_key,
+        key=f"{key}-{height}-{payload.frame}",
         height=height,
         width=None,
         returned_objects=[],
         default={},
         zoom=None,
         center=None,
-        feature_group=None,
+        feature_group=payload.draw,
         return_on_hover=False,
-        layer_control=None,
+        layer_control="",
         pixelated=False,
         css_links=list(payload.css_links),
         js_links=list(payload.js_links),

@@ -22,9 +22,11 @@ def _metrics(at: AppTest) -> dict[str, str]:
 
 
 def _map_script(at: AppTest) -> str:
+    """The map's Leaflet script: the argument of the ``atlasDrawMap(…)`` call sent to the frame."""
     components = at.get("component_instance")
     assert len(components) == 1
-    return str(json.loads(components[0].proto.json_args)["script"])
+    draw = str(json.loads(components[0].proto.json_args)["feature_group"])
+    return str(json.loads(draw[draw.index("(") + 1 : draw.rindex(")")]))
 
 
 def test_national_view_has_map_table_and_figures(
