@@ -236,6 +236,7 @@ def _by_type_of_territory() -> None:
     type_table = typology_chart_and_table(
         types,
         dimension,
+        inputs=("typology_coverage", filters.analysis),
         where=scope_label(filters.scope, data.communes),
         source=f"{data.places_source} ; {DIMENSIONS[dimension].source} ; INSEE, population municipale 2023",
         key="cov_types",

@@ -144,6 +144,7 @@ rural_metrics(types.rural, filters.radius_km)
 typology_chart_and_table(
     types,
     "densite",
+    inputs=("typology_coverage", filters.analysis),
     where=scope_label(filters.scope, data.communes),
     source=f"{data.places_source} ; INSEE, grille communale de densité et population municipale 2023",
     key="overview_types",

@@ -248,8 +248,14 @@ elif profile.typology is not None:
     type_source = (
         f"{profile.places_source} ; INSEE, grille communale de densité et population municipale 2023"
     )
+    profile_inputs = ("territory_profile", key, filters.themes, filters.radius_km)
     typology_chart_and_table(
-        profile.typology, "densite", where=territory.name, source=type_source, key="profile_types"
+        profile.typology,
+        "densite",
+        inputs=profile_inputs,
+        where=territory.name,
+        source=type_source,
+        key="profile_types",
     )
     if not presentation:
         with st.expander("Par niveau d'équipements et de services, ruralité et massif"):
@@ -258,6 +264,7 @@ elif profile.typology is not None:
                 typology_chart_and_table(
                     profile.typology,
                     code,
+                    inputs=profile_inputs,
                     where=territory.name,
                     source=type_source,
                     key=f"profile_types_{code}",

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from geo.analysis.typology_coverage import (
@@ -19,6 +20,7 @@ from geo.render.charts import typology_chart
 from geo.render.style import TOTAL_ROW_FILL
 from geo.typologies import RURAL_DEFINITION
 from ui.components import caption_sources, metric, show_chart
+from ui.data import shared_result
 
 TYPOLOGY_SOURCES = ["typologies", "places", "communes"]
 
@@ -76,22 +78,31 @@ def formatted(table: pd.DataFrame) -> pd.io.formats.style.Styler:
 
 
 def typology_chart_and_table(
-    coverage: TypologyCoverage, dimension: str, *, where: str, source: str, key: str, chart: bool = True
+    coverage: TypologyCoverage,
+    dimension: str,
+    *,
+    inputs: Hashable,
+    where: str,
+    source: str,
+    key: str,
+    chart: bool = True,
 ) -> pd.DataFrame:
-    """The chart and the table of one typology for a scope; returns the table (for an export)."""
+    """The chart and the table of one typology for a scope; returns the table (for an export).
+
+    ``inputs`` names ``coverage`` (what it was computed from, as given to
+    :func:`ui.data.shared_result`): the table and the chart are built once per ``inputs`` and
+    ``dimension``, then shared (neither is modified here).
+    """
     spec = DIMENSIONS[dimension]
-    radius = radius_label(coverage.radius_km)
-    table = typology_table(coverage, dimension, radius_label=radius)
+    table, figure = shared_result(
+        "typology_view",
+        (inputs, dimension, where, source, chart),
+        lambda: _typology_view(coverage, dimension, where=where, source=source, chart=chart),
+    )
     if coverage.tables[dimension].empty:
         st.info("Aucune commune rurale dans ce périmètre." if spec.rural_only else "Aucune commune.")
         return table
-    if chart:
-        figure = typology_chart(
-            coverage.tables[dimension],
-            radius_label=radius,
-            title=f"{spec.label} — {where}",
-            source=source,
-        )
+    if figure is not None:
         show_chart(figure, key=f"{key}_chart")
     height = 35 * (len(table) + 1) + 3  # every row, « Ensemble » included, without scrolling
     st.dataframe(formatted(table), hide_index=True, width="stretch", height=height, key=f"{key}_table")
@@ -101,3 +112,20 @@ def typology_chart_and_table(
         "d'oiseau depuis le point représentatif de chaque commune.",
     )
     return table
+
+
+def _typology_view(
+    coverage: TypologyCoverage, dimension: str, *, where: str, source: str, chart: bool
+) -> tuple[pd.DataFrame, go.Figure | None]:
+    """The table of one typology, and its chart when ``chart`` (none for an empty typology)."""
+    radius = radius_label(coverage.radius_km)
+    table = typology_table(coverage, dimension, radius_label=radius)
+    if not chart or coverage.tables[dimension].empty:
+        return table, None
+    figure = typology_chart(
+        coverage.tables[dimension],
+        radius_label=radius,
+        title=f"{DIMENSIONS[dimension].label} — {where}",
+        source=source,
+    )
+    return table, figure
