@@ -14,7 +14,9 @@ from bench.common import Row
 
 
 def _format(value: float) -> str:
-    return f"{value:,.1f}".replace(",", "\u202f").replace(".", ",")
+    """French number with one decimal, two below 1 (0,55 s must not read « 0,5 » beside a 0,5 s target)."""
+    decimals = 2 if abs(value) < 1 else 1
+    return f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def print_table(rows: list[Row]) -> None:
