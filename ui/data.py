@@ -22,6 +22,7 @@ from geo.analysis.thematic import ThemeDistances, theme_distances
 from geo.io.atlas import Atlas, data_version, load_atlas, load_commune_polygons
 from geo.io.datasets import ManifestEntry, read_linkage_decisions, read_manifest
 from geo.io.placement import CommuneLocator, commune_locator
+from geo.io.snapshot import load_or_build
 from geo.render.maps import display_geometries
 from geo.territory import Scope, territory_options
 from geo.typologies import typology_values
@@ -42,8 +43,8 @@ class SessionPlaces:
 
 @st.cache_resource(show_spinner="Chargement des données…")
 def _bundled_atlas(version: str) -> Atlas:
-    del version  # only part of the cache key: a refreshed file gives a new Atlas
-    return load_atlas()
+    # A refreshed file gives a new version, hence a new Atlas (and a new snapshot on disk).
+    return load_or_build("atlas", version, load_atlas)
 
 
 @st.cache_resource(show_spinner="Chargement des contours des communes…")
