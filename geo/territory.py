@@ -152,9 +152,8 @@ def territory_options(communes: pd.DataFrame, level: str, scope: Scope) -> dict[
         "epci": Scope(scope.zone, scope.reg, scope.dep),
         "commune": scope,
     }[level]
-    rows = communes[parent.mask(communes)]
     key, name = LEVEL_KEYS[level], LEVEL_NAMES[level]
-    pairs = rows[[key, name]].drop_duplicates(key)
+    pairs = communes.loc[parent.mask(communes), [key, name]].drop_duplicates(key)
     pairs = pairs[pairs[key] != ""].sort_values(name if level != "dep" else key)
     if level == "dep":
         return {code: f"{code} – {label}" for code, label in zip(pairs[key], pairs[name], strict=True)}

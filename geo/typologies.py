@@ -348,12 +348,12 @@ def typology_values(communes: pd.DataFrame, zone: str) -> dict[str, list[object]
     ``{"densite": [levels], "centralite": [levels], "ruralite": [codes], "massif": [codes]}``,
     the values a :class:`CommuneTypes` of that zone can usefully hold.
     """
-    rows = communes[communes["zone"] == zone]
-    rurality = set(rows["ruralite"])
-    massifs = set(rows["massif"])
+    columns = ["densite_niveau", "centralite_niveau", "ruralite", "massif"]
+    rows = communes.loc[communes["zone"] == zone, columns]
+    density, centrality, rurality, massifs = (set(rows[column].unique()) for column in columns)
     return {
-        "densite": [level for level in DENSITY_LEVELS if level in set(rows["densite_niveau"])],
-        "centralite": [level for level in CENTRALITY_LEVELS if level in set(rows["centralite_niveau"])],
+        "densite": [level for level in DENSITY_LEVELS if level in density],
+        "centralite": [level for level in CENTRALITY_LEVELS if level in centrality],
         "ruralite": [code for code, label in RURALITY_CLASSES.items() if label in rurality],
         "massif": [code for code, label in MASSIFS.items() if label in massifs],
     }
