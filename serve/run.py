@@ -4,19 +4,24 @@
 
     python -m serve.run [--server.port 8501] [any other ``streamlit run`` option]
 
-While Streamlit starts its web server, a background thread imports the heavy libraries and
-loads the bundled data into the shared cache; once the server answers, the same thread
-opens every page once through the websocket protocol (:mod:`serve.client`), so that the
-first visitor does not pay for the national coverage and map.
+While Streamlit starts its web server, a background thread imports the heavy libraries and the
+modules of the default page, and loads the bundled data into the shared cache (from the
+snapshot of a previous start when there is one, :mod:`geo.io.snapshot`); once the server
+answers, the same thread opens the default page, then every other page, through the websocket
+protocol (:mod:`serve.client`), so that the first visitors do not pay for the national coverage
+and map.
 """
 
 from __future__ import annotations
 
+import importlib
 import sys
 import threading
 import time
 import urllib.request
 
+# Imports Streamlit before the warm-up thread starts: Streamlit's Plotly theme (built at import)
+# reads pandas from sys.modules, and a pandas half-imported by that thread breaks it.
 from serve.client import warm_up
 
 WARM_PAGES = (
@@ -33,6 +38,18 @@ WARM_PAGES = (
 )
 """URL paths visited once at start-up, the default page first (the one a shared link opens most)."""
 OTHER_PAGES_AFTER_S = 3.0
+PRELOADED_MODULES = (
+    "folium",
+    "plotly.graph_objects",
+    "ui.data",
+    "geo.analysis.gaps",
+    "geo.analysis.typology_coverage",
+    "geo.io.export",
+    "geo.render.charts",
+    "geo.render.mapviews",
+)
+"""What the default page imports, but Streamlit components: imported before the server runtime
+exists, they would not be registered (``streamlit_folium`` is left to the first script run)."""
 
 
 def _option(argv: list[str], name: str, default: str) -> str:
@@ -46,14 +63,9 @@ def _option(argv: list[str], name: str, default: str) -> str:
 
 
 def _preload() -> None:
-    """Import what the pages import and load the bundled data into the shared cache.
-
-    Streamlit components (``streamlit_folium``) are left to the first script run: imported
-    before the server runtime exists, they are not served to the browser.
-    """
-    import folium  # noqa: F401
-    import plotly.graph_objects  # noqa: F401
-
+    """Import the default page's modules and load the bundled data into the shared cache."""
+    for module in PRELOADED_MODULES:
+        importlib.import_module(module)
     from ui.data import bundled_atlas
 
     bundled_atlas()
@@ -79,6 +91,7 @@ def _wait_for_health(base_url: str, *, timeout_s: float) -> bool:
 def _prepare(base_url: str) -> None:
     start = time.perf_counter()
     _preload()
+
     if not _wait_for_health(base_url, timeout_s=120):
         _say(f"préchauffage abandonné : le serveur ne répond pas sur {base_url}")
         return
