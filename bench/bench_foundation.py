@@ -61,7 +61,8 @@ def _naive_map() -> folium.Map:
 
 
 def _cold_start_seconds() -> float | None:
-    """Seconds from `streamlit run` to a drawn map with its legend, in an already open headless Chromium."""
+    """Seconds from `make run` to a drawn map with its legend, in an already open headless Chromium
+    that opens the page as soon as the server answers its health check."""
     if not CHROMIUM.exists():
         return None
     from playwright.sync_api import sync_playwright
@@ -71,7 +72,7 @@ def _cold_start_seconds() -> float | None:
         page = browser.new_page()
         page.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url else r.abort())
         start = time.perf_counter()
-        with streamlit_server() as url:
+        with streamlit_server(page_served=False) as url:
             page.goto(f"{url}/?fond=none")
             frame = page.frame_locator(FOLIUM_FRAME)
             frame.locator(".leaflet-container").wait_for(timeout=TIMEOUT_MS)

@@ -57,9 +57,11 @@ def streamlit_server(
     *,
     port: int | None = None,
     extra: Sequence[str] = (),
+    page_served: bool = True,
 ) -> Iterator[str]:
     """Serve ``app.py`` on ``port`` (a free local port by default), with ``extra`` Streamlit
-    options; yield its URL once it serves the default page.
+    options; yield its URL once it serves the default page (``page_served=False``: once it
+    answers its health check, as a browser left open on the page reconnects).
 
     Raises ``RuntimeError`` when the server exits or does not answer within ``timeout_s``.
     """
@@ -74,7 +76,7 @@ def streamlit_server(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_served(url, process, timeout_s, "Streamlit n'a pas démarré")
+        _wait_until_served(url, process, timeout_s, "Streamlit n'a pas démarré", page_served=page_served)
         yield url
     finally:
         process.terminate()
@@ -105,16 +107,20 @@ def proxy_server(
         shutil.rmtree(run_dir, ignore_errors=True)
 
 
-def _wait_until_served(url: str, process: subprocess.Popen[bytes], timeout_s: float, failure: str) -> None:
-    """Wait until ``url`` answers its health check and serves the default page (websocket)."""
+def _wait_until_served(
+    url: str, process: subprocess.Popen[bytes], timeout_s: float, failure: str, *, page_served: bool = True
+) -> None:
+    """Wait until ``url`` answers its health check and (``page_served``) serves the default page
+    (websocket)."""
     from serve.client import visit
 
     deadline = time.monotonic() + timeout_s
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.read().decode().strip() == "ok" and visit(url, "", timeout_s=timeout_s).ok:
-                    return
+                healthy = response.read().decode().strip() == "ok"
+            if healthy and (not page_served or visit(url, "", timeout_s=timeout_s).ok):
+                return
         except OSError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
