@@ -198,6 +198,12 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
+def in_fragment_run() -> bool:
+    """Whether this run reruns a fragment only (a :func:`page_section`), not the whole page."""
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
 def page_section(body: Callable[[], None]) -> Callable[[], None]:
     """``body`` as a fragment: a change of one of its widgets reruns this section only.
 
@@ -211,8 +217,7 @@ def page_section(body: Callable[[], None]) -> Callable[[], None]:
         try:
             body()
         finally:
-            ctx = get_script_run_ctx()
-            if ctx is not None and ctx.fragment_ids_this_run:
+            if in_fragment_run():
                 sync_url()
 
     return section
