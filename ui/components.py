@@ -247,7 +247,7 @@ def show_chart(fig: go.Figure, *, key: str, config: Mapping[str, object] | None 
 
     Below a map the browser has not drawn yet (the first page a visitor opens), the chart's
     place is kept by a line of text until the map is painted: loading the chart library
-    (~5 Mo of JavaScript) would otherwise delay the map by about a second.
+    (~5 MB of JavaScript) would otherwise delay the map by about a second.
     """
     if st.session_state.get(_MAP_WAITING_KEY):
         with st.container(height=int(fig.layout.height or 420), border=False):

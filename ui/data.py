@@ -8,6 +8,7 @@ imported stays in that user's session state (bounded too) and is forgotten with 
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -28,6 +29,30 @@ from geo.territory import Scope, territory_options
 from geo.typologies import typology_values
 
 T = TypeVar("T")
+
+VERSION_CHECK_S = 1.0
+"""The data files are looked at (path and modification time of each) at most once a second: a page
+run asks for the data version some twenty times; a refreshed file is seen within a second."""
+
+
+@dataclass
+class _VersionCheck:
+    at: float = float("-inf")
+    version: str = ""
+
+
+_last_check = _VersionCheck()
+
+
+def current_data_version() -> str:
+    """:func:`geo.io.atlas.data_version`, read from disk at most every :data:`VERSION_CHECK_S`."""
+    now = time.monotonic()
+    if now - _last_check.at >= VERSION_CHECK_S:
+        # The version before the time: no reader pairs a new time with an old version.
+        _last_check.version = data_version()
+        _last_check.at = now
+    return _last_check.version
+
 
 IMPORTED_PLACES_KEY = "imported_places"
 """Session-state key of a user's imported places (a :class:`SessionPlaces`)."""
@@ -59,7 +84,7 @@ def atlas() -> Atlas:
     The shared Atlas is read-only (``cache_resource``); an import is kept in this session's
     state only, so it never leaks to other users.
     """
-    base = _bundled_atlas(data_version())
+    base = _bundled_atlas(current_data_version())
     imported = st.session_state.get(IMPORTED_PLACES_KEY)
     if imported is None:
         return base
@@ -113,7 +138,7 @@ def session_theme_distances() -> ThemeDistances:
     for a user's imported list, so that it never leaks to other users.
     """
     if st.session_state.get(IMPORTED_PLACES_KEY) is None:
-        return _bundled_theme_distances(data_version())
+        return _bundled_theme_distances(current_data_version())
     return _for_this_import("_theme_distances", lambda: theme_distances(atlas()))
 
 
@@ -125,7 +150,7 @@ def _profile_basis(version: str) -> ProfileBasis:
 
 def territory_profile_basis() -> ProfileBasis:
     """Search index, areas and densities of every territory (once per data version)."""
-    return _profile_basis(data_version())
+    return _profile_basis(current_data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -136,7 +161,7 @@ def _territory_choices(level: str, scope: Scope, version: str) -> dict[str, str]
 
 def territory_choices(level: str, scope: Scope) -> dict[str, str]:
     """Territories of ``level`` in ``scope`` (code → name), computed once per scope (35 000 communes)."""
-    return _territory_choices(level, scope, data_version())
+    return _territory_choices(level, scope, current_data_version())
 
 
 @dataclass(frozen=True)
@@ -160,7 +185,7 @@ class SessionMemo:
 
 def commune_polygons() -> gpd.GeoDataFrame:
     """Commune outlines (loaded on first use only)."""
-    return _commune_polygons(data_version())
+    return _commune_polygons(current_data_version())
 
 
 @st.cache_resource(show_spinner="Préparation de l'index des communes…")
@@ -172,21 +197,21 @@ def _commune_locator(version: str) -> CommuneLocator:
 
 def commune_placement() -> CommuneLocator:
     """The communes under their spatial index, for the importer (shared, read-only)."""
-    return _commune_locator(data_version())
+    return _commune_locator(current_data_version())
 
 
 @st.cache_resource(show_spinner=False)
 def display_outlines(level: str, tolerance_deg: float, version: str) -> gpd.GeoDataFrame:
     """Outlines of ``level`` (``regions``, ``departements``, ``epci``) simplified for maps."""
     del version
-    base = _bundled_atlas(data_version())
+    base = _bundled_atlas(current_data_version())
     frame = getattr(base, level)
     return display_geometries(frame, tolerance_deg)
 
 
 def bundled_atlas() -> Atlas:
     """The shared Atlas without this session's import (the base an import is added to)."""
-    return _bundled_atlas(data_version())
+    return _bundled_atlas(current_data_version())
 
 
 @st.cache_data(show_spinner=False, max_entries=2)
@@ -197,7 +222,7 @@ def _linkage_decisions(version: str) -> pd.DataFrame:
 
 def linkage_decisions() -> pd.DataFrame:
     """The record-linkage decisions of the places in use (refreshed or bundled)."""
-    return _linkage_decisions(data_version())
+    return _linkage_decisions(current_data_version())
 
 
 @st.cache_data(show_spinner=False)
@@ -208,7 +233,7 @@ def _refresh_manifest(version: str) -> dict[str, ManifestEntry]:
 
 def refresh_manifest() -> dict[str, ManifestEntry]:
     """What ``make refresh`` wrote to the local data folder (``{}`` when nothing was refreshed)."""
-    return _refresh_manifest(data_version())
+    return _refresh_manifest(current_data_version())
 
 
 SHARED_RESULTS_MAX = 96
@@ -241,7 +266,7 @@ def shared_result(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
     session's state (:data:`SESSION_RESULTS_MAX` entries), never shared.
     """
     if st.session_state.get(IMPORTED_PLACES_KEY) is None:
-        value: T = _shared_results(name, inputs, data_version(), build)
+        value: T = _shared_results(name, inputs, current_data_version(), build)
         return value
     return _session_result(name, inputs, build)
 
@@ -249,7 +274,7 @@ def shared_result(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
 def shared_map(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
     """A serialised map: like :func:`shared_result`, in a cache of its own (:data:`SHARED_MAPS_MAX`)."""
     if st.session_state.get(IMPORTED_PLACES_KEY) is None:
-        value: T = _shared_maps(name, inputs, data_version(), build)
+        value: T = _shared_maps(name, inputs, current_data_version(), build)
         return value
     return _session_result(f"map:{name}", inputs, build)
 
@@ -282,4 +307,4 @@ def _type_choices(zone: str, version: str) -> dict[str, list[object]]:
 
 def type_choices(zone: str) -> dict[str, list[object]]:
     """Typology → the classes present among the communes of ``zone``, in display order."""
-    return _type_choices(zone, data_version())
+    return _type_choices(zone, current_data_version())

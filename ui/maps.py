@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import geopandas as gpd
 
-from geo.io.atlas import data_version
 from geo.territory import Scope
-from ui.data import commune_polygons, display_outlines
+from ui.data import commune_polygons, current_data_version, display_outlines
 
 TOLERANCE_DEG = {"dep": 0.01, "reg": 0.01, "epci": 0.003, "commune": 0.0}
 """Display simplification per level (≈ 1 km for départements nationally, ≈ 300 m for EPCI)."""
@@ -21,14 +20,14 @@ def areas_for(level: str, codes: list[str]) -> gpd.GeoDataFrame:
         areas = polygons[polygons["code_insee"].isin(codes)].rename(columns={"code_insee": "code"})
         return areas.reset_index(drop=True)
     table, key = _LEVEL_TABLES[level]
-    outlines = display_outlines(table, TOLERANCE_DEG[level], data_version())
+    outlines = display_outlines(table, TOLERANCE_DEG[level], current_data_version())
     areas = outlines[outlines[key].isin(codes)][[key, "geometry"]].rename(columns={key: "code"})
     return areas.reset_index(drop=True)
 
 
 def context_outlines(scope: Scope) -> gpd.GeoDataFrame:
     """Light département outlines of the scope's zone: the map stays readable without tiles."""
-    deps = display_outlines("departements", TOLERANCE_DEG["dep"], data_version())
+    deps = display_outlines("departements", TOLERANCE_DEG["dep"], current_data_version())
     selected = deps[deps["zone"] == scope.zone]
     if scope.reg:
         selected = selected[selected["reg"] == scope.reg]
