@@ -22,7 +22,6 @@ from geo.io.export import csv_bytes, geojson_bytes, presentation_table, xlsx_byt
 from geo.render.charts import figure_summary, figure_table_text
 from geo.render.maps import localize_assets
 from ui.data import atlas, shared_map
-from ui.state import in_fragment_run
 
 
 def sources_text(names: Sequence[str]) -> str:
@@ -234,9 +233,6 @@ def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], 
     )
     if isinstance(value, dict) and value.get("drawn"):
         st.session_state[MAP_DRAWN_KEY] = True
-        if not drawn and in_fragment_run():
-            # The map's section reran alone: the charts held back may be elsewhere on the page.
-            st.rerun(scope="app")
     elif not drawn:
         st.session_state[_MAP_WAITING_KEY] = True
 

@@ -198,12 +198,6 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
-def in_fragment_run() -> bool:
-    """Whether this run reruns a fragment only (a :func:`page_section`), not the whole page."""
-    ctx = get_script_run_ctx()
-    return bool(ctx is not None and ctx.fragment_ids_this_run)
-
-
 def page_section(body: Callable[[], None]) -> Callable[[], None]:
     """``body`` as a fragment: a change of one of its widgets reruns this section only.
 
@@ -217,7 +211,8 @@ def page_section(body: Callable[[], None]) -> Callable[[], None]:
         try:
             body()
         finally:
-            if in_fragment_run():
+            ctx = get_script_run_ctx()
+            if ctx is not None and ctx.fragment_ids_this_run:
                 sync_url()
 
     return section
