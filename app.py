@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui.assets import ensure_vendor_assets, french_shell
-from ui.components import begin_page, footer
+from ui.components import footer
 from ui.state import sidebar_filters, sync_url
 
 st.set_page_config(page_title="Atlas des tiers-lieux", page_icon="🗺️", layout="wide")
@@ -51,7 +51,6 @@ pages = [
 ]
 navigation = st.navigation(pages)
 st.session_state["filters"] = sidebar_filters()
-begin_page()
 navigation.run()
 sync_url()
 footer()

@@ -100,26 +100,7 @@ window.atlasDrawMap = function (code) {
     script.text = code + "\\nwindow.map = map_div; window.initComponent(map_div, false);";
     document.body.appendChild(script);
     script.remove();
-    window.atlasMapDrawn = true;
-    if (window.atlasReportAsked) window.atlasReportDrawn();
 };
-// Tell the app once the map is painted, when it asks (argument atlas_report_drawn): it holds the
-// page's charts back until then (see show_chart).
-window.atlasReportDrawn = function () {
-    window.atlasReportAsked = false;
-    if (window.atlasReported) return;
-    window.atlasReported = true;
-    requestAnimationFrame(function () {
-        setTimeout(function () { window.Streamlit.setComponentValue({drawn: true}); }, 0);
-    });
-};
-window.addEventListener("message", function (event) {
-    var data = event.data || {};
-    if (data.type !== "streamlit:render" || !data.args) return;
-    if (!data.args.atlas_report_drawn) { window.atlasReported = false; return; }
-    window.atlasReportAsked = true;
-    if (window.atlasMapDrawn) window.atlasReportDrawn();
-});
 var map_div = L.map("map_div", {zoomControl: false, attributionControl: false}).setView([0, 0], 0);
 window.Streamlit.setComponentReady();
 """
@@ -132,17 +113,7 @@ drawing the real map (:attr:`MapPayload.draw`): a new map then replaces the prev
 same frame, without loading the frame, Leaflet and the component again. Arguments sent while
 the frame was loading are not replayed by streamlit-folium, so the script asks Streamlit for the
 latest ones (``setComponentReady``), and a newer map is drawn at once.
-
-While its argument ``atlas_report_drawn`` is true (this session has not drawn a map yet), the
-frame sets its value to ``{"drawn": true}`` once the map is painted: that rerun shows the charts
-held back until then (:func:`show_chart`). A frame answers once per request: after a server
-restart the new session asks again.
 """
-MAP_DRAWN_KEY = "_atlas_map_drawn"
-"""Session-state key: this session's browser has drawn a map (its charts are no longer held back)."""
-_MAP_WAITING_KEY = "_atlas_map_waiting"
-"""Session-state key: this run sent a map the browser has not drawn yet (reset by :func:`begin_page`)."""
-CHART_AFTER_MAP = "Le graphique s'affiche dès que la carte est dessinée…"
 
 
 def map_payload(m: folium.Map) -> MapPayload:
@@ -200,17 +171,11 @@ def show_map(
         st.caption(f"Ce que montre la carte : {description}")
 
 
-def begin_page() -> None:
-    """Start a run of the page: no map of it is waiting to be drawn yet (see :func:`show_chart`)."""
-    st.session_state[_MAP_WAITING_KEY] = False
-
-
 def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], height: int) -> None:
     payload = shared_map(key, inputs, lambda: map_payload(build()))
-    drawn = bool(st.session_state.get(MAP_DRAWN_KEY))
     # One frame per map of the page (and per set of assets): a new map of the same place is
     # drawn in the frame already open (see MAP_FRAME_SCRIPT).
-    value = streamlit_folium._component_func(
+    streamlit_folium._component_func(
         script=MAP_FRAME_SCRIPT,
         header=payload.header,
         html=payload.html,
@@ -229,27 +194,13 @@ def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], 
         css_links=list(payload.css_links),
         js_links=list(payload.js_links),
         wrap_longitude=False,
-        atlas_report_drawn=not drawn,
     )
-    if isinstance(value, dict) and value.get("drawn"):
-        st.session_state[MAP_DRAWN_KEY] = True
-    elif not drawn:
-        st.session_state[_MAP_WAITING_KEY] = True
 
 
 def show_chart(fig: go.Figure, *, key: str, config: Mapping[str, object] | None = None) -> None:
     """A Plotly chart, with its text alternative: a sentence of its extremes and, folded, the
-    table of every value it draws (RGAA: information given by a chart is also given in text).
-
-    Below a map the browser has not drawn yet (the first page a visitor opens), the chart's
-    place is kept by a line of text until the map is painted: loading the chart library
-    (~5 MB of JavaScript) would otherwise delay the map by about a second.
-    """
-    if st.session_state.get(_MAP_WAITING_KEY):
-        with st.container(height=int(fig.layout.height or 420), border=False):
-            st.caption(CHART_AFTER_MAP)
-    else:
-        st.plotly_chart(fig, width="stretch", key=key, config=dict(config or {}))
+    table of every value it draws (RGAA: information given by a chart is also given in text)."""
+    st.plotly_chart(fig, width="stretch", key=key, config=dict(config or {}))
     st.caption(f"En bref : {figure_summary(fig)}")
     table = figure_table_text(fig)
     if len(table):

@@ -9,26 +9,17 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
-from ui.components import MAP_DRAWN_KEY
 
 
 def open_app(
-    page: str | None = None,
-    query: dict[str, str] | None = None,
-    *,
-    timeout: float = 180,
-    map_drawn: bool = True,
+    page: str | None = None, query: dict[str, str] | None = None, *, timeout: float = 180
 ) -> AppTest:
     """The app opened as from a shared link: ``query`` in the URL, then ``page`` if given.
 
     AppTest first runs the default page, whose URL sync drops the other pages' parameters:
-    they are set again before switching, as a link opened on the page itself would. AppTest
-    draws no map: ``map_drawn`` says the session has, as a browser tells the app once it has
-    painted its first map (charts below a map not drawn yet wait for it, see ``show_chart``).
+    they are set again before switching, as a link opened on the page itself would.
     """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
-    if map_drawn:
-        at.session_state[MAP_DRAWN_KEY] = True
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tests.app.conftest import open_app
-from ui.components import CHART_AFTER_MAP, MAP_DRAWN_KEY
 
 
 def _metrics(at) -> dict[str, str]:
@@ -86,17 +85,3 @@ def test_the_link_holds_the_shared_filters_and_the_page_own_widgets_only() -> No
     assert at.query_params["reg"] == "76"
     for coverage_param in ("indicateur", "niveau", "classes"):
         assert coverage_param not in at.query_params
-
-
-def test_charts_wait_for_the_first_map_to_be_drawn() -> None:
-    """The first page a visitor opens shows its map before loading the chart library."""
-    at = open_app(map_drawn=False)
-    assert not at.exception
-    assert not at.get("plotly_chart")
-    held = [c.value for c in at.caption if c.value == CHART_AFTER_MAP]
-    assert len(held) == 2  # the coverage chart and the chart by type of territory
-    assert any(c.value.startswith("En bref :") for c in at.caption)  # the text alternative is there
-    at.session_state[MAP_DRAWN_KEY] = True  # what the map's frame reports once painted
-    at.run()
-    assert len(at.get("plotly_chart")) == 2
-    assert not [c for c in at.caption if c.value == CHART_AFTER_MAP]

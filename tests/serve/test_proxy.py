@@ -11,7 +11,7 @@ import pytest
 from serve import proxy
 from serve.client import visit
 from serve.proxy import Backend, ServeError, Supervisor, max_upload_mb, nginx_binary, nginx_config
-from tests.e2e.helpers import free_port, streamlit_server
+from tests.e2e.helpers import free_port
 
 
 def _supervisor(tmp_path: Path, ports: tuple[int, ...] = (41001, 41002)) -> Supervisor:
@@ -68,16 +68,3 @@ def test_visit_of_a_closed_port_reports_instead_of_raising() -> None:
     result = visit(f"http://127.0.0.1:{free_port()}", "", timeout_s=2)
     assert not result.ok
     assert result.error.startswith("connexion")
-
-
-def test_a_visit_reports_the_map_drawn_as_a_browser_does() -> None:
-    """The first page of a session holds its charts back until the map's frame says it is
-    drawn: the protocol client says it too (two runs), so the load bench pays what a browser
-    makes the server do; a page without a map runs once."""
-    with streamlit_server() as url:
-        first = visit(url, "")
-        about = visit(url, "a-propos")
-    assert first.ok, first.error
-    assert about.ok, about.error
-    assert first.runs == 2
-    assert about.runs == 1
