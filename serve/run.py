@@ -91,7 +91,6 @@ def _wait_for_health(base_url: str, *, timeout_s: float) -> bool:
 def _prepare(base_url: str) -> None:
     start = time.perf_counter()
     _preload()
-
     if not _wait_for_health(base_url, timeout_s=120):
         _say(f"préchauffage abandonné : le serveur ne répond pas sur {base_url}")
         return
