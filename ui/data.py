@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -21,7 +22,7 @@ from geo.analysis.indicators import ScopeCoverage, scope_coverage
 from geo.analysis.profile import ProfileBasis, profile_basis
 from geo.analysis.thematic import ThemeDistances, theme_distances
 from geo.io.atlas import Atlas, data_version, load_atlas, load_commune_polygons
-from geo.io.datasets import ManifestEntry, read_linkage_decisions, read_manifest
+from geo.io.datasets import ManifestEntry, local_data_dir, read_linkage_decisions, read_manifest
 from geo.io.placement import CommuneLocator, commune_locator
 from geo.io.snapshot import load_or_build
 from geo.render.maps import display_geometries
@@ -35,23 +36,25 @@ VERSION_CHECK_S = 1.0
 run asks for the data version some twenty times; a refreshed file is seen within a second."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class _VersionCheck:
     at: float = float("-inf")
+    folder: Path | None = None
     version: str = ""
 
 
-_last_check = _VersionCheck()
+_last_check = [_VersionCheck()]
 
 
 def current_data_version() -> str:
-    """:func:`geo.io.atlas.data_version`, read from disk at most every :data:`VERSION_CHECK_S`."""
-    now = time.monotonic()
-    if now - _last_check.at >= VERSION_CHECK_S:
-        # The version before the time: no reader pairs a new time with an old version.
-        _last_check.version = data_version()
-        _last_check.at = now
-    return _last_check.version
+    """:func:`geo.io.atlas.data_version`, read from disk at most every :data:`VERSION_CHECK_S`, and at
+    once when the folder of refreshed data is another one (``ATLAS_LOCAL_DATA``)."""
+    now, folder = time.monotonic(), local_data_dir()
+    check = _last_check[0]
+    if now - check.at >= VERSION_CHECK_S or folder != check.folder:
+        check = _VersionCheck(now, folder, data_version())
+        _last_check[0] = check  # one object: no reader pairs a new time with an old version
+    return check.version
 
 
 IMPORTED_PLACES_KEY = "imported_places"
