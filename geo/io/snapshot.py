@@ -1,7 +1,7 @@
 """A loaded, validated result kept on disk between server starts, keyed on its data and code.
 
-Reading and validating every bundled file and projecting its points takes about 1,3 s of a
-server's start; reading back the result of a previous start takes about 0,06 s
+Reading and validating every bundled file and projecting its points takes about 1.3 s of a
+server's start; reading back the result of a previous start takes about 0.06 s
 (:func:`load_or_build`). A snapshot's file name is a digest of:
 
 - the key of its data (:func:`geo.io.atlas.data_version`: path and modification time of every

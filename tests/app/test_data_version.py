@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from geo.io.datasets import LOCAL_DIR_ENV
@@ -18,7 +20,7 @@ def test_the_data_files_are_looked_at_once_a_second(monkeypatch: pytest.MonkeyPa
     now = [1000.0]
     monkeypatch.setattr(data, "data_version", read)
     monkeypatch.setattr(data, "_last_check", [data._VersionCheck()])
-    monkeypatch.setattr(data.time, "monotonic", lambda: now[0])
+    monkeypatch.setattr(data, "time", SimpleNamespace(monotonic=lambda: now[0]))  # this module's clock only
     assert [data.current_data_version() for _ in range(20)] == ["v1"] * 20  # one page run
     now[0] += data.VERSION_CHECK_S  # a second later, a refreshed file is seen
     assert data.current_data_version() == "v2"
