@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -352,24 +353,55 @@ def _value_text(value: float, *, share: bool) -> str:
 
 
 def figure_summary(fig: go.Figure) -> str:
-    """A French sentence with the extremes the figure draws (« de 25,4 % (Aisne) à 53,0 % (Haute-Loire) »)."""
+    """A French sentence with the extremes the figure draws (« de 25,4 % (Aisne) à 53,0 % (Haute-Loire) »);
+    one clause per series when its series are in different units (a share beside a rate)."""
     table = figure_table(fig, max_rows=100_000)
     if table.empty:
         return "Le graphique ne contient aucune valeur."
-    share = figure_is_share(fig)
+    share = _share_by_series(fig)
+    if len({share(series) for series in table["Série"]}) == 1:
+        return _extremes(table, share=share(table["Série"].iloc[0])) + "."
+    clauses = [
+        f"{series} : {_extremes(rows, share=share(series), name_series=False)}"
+        for series, rows in table.groupby("Série", sort=False)
+    ]
+    return " ; ".join(clauses) + "."
+
+
+def _extremes(table: pd.DataFrame, *, share: bool, name_series: bool = True) -> str:
     low = table.loc[table["Valeur"].idxmin()]
     high = table.loc[table["Valeur"].idxmax()]
+    where = _where if name_series else (lambda row: str(row["Catégorie"]))
     return (
-        f"{fr_number(len(table))} valeurs, de {_value_text(low['Valeur'], share=share)} ({_where(low)}) à "
-        f"{_value_text(high['Valeur'], share=share)} ({_where(high)})."
+        f"{fr_number(len(table))} valeurs, de {_value_text(low['Valeur'], share=share)} ({where(low)}) à "
+        f"{_value_text(high['Valeur'], share=share)} ({where(high)})"
     )
 
 
 def figure_table_text(fig: go.Figure) -> pd.DataFrame:
     """:func:`figure_table` with its values written the French way (shares as percentages)."""
     table = figure_table(fig)
-    share = figure_is_share(fig)
-    return table.assign(Valeur=[_value_text(v, share=share) for v in table["Valeur"]])
+    share = _share_by_series(fig)
+    values = [_value_text(v, share=share(s)) for s, v in zip(table["Série"], table["Valeur"], strict=True)]
+    return table.assign(Valeur=values)
+
+
+def _share_by_series(fig: go.Figure) -> Callable[[str], bool]:
+    """Whether a series of :func:`figure_table` holds shares: for bars, whether the axis they are
+    measured on is formatted as a percentage (a figure of two panels can put a share beside a
+    rate); for any other series, the whole figure's :func:`figure_is_share`."""
+    whole = figure_is_share(fig)
+    share: dict[str, bool] = {}
+    for trace in fig.data:
+        axis = None
+        if isinstance(trace, go.Bar):
+            axis = (trace.xaxis or "x") if trace.orientation == "h" else (trace.yaxis or "y")
+        if axis is None:
+            share[trace.name or ""] = whole
+            continue
+        layout_axis = fig.layout[f"{axis[0]}axis{axis[1:]}"]
+        share[trace.name or ""] = bool(layout_axis.tickformat and "%" in str(layout_axis.tickformat))
+    return lambda series: share.get(series, whole)
 
 
 def _where(row: pd.Series) -> str:
@@ -387,15 +419,16 @@ def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source
 
     data = table.iloc[::-1]
     colors = [DENSITY_GROUP_COLORS.get(str(g), ACCENT) for g in data["groupe"]]
+    panels = (
+        f"Part des habitants à moins de {radius_label} d'un tiers-lieu",
+        "Tiers-lieux pour 100 000 hab.",
+    )
     fig = make_subplots(
         rows=1,
         cols=2,
         shared_yaxes=True,
         horizontal_spacing=0.04,
-        subplot_titles=(
-            f"Part des habitants à moins de {radius_label} d'un tiers-lieu",
-            "Tiers-lieux pour 100 000 hab.",
-        ),
+        subplot_titles=panels,
     )
     customdata = np.column_stack(
         [
@@ -420,6 +453,7 @@ def typology_chart(table: pd.DataFrame, *, radius_label: str, title: str, source
     for col, (column, texts, hover) in enumerate(bars, start=1):
         fig.add_trace(
             go.Bar(
+                name=panels[col - 1],  # the series of its text alternative (figure_table)
                 x=data[column],
                 y=data["classe"],
                 orientation="h",

@@ -30,3 +30,19 @@ def test_heat_map_cells_and_counts() -> None:
 
 def test_empty_figure_says_so() -> None:
     assert figure_summary(go.Figure()) == "Le graphique ne contient aucune valeur."
+
+
+def test_a_share_beside_a_rate_keeps_each_unit() -> None:
+    """Two panels (the chart by type of territory): the rate per 100 000 is not read as a percentage."""
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True)
+    classes = ["Rural", "Urbain"]
+    fig.add_trace(go.Bar(x=[0.307, 1.0], y=classes, orientation="h", name="Part couverte"), row=1, col=1)
+    fig.add_trace(go.Bar(x=[0.0, 5.9], y=classes, orientation="h", name="Pour 100 000 hab."), row=1, col=2)
+    fig.update_xaxes(tickformat=".0%", row=1, col=1)
+    assert figure_table_text(fig)["Valeur"].tolist() == ["30,7\u202f%", "100,0\u202f%", "0", "5,9"]
+    assert figure_summary(fig) == (
+        "Part couverte : 2 valeurs, de 30,7\u202f% (Rural) à 100,0\u202f% (Urbain) ; "
+        "Pour 100 000 hab. : 2 valeurs, de 0 (Rural) à 5,9 (Urbain)."
+    )
