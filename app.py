@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.after_map import begin_page, end_page
 from ui.assets import ensure_vendor_assets, french_shell
 from ui.components import footer
 from ui.state import sidebar_filters, sync_url
@@ -51,6 +52,8 @@ pages = [
 ]
 navigation = st.navigation(pages)
 st.session_state["filters"] = sidebar_filters()
+begin_page()
 navigation.run()
+end_page()
 sync_url()
 footer()

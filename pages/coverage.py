@@ -22,6 +22,7 @@ from geo.render.maps import SCHEMES
 from geo.render.mapviews import add_places, indicator_map
 from geo.territory import LEVELS, level_noun, scope_label
 from geo.themes import without_places
+from ui.after_map import below_first_map
 from ui.components import caption_sources, download_buttons, export_metadata, metric, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
@@ -268,4 +269,4 @@ def _by_type_of_territory() -> None:
     )
 
 
-_by_type_of_territory()
+below_first_map(_by_type_of_territory)

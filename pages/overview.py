@@ -12,6 +12,7 @@ from geo.fmt import fr_number, fr_percent, fr_radius
 from geo.render.charts import coverage_bar_chart
 from geo.render.mapviews import add_places, indicator_map
 from geo.territory import LEVELS, level_noun, scope_label
+from ui.after_map import below_first_map
 from ui.components import caption_sources, metric, show_chart, show_map
 from ui.data import atlas, coverage_of_scope, shared_result
 from ui.maps import areas_for, context_outlines
@@ -112,41 +113,51 @@ show_map(
     f"et les {fr_number(figures.n_places)} tiers-lieux du périmètre (points colorés par thème). Les mêmes "
     f"chiffres sont dans le tableau « Chiffres par {level_noun(level)} » sous la carte.",
 )
-with st.expander(f"Chiffres par {level_noun(level)} (tableau de la carte)"):
-    st.dataframe(territory_display(table, level, filters.radius_km)[1], hide_index=True, key="overview_table")
 caption_sources(
     ["places", "communes", "departements"],
     note="Cercles creux : lieux situés au centroïde de leur commune (approximatif).",
 )
 
-shown = (
-    f" — les {CHART_ROWS} {LEAST_COVERED[level]} sur {fr_number(len(table))}"
-    if len(table) > CHART_ROWS
-    else ""
-)
-fig = shared_result(
-    "overview_chart",
-    filters.analysis,
-    lambda: coverage_bar_chart(
-        table,
-        reference_share=figures.share_covered,
-        reference_label="Ensemble du périmètre",
-        title=f"Part de la population à moins de {radius} km d'un tiers-lieu{shown} — {describe(filters)}",
-        source=f"{data.places_source} ; INSEE, population municipale 2023",
-        max_rows=CHART_ROWS,
-    ),
-)
-show_chart(fig, key="overview_chart")
 
-st.subheader("Par type de territoire")
-types = shared_result("typology_coverage", filters.analysis, lambda: typology_coverage(result))
-rural_metrics(types.rural, filters.radius_km)
-typology_chart_and_table(
-    types,
-    "densite",
-    inputs=("typology_coverage", filters.analysis),
-    where=scope_label(filters.scope, data.communes),
-    source=f"{data.places_source} ; INSEE, grille communale de densité et population municipale 2023",
-    key="overview_types",
-)
-st.caption("Centralités, ruralités et massifs, et les fichiers à télécharger : page « Couverture ».")
+def _below_map() -> None:
+    """The map's table, the coverage chart and the figures by type of territory."""
+    with st.expander(f"Chiffres par {level_noun(level)} (tableau de la carte)"):
+        st.dataframe(
+            territory_display(table, level, filters.radius_km)[1], hide_index=True, key="overview_table"
+        )
+
+    shown = (
+        f" — les {CHART_ROWS} {LEAST_COVERED[level]} sur {fr_number(len(table))}"
+        if len(table) > CHART_ROWS
+        else ""
+    )
+    fig = shared_result(
+        "overview_chart",
+        filters.analysis,
+        lambda: coverage_bar_chart(
+            table,
+            reference_share=figures.share_covered,
+            reference_label="Ensemble du périmètre",
+            title=f"Part de la population à moins de {radius} km d'un tiers-lieu{shown} "
+            f"— {describe(filters)}",
+            source=f"{data.places_source} ; INSEE, population municipale 2023",
+            max_rows=CHART_ROWS,
+        ),
+    )
+    show_chart(fig, key="overview_chart")
+
+    st.subheader("Par type de territoire")
+    types = shared_result("typology_coverage", filters.analysis, lambda: typology_coverage(result))
+    rural_metrics(types.rural, filters.radius_km)
+    typology_chart_and_table(
+        types,
+        "densite",
+        inputs=("typology_coverage", filters.analysis),
+        where=scope_label(filters.scope, data.communes),
+        source=f"{data.places_source} ; INSEE, grille communale de densité et population municipale 2023",
+        key="overview_types",
+    )
+    st.caption("Centralités, ruralités et massifs, et les fichiers à télécharger : page « Couverture ».")
+
+
+below_first_map(_below_map)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -21,6 +22,7 @@ from geo.io.datasets import refreshed_on
 from geo.io.export import csv_bytes, geojson_bytes, presentation_table, xlsx_bytes
 from geo.render.charts import figure_summary, figure_table_text
 from geo.render.maps import localize_assets
+from ui.after_map import CHART_AFTER_MAP, below_first_map, map_drawn, report_token
 from ui.data import atlas, shared_map
 
 
@@ -100,7 +102,27 @@ window.atlasDrawMap = function (code) {
     script.text = code + "\\nwindow.map = map_div; window.initComponent(map_div, false);";
     document.body.appendChild(script);
     script.remove();
+    window.atlasMapDrawn = true;
+    if (window.atlasReportAsked) window.atlasReportDrawn();
 };
+// Tell the app once the map is painted, when it asks: the argument atlas_report_drawn is then the
+// asking session's token, and the frame answers {drawn: token} once per token (after a server
+// restart, the new session asks again). The app holds what is under the map back until then.
+window.atlasReportDrawn = function () {
+    var token = window.atlasReportAsked;
+    window.atlasReportAsked = "";
+    if (!token || token === window.atlasReportedTo) return;
+    window.atlasReportedTo = token;
+    requestAnimationFrame(function () {
+        setTimeout(function () { window.Streamlit.setComponentValue({drawn: token}); }, 0);
+    });
+};
+window.addEventListener("message", function (event) {
+    var data = event.data || {};
+    if (data.type !== "streamlit:render" || !data.args) return;
+    window.atlasReportAsked = data.args.atlas_report_drawn || "";
+    if (window.atlasReportAsked && window.atlasMapDrawn) window.atlasReportDrawn();
+});
 var map_div = L.map("map_div", {zoomControl: false, attributionControl: false}).setView([0, 0], 0);
 window.Streamlit.setComponentReady();
 """
@@ -113,6 +135,10 @@ drawing the real map (:attr:`MapPayload.draw`): a new map then replaces the prev
 same frame, without loading the frame, Leaflet and the component again. Arguments sent while
 the frame was loading are not replayed by streamlit-folium, so the script asks Streamlit for the
 latest ones (``setComponentReady``), and a newer map is drawn at once.
+
+While this session's browser has not drawn a map yet, the argument ``atlas_report_drawn`` is
+the session's token, and the frame sets its value to ``{"drawn": token}`` once the map is painted
+(once per token): what the page held back until then runs (:mod:`ui.after_map`).
 """
 
 
@@ -171,8 +197,14 @@ def show_map(
         st.caption(f"Ce que montre la carte : {description}")
 
 
+@st.fragment
 def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], height: int) -> None:
+    """The map's frame, in a fragment of its own: when it reports the map drawn
+    (:func:`ui.after_map.map_drawn`), Streamlit does not start a run of the whole page, which
+    would forget the page's files (download buttons) before the callback reruns only the parts
+    held back."""
     payload = shared_map(key, inputs, lambda: map_payload(build()))
+    widget_key = f"{key}-{height}-{payload.frame}"
     # One frame per map of the page (and per set of assets): a new map of the same place is
     # drawn in the frame already open (see MAP_FRAME_SCRIPT).
     streamlit_folium._component_func(
@@ -180,7 +212,7 @@ def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], 
         header=payload.header,
         html=payload.html,
         id=payload.map_id,
-        key=f"{key}-{height}-{payload.frame}",
+        key=widget_key,
         height=height,
         width=None,
         returned_objects=[],
@@ -194,13 +226,23 @@ def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], 
         css_links=list(payload.css_links),
         js_links=list(payload.js_links),
         wrap_longitude=False,
+        atlas_report_drawn=report_token(),
+        on_change=functools.partial(map_drawn, widget_key),
     )
 
 
 def show_chart(fig: go.Figure, *, key: str, config: Mapping[str, object] | None = None) -> None:
     """A Plotly chart, with its text alternative: a sentence of its extremes and, folded, the
-    table of every value it draws (RGAA: information given by a chart is also given in text)."""
-    st.plotly_chart(fig, width="stretch", key=key, config=dict(config or {}))
+    table of every value it draws (RGAA: information given by a chart is also given in text).
+
+    Under a map the browser has not drawn yet (the first page a visitor opens), the chart waits
+    for it (:func:`ui.after_map.below_first_map`): the chart library would delay the map.
+    """
+    below_first_map(
+        lambda: st.plotly_chart(fig, width="stretch", key=key, config=dict(config or {})),
+        placeholder=CHART_AFTER_MAP,
+        height=int(fig.layout.height or 420),
+    )
     st.caption(f"En bref : {figure_summary(fig)}")
     table = figure_table_text(fig)
     if len(table):

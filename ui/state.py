@@ -45,6 +45,8 @@ _URL_KEYS: dict[str, str] = {}
 _RUN_KEYS = "_url_keys_this_run"
 """Session-state key of the URL-backed keys met in the last full run: the link carries the shared
 filters and the page's own widgets, never another page's."""
+_HOLDING_KEY = "_url_holding"
+"""Session-state key: the last full run held part of the page back (:func:`hold_link_params`)."""
 
 
 @dataclass(frozen=True)
@@ -181,10 +183,19 @@ def warn_rejected_params() -> None:
         st.warning("Paramètres de lien ignorés : " + ", ".join(rejected) + ".")
 
 
+def hold_link_params() -> None:
+    """Say that this run holds part of the page back (``ui.after_map``): until that part runs,
+    the link keeps the parameters that no widget of this run wrote (its widgets' own)."""
+    st.session_state[_HOLDING_KEY] = True
+
+
 def sync_url() -> None:
     """Write the URL-backed values of this run into the address bar (defaults included)."""
-    params: dict[str, str | list[str]] = {}
     this_run = st.session_state.get(_RUN_KEYS, set())
+    params: dict[str, str | list[str]] = {}
+    if st.session_state.get(_HOLDING_KEY):
+        written = {param for key, param in _URL_KEYS.items() if key in this_run}
+        params = {p: v for p, v in st.query_params.to_dict().items() if p not in written}
     for key, param in _URL_KEYS.items():
         if key not in st.session_state or key not in this_run:
             continue
@@ -222,6 +233,7 @@ def sidebar_filters() -> Filters:
     """Draw the shared sidebar and return the selection."""
     communes = atlas().communes
     st.session_state[_RUN_KEYS] = set()  # a full run: the page registers its own keys again
+    st.session_state[_HOLDING_KEY] = False
     with st.sidebar:
         st.header("Filtres")
         zone_labels = {code: z.label for code, z in ZONES.items()}

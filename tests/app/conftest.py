@@ -9,17 +9,26 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
+from ui.after_map import MAP_DRAWN_KEY
 
 
 def open_app(
-    page: str | None = None, query: dict[str, str] | None = None, *, timeout: float = 180
+    page: str | None = None,
+    query: dict[str, str] | None = None,
+    *,
+    timeout: float = 180,
+    map_drawn: bool = True,
 ) -> AppTest:
     """The app opened as from a shared link: ``query`` in the URL, then ``page`` if given.
 
     AppTest first runs the default page, whose URL sync drops the other pages' parameters:
-    they are set again before switching, as a link opened on the page itself would.
+    they are set again before switching, as a link opened on the page itself would. AppTest
+    draws no map: ``map_drawn`` says the session has, as a browser tells the app once it has
+    painted its first map (what is under a map not drawn yet waits for it, see ``ui.after_map``).
     """
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    if map_drawn:
+        at.session_state[MAP_DRAWN_KEY] = True
     for key, value in (query or {}).items():
         at.query_params[key] = value
     at.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from tests.app.conftest import open_app
+from ui.after_map import CHART_AFTER_MAP, MAP_DRAWN_KEY, REST_AFTER_MAP
 
 
 def _metrics(at) -> dict[str, str]:
@@ -85,3 +86,19 @@ def test_the_link_holds_the_shared_filters_and_the_page_own_widgets_only() -> No
     assert at.query_params["reg"] == "76"
     for coverage_param in ("indicateur", "niveau", "classes"):
         assert coverage_param not in at.query_params
+
+
+def test_what_is_under_the_map_waits_for_it_to_be_drawn() -> None:
+    """The first page a visitor opens shows its map before its tables and the chart library."""
+    at = open_app(map_drawn=False)
+    assert not at.exception
+    assert not at.get("plotly_chart")
+    assert [c.value for c in at.caption if c.value == REST_AFTER_MAP] == [REST_AFTER_MAP]
+    assert len(at.metric) == 6  # the key figures above the map are there
+    assert not at.dataframe
+    at.session_state[MAP_DRAWN_KEY] = True  # what the map's frame reports once painted
+    at.run()
+    assert len(at.get("plotly_chart")) == 2  # the coverage chart and the chart by type of territory
+    assert any(c.value.startswith("En bref :") for c in at.caption)  # with their text alternative
+    assert at.dataframe
+    assert not [c for c in at.caption if c.value in (REST_AFTER_MAP, CHART_AFTER_MAP)]

@@ -15,6 +15,7 @@ from geo.io.atlas import Atlas
 from geo.territory import Scope
 from geo.typologies import CommuneTypes
 from tests.app.conftest import open_app
+from ui.after_map import MAP_DRAWN_KEY
 
 SCOPE_PAGES = ["pages/overview.py", "pages/gaps.py", "pages/themes.py", "pages/profile.py"]
 """Scope pages without a typed test of their own (Couverture, Services publics and the Simulateur
@@ -74,6 +75,20 @@ def test_overview_shows_the_rural_share_beside_its_definition(atlas: Atlas) -> N
         "Total rural",
         "Ensemble",
     ]
+
+
+def test_a_section_held_back_under_the_map_keeps_its_part_of_the_link() -> None:
+    """Couverture opened from a link: « par type de territoire » waits for the map, and its
+    typology stays in the link until it is drawn, then is used."""
+    at = open_app("pages/coverage.py", {"reg": "27", "typologie": "massif"}, map_drawn=False)
+    assert not at.exception
+    assert "cov_typology" not in [s.key for s in at.selectbox]
+    assert at.query_params["typologie"] == "massif"
+    at.session_state[MAP_DRAWN_KEY] = True  # what the map's frame reports once painted
+    at.run()
+    assert not at.exception
+    assert at.selectbox(key="cov_typology").value == "massif"
+    assert at.query_params["typologie"] == "massif"
 
 
 def test_coverage_page_exports_the_rural_answer(

@@ -12,6 +12,7 @@ from tests.e2e.helpers import (
     wait_for_app,
     wait_for_plotly,
 )
+from ui.after_map import CHART_AFTER_MAP, REST_AFTER_MAP
 
 pytestmark = pytest.mark.e2e
 
@@ -23,6 +24,32 @@ def test_overview_map_renders_offline_with_markers(app_url, page, atlas) -> None
     wait_for_plotly(page.page)
     assert_no_exception(page.page)
     assert non_tile_blocked(page.blocked) == []
+    assert page.errors == []
+
+
+def test_what_is_under_the_map_comes_once_it_is_painted(app_url, page) -> None:
+    """A new visitor's page holds its tables and charts back until its map is drawn, then shows
+    them all; the next page shows its charts at once."""
+    sent: list = []
+    page.page.on(
+        "websocket",
+        lambda socket: socket.on("framesent", lambda frame: sent.append(frame)),  # noqa: PLW0108 (Playwright needs a Python function)
+    )
+    page.page.goto(f"{app_url}/?fond=none")
+    map_frame(page.page).locator(".atlas-legend").first.wait_for()
+    wait_for_plotly(page.page)
+    page.page.get_by_text(REST_AFTER_MAP).first.wait_for(state="detached")
+    assert page.page.locator(".stPlotlyChart").count() == 2
+    assert page.page.locator('[data-testid="stDataFrame"]').count() >= 1
+    assert len(sent) == 2  # the page, then the map's « drawn » once: no loop of reruns
+    page.page.get_by_role("link", name="Couverture").first.click()
+    wait_for_plotly(page.page)
+    wait_for_app(page.page)
+    # Held back on the first page only.
+    assert page.page.get_by_text(CHART_AFTER_MAP).count() == 0
+    assert page.page.get_by_text(REST_AFTER_MAP).count() == 0
+    assert len(sent) == 3
+    assert_no_exception(page.page)
     assert page.errors == []
 
 

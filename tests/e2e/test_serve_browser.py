@@ -19,7 +19,9 @@ from tests.e2e.helpers import (
     proxy_server,
     streamlit_server,
     wait_for_app,
+    wait_for_plotly,
 )
+from ui.after_map import CHART_AFTER_MAP
 
 pytestmark = pytest.mark.e2e
 
@@ -82,6 +84,9 @@ def test_first_change_after_a_server_restart_is_kept(page) -> None:
         _wait_for_reconnection(page.page, sockets, before)
         _move_radius_up(page.page, 30)
         _assert_change_kept(page.page, 30)
+        # The new session asked the open map whether it is drawn: its chart is not held back.
+        wait_for_plotly(page.page)
+        assert page.page.get_by_text(CHART_AFTER_MAP).count() == 0
     assert page.errors == []
 
 
