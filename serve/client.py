@@ -84,7 +84,7 @@ def visit(base_url: str, page: str, query: str = "", *, timeout_s: float = 60.0)
                     cached.add(message.hash)
                 if message.WhichOneof("type") == "script_finished":
                     if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
-                        continue  # the run asked for another one (the map's report reruns the charts)
+                        continue  # another run follows (the map's report reruns the parts held back)
                     if message.script_finished in FINISHED and waiting_maps:
                         websocket.send(rerun_request(page, query, drawn_maps=waiting_maps, cached=cached))
                         waiting_maps, runs = {}, runs + 1

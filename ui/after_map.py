@@ -11,7 +11,9 @@ two seconds. So, until this session's browser has drawn a map:
   ``ui.components.show_chart``) keeps its place with a line of text, in fragments that share the
   key :data:`AFTER_MAP`;
 - when the frame reports, :func:`map_drawn` reruns those fragments only, not the page: the
-  server does the work of one page run, in two parts.
+  server does the work of one page run, in two parts;
+- when it has not reported within :data:`WAIT_AT_MOST_S` (a frame that failed to load), the page
+  runs again, whole (:func:`_stop_waiting`).
 
 Once a map is drawn, the session's later pages run in one go. A run that holds something back
 keeps the link's parameters of the widgets it did not draw yet (``ui.state.hold_link_params``).
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import contextlib
 import secrets
+import time
 from collections.abc import Callable
 
 import streamlit as st
@@ -40,6 +43,11 @@ _HELD_KEY = "_atlas_held_back"
 """Session-state key: this run registered :data:`AFTER_MAP` fragments."""
 _TOKEN_KEY = "_atlas_session_token"
 """Session-state key: a random token of this session, which the map's frame sends back once drawn."""
+_RUN_START_KEY = "_atlas_run_start"
+"""Session-state key: when the last full run started (:func:`_stop_waiting`)."""
+WAIT_AT_MOST_S = 5.0
+"""Seconds after which what is held back is drawn anyway when the map has not reported: a frame
+that failed to load must not hide the page's tables and charts."""
 CHART_AFTER_MAP = "Le graphique s'affiche dès que la carte est dessinée…"
 REST_AFTER_MAP = "La suite de la page s'affiche dès que la carte est dessinée…"
 
@@ -48,6 +56,7 @@ def begin_page() -> None:
     """Start a full run of the page: no map of it waits to be drawn yet, nothing is held back."""
     st.session_state[_WAITING_KEY] = False
     st.session_state[_HELD_KEY] = False
+    st.session_state[_RUN_START_KEY] = time.monotonic()
 
 
 def end_page() -> None:
@@ -118,6 +127,19 @@ def _after_map(body: Callable[[], object] | None, placeholder: str, height: int)
     if not st.session_state.get(MAP_DRAWN_KEY):
         with st.container(height=height, border=False):
             st.caption(placeholder)
+            _stop_waiting()
         return
     body()
     sync_url()  # the link gets the values of the widgets drawn only now
+
+
+@st.fragment(run_every=WAIT_AT_MOST_S)
+def _stop_waiting() -> None:
+    """Inside a placeholder, a fragment the browser reruns every :data:`WAIT_AT_MOST_S`: its first
+    rerun means the map has not reported in time, so the session stops holding back and the page
+    runs again, whole. Once the map reports, the placeholder and this fragment go (Streamlit then
+    stops its timer)."""
+    waited = time.monotonic() - st.session_state.get(_RUN_START_KEY, time.monotonic())
+    if waited >= WAIT_AT_MOST_S - 0.5:  # not its first run, right after the placeholder's
+        st.session_state[MAP_DRAWN_KEY] = True
+        st.rerun()

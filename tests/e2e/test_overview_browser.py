@@ -12,7 +12,7 @@ from tests.e2e.helpers import (
     wait_for_app,
     wait_for_plotly,
 )
-from ui.after_map import CHART_AFTER_MAP, REST_AFTER_MAP
+from ui.after_map import CHART_AFTER_MAP, REST_AFTER_MAP, WAIT_AT_MOST_S
 
 pytestmark = pytest.mark.e2e
 
@@ -41,7 +41,8 @@ def test_what_is_under_the_map_comes_once_it_is_painted(app_url, page) -> None:
     page.page.get_by_text(REST_AFTER_MAP).first.wait_for(state="detached")
     assert page.page.locator(".stPlotlyChart").count() == 2
     assert page.page.locator('[data-testid="stDataFrame"]').count() >= 1
-    assert len(sent) == 2  # the page, then the map's « drawn » once: no loop of reruns
+    page.page.wait_for_timeout(1000 * (WAIT_AT_MOST_S + 1))
+    assert len(sent) == 2  # the page, then the map's « drawn » once: no timer left, no loop
     page.page.get_by_role("link", name="Couverture").first.click()
     wait_for_plotly(page.page)
     wait_for_app(page.page)
@@ -51,6 +52,19 @@ def test_what_is_under_the_map_comes_once_it_is_painted(app_url, page) -> None:
     assert len(sent) == 3
     assert_no_exception(page.page)
     assert page.errors == []
+
+
+def test_what_is_under_a_map_that_never_draws_comes_all_the_same(app_url, page) -> None:
+    """A map frame that fails (here Leaflet never arrives) does not hide the tables and charts."""
+    page.page.route("**/leaflet.js", lambda route: route.abort())
+    page.page.goto(f"{app_url}/?fond=none")
+    page.page.get_by_text(REST_AFTER_MAP).first.wait_for()
+    held = page.page.get_by_text(REST_AFTER_MAP).first
+    held.wait_for(state="detached", timeout=1000 * (WAIT_AT_MOST_S + 10))
+    wait_for_plotly(page.page)
+    assert page.page.locator(".stPlotlyChart").count() == 2
+    assert page.page.locator('[data-testid="stDataFrame"]').count() >= 1
+    assert_no_exception(page.page)
 
 
 def test_overview_departement_scope_with_ign_basemap(app_url, page) -> None:
