@@ -131,10 +131,6 @@ def _coverage_map(
     def _map() -> folium.Map:
         areas = areas_for(level, table.index.tolist())
         values = table.reindex(areas["code"])
-        outlines = context_outlines(filters.scope)
-        if level in ("reg", "dep"):
-            # The choropleth already draws these borders: no second copy in the payload.
-            outlines = outlines.iloc[0:0]
         m = indicator_map(
             areas,
             values[indicator_code].reset_index(drop=True),
@@ -146,7 +142,7 @@ def _coverage_map(
                 "Tiers-lieux": [fr_number(v) for v in values["places"]],
                 f"Population à moins de {radius_text} km": [fr_percent(v) for v in values["share_covered"]],
             },
-            outlines=outlines,
+            outlines=context_outlines(filters.scope, areas_level=level),
             zone=filters.scope.zone,
             basemap=filters.basemap,
             scheme=scheme,

@@ -96,7 +96,7 @@ def _map() -> folium.Map:
             "Pour 100 000 hab.": [fr_number(v, 1) for v in values["places_per_100k"]],
             f"Population à moins de {radius} km": [fr_percent(v) for v in values["share_covered"]],
         },
-        outlines=context_outlines(filters.scope),
+        outlines=context_outlines(filters.scope, areas_level=level),
         zone=filters.scope.zone,
         basemap=filters.basemap,
     )

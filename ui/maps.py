@@ -25,9 +25,15 @@ def areas_for(level: str, codes: list[str]) -> gpd.GeoDataFrame:
     return areas.reset_index(drop=True)
 
 
-def context_outlines(scope: Scope) -> gpd.GeoDataFrame:
-    """Light département outlines of the scope's zone: the map stays readable without tiles."""
+def context_outlines(scope: Scope, *, areas_level: str | None = None) -> gpd.GeoDataFrame:
+    """Light département outlines of the scope's zone: the map stays readable without tiles.
+
+    None when the map's own areas (``areas_level``) are régions or départements: its choropleth
+    draws these borders already, and a second copy would only weigh on the map sent.
+    """
     deps = display_outlines("departements", TOLERANCE_DEG["dep"], current_data_version())
+    if areas_level in ("reg", "dep"):
+        return deps.iloc[0:0][["dep", "geometry"]]
     selected = deps[deps["zone"] == scope.zone]
     if scope.reg:
         selected = selected[selected["reg"] == scope.reg]

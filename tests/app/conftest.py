@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -38,6 +39,15 @@ def open_app(
         at.switch_page(page)
         at.run()
     return at
+
+
+def map_script(at: AppTest) -> str:
+    """The Leaflet script of the page's one map: the argument of the ``atlasDrawMap(…)`` call
+    sent to its frame."""
+    components = at.get("component_instance")
+    assert len(components) == 1
+    draw = str(json.loads(components[0].proto.json_args)["feature_group"])
+    return str(json.loads(draw[draw.index("(") + 1 : draw.rindex(")")]))
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from geo.fmt import fr_number, fr_percent
 from geo.io.atlas import Atlas
-from tests.app.conftest import open_app
+from tests.app.conftest import map_script, open_app
 
 PAGE = "pages/coverage.py"
 L93 = "EPSG:2154"
@@ -19,14 +19,6 @@ L93 = "EPSG:2154"
 
 def _metrics(at: AppTest) -> dict[str, str]:
     return {m.label: m.value for m in at.metric}
-
-
-def _map_script(at: AppTest) -> str:
-    """The map's Leaflet script: the argument of the ``atlasDrawMap(…)`` call sent to the frame."""
-    components = at.get("component_instance")
-    assert len(components) == 1
-    draw = str(json.loads(components[0].proto.json_args)["feature_group"])
-    return str(json.loads(draw[draw.index("(") + 1 : draw.rindex(")")]))
 
 
 def test_national_view_has_map_table_and_figures(
@@ -45,7 +37,7 @@ def test_national_view_has_map_table_and_figures(
     assert table["Tiers-lieux"].sum() == len(metro_places)
     assert table["Population 2023"].sum() == metro["population"].sum()
     assert np.issubdtype(table["Part couverte"].dtype, np.floating)
-    script = _map_script(at)
+    script = map_script(at)
     assert "Tiers-lieux / 100 000 hab." in script  # the choropleth legend
     assert any("point représentatif" in c.value for c in at.caption)
     assert any(c.value.startswith("Sources :") for c in at.caption)
@@ -92,7 +84,7 @@ def test_controls_go_to_the_url_and_survive_other_changes(atlas: Atlas) -> None:
     assert params["couches"] == "pvd,france_services"
     # Commune outlines at département scope: one row per commune of the Hérault.
     assert len(at.dataframe[0].value) == int((atlas.communes["dep"] == "34").sum())
-    script = _map_script(at)
+    script = map_script(at)
     assert "France services" in script
     assert "Communes Petites villes de demain" in script
     # A radius change keeps every page control.
@@ -121,7 +113,7 @@ def test_link_restores_the_view() -> None:
     assert at.selectbox(key="cov_level").value == "epci"
     assert at.selectbox(key="cov_scheme").value == "fisher_jenks"
     assert at.multiselect(key="cov_layers").value == ["qpv"]
-    script = _map_script(at)
+    script = map_script(at)
     assert "Quartiers prioritaires (QPV)" in script
     assert "centro" in script  # QPV are hollow markers: approximate location
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.app.conftest import open_app
+from tests.app.conftest import map_script, open_app
 from ui.after_map import CHART_AFTER_MAP, MAP_DRAWN_KEY, REST_AFTER_MAP
 
 
@@ -19,6 +19,14 @@ def test_overview_national_figures() -> None:
     assert metrics["Communes Action Cœur de Ville couvertes"].endswith("/ 228")
     assert at.title[0].value == "Vue d'ensemble"
     assert any("Sources" in c.value for c in at.caption)
+
+
+def test_map_sends_each_border_once() -> None:
+    # Nationally the choropleth draws the départements: no second, outline-only copy of them
+    # (features without properties). In a région, its départements outline the EPCI.
+    outline_only = '"properties":{},"geometry":{"type":"'
+    assert map_script(open_app()).count(outline_only) == 0
+    assert map_script(open_app(query={"reg": "76"})).count(outline_only) == 13
 
 
 def test_region_selection_narrows_scope_and_updates_url() -> None:
