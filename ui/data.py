@@ -24,7 +24,7 @@ from geo.analysis.thematic import ThemeDistances, theme_distances
 from geo.io.atlas import Atlas, data_version, load_atlas, load_commune_polygons
 from geo.io.datasets import ManifestEntry, local_data_dir, read_linkage_decisions, read_manifest
 from geo.io.placement import CommuneLocator, commune_locator
-from geo.io.snapshot import load_or_build
+from geo.io.snapshot import LIBRARIES, load_or_build, load_or_build_kept, stable_key
 from geo.render.maps import display_geometries
 from geo.territory import Scope, territory_options
 from geo.typologies import typology_values
@@ -244,6 +244,13 @@ SHARED_RESULTS_MAX = 96
 largest, a national coverage, weighs ~10 MB, most a few hundred kB."""
 SHARED_MAPS_MAX = 48
 """Serialised maps kept for every session: at most ~2.5 MB each (the bench checks it)."""
+MAPS_KEPT_ON_DISK = 64
+"""Serialised maps kept on disk between server starts (``.cache/maps``, the most recently used,
+≤ 160 MB): a restarted server sends the maps it served before without building them again."""
+_ROOT = Path(__file__).resolve().parents[1]
+MAP_SOURCES = (_ROOT / "geo", _ROOT / "ui", _ROOT / "pages", _ROOT / "app.py")
+"""The code a map is built by: a change to it makes the maps kept on disk unused."""
+MAP_LIBRARIES = (*LIBRARIES, "folium", "branca", "jinja2", "streamlit-folium", "streamlit")
 SESSION_RESULTS_MAX = 16
 """Results kept in one session's state for its imported list (maps and analyses together)."""
 
@@ -256,8 +263,12 @@ def _shared_results(name: str, inputs: Hashable, version: str, _build: Callable[
 
 @st.cache_resource(show_spinner=False, max_entries=SHARED_MAPS_MAX)
 def _shared_maps(name: str, inputs: Hashable, version: str, _build: Callable[[], Any]) -> Any:
-    del name, inputs, version
-    return _build()
+    key = stable_key((name, inputs))
+    if key is None:
+        return _build()
+    return load_or_build_kept(
+        "maps", key, version, _build, keep=MAPS_KEPT_ON_DISK, sources=MAP_SOURCES, libraries=MAP_LIBRARIES
+    )
 
 
 def shared_result(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
@@ -275,7 +286,9 @@ def shared_result(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
 
 
 def shared_map(name: str, inputs: Hashable, build: Callable[[], T]) -> T:
-    """A serialised map: like :func:`shared_result`, in a cache of its own (:data:`SHARED_MAPS_MAX`)."""
+    """A serialised map: like :func:`shared_result`, in a cache of its own (:data:`SHARED_MAPS_MAX`),
+    also kept on disk between starts (:data:`MAPS_KEPT_ON_DISK`) when ``inputs`` has a
+    :func:`~geo.io.snapshot.stable_key`."""
     if st.session_state.get(IMPORTED_PLACES_KEY) is None:
         value: T = _shared_maps(name, inputs, current_data_version(), build)
         return value

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
+import geo.render.mapviews
 from tests.app.conftest import map_script, open_app
 from ui.after_map import CHART_AFTER_MAP, MAP_DRAWN_KEY, REST_AFTER_MAP
+from ui.data import _shared_maps
 
 
 def _metrics(at) -> dict[str, str]:
@@ -27,6 +33,24 @@ def test_map_sends_each_border_once() -> None:
     outline_only = '"properties":{},"geometry":{"type":"'
     assert map_script(open_app()).count(outline_only) == 0
     assert map_script(open_app(query={"reg": "76"})).count(outline_only) == 13
+
+
+def test_a_restarted_server_sends_the_map_it_served_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("ATLAS_CACHE_DIR", str(tmp_path))
+    _shared_maps.clear()
+    served = map_script(open_app(query={"reg": "84"}))
+    assert len(list((tmp_path / "maps").glob("*.pickle"))) == 1
+
+    def not_built_again(*args: object, **kwargs: object) -> None:
+        raise AssertionError("map built again")
+
+    _shared_maps.clear()  # what a restart forgets
+    monkeypatch.setattr(geo.render.mapviews, "indicator_map", not_built_again)
+    at = open_app(query={"reg": "84"})
+    assert not at.exception
+    assert map_script(at) == served
 
 
 def test_region_selection_narrows_scope_and_updates_url() -> None:

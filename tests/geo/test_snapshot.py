@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -80,3 +82,67 @@ def test_the_atlas_read_back_equals_the_atlas_loaded(tmp_path: Path) -> None:
         pd.testing.assert_frame_equal(getattr(read, name), getattr(built, name))
         assert getattr(read, name).crs == getattr(built, name).crs
     assert read.places_source == built.places_source
+
+
+@dataclass(frozen=True)
+class _Choice:
+    zone: str
+    radius_km: float
+    themes: tuple[str, ...] = ()
+    types: frozenset[int] = frozenset()
+
+
+def test_a_stable_key_names_values_not_objects() -> None:
+    key = snapshot.stable_key(("map", _Choice("metro", 10, ("food",), frozenset({3, 1}))))
+    assert key == snapshot.stable_key(("map", _Choice("metro", 10, ("food",), frozenset({1, 3}))))
+    assert key != snapshot.stable_key(("map", _Choice("metro", 10.5, ("food",), frozenset({1, 3}))))
+    assert snapshot.stable_key((1, "1")) != snapshot.stable_key(("1", 1))
+    assert snapshot.stable_key(True) != snapshot.stable_key(1)
+    # Compared by identity, or too large to name: nothing is kept for them.
+    assert snapshot.stable_key(("map", object())) is None
+    assert snapshot.stable_key(pd.Series([1, 2])) is None
+
+
+def _kept(tmp_path: Path, key: str, build: Builder, *, data: str = "v1", keep: int = 3) -> object:
+    sources = (tmp_path / "code",)
+    return snapshot.load_or_build_kept(
+        "maps", key, data, build, keep=keep, sources=sources, libraries=("pandas",), folder=tmp_path / "cache"
+    )
+
+
+def test_kept_results_are_read_back_per_key_data_and_code(tmp_path: Path) -> None:
+    (tmp_path / "code").mkdir()
+    (tmp_path / "code" / "maps.py").write_text("COLOR = 'red'\n")
+    build = Builder({"draw": "L.map()"})
+    assert _kept(tmp_path, "a", build) == {"draw": "L.map()"}
+    assert _kept(tmp_path, "a", build) == {"draw": "L.map()"}
+    assert build.calls == 1
+    _kept(tmp_path, "b", build)
+    _kept(tmp_path, "a", build, data="v2")
+    assert build.calls == 3
+    snapshot.code_fingerprint.cache_clear()
+    (tmp_path / "code" / "maps.py").write_text("COLOR = 'blue'\n")
+    _kept(tmp_path, "a", build)
+    assert build.calls == 4  # the code changed: what it wrote before is not read
+
+
+def test_only_the_most_recently_used_results_stay(tmp_path: Path) -> None:
+    (tmp_path / "code").mkdir()
+    for key in ("a", "b", "c"):
+        _kept(tmp_path, key, Builder(key))
+        time.sleep(0.01)  # distinct modification times
+    assert _kept(tmp_path, "a", Builder("never built")) == "a"  # read: now the most recent
+    time.sleep(0.01)
+    _kept(tmp_path, "d", Builder("d"))
+    assert len(list((tmp_path / "cache" / "maps").iterdir())) == 3
+    assert _kept(tmp_path, "b", Builder("b, built again")) == "b, built again"  # the least recent went
+    assert _kept(tmp_path, "a", Builder("never built")) == "a"
+
+
+def test_a_result_pickle_cannot_write_is_served_and_not_kept(tmp_path: Path) -> None:
+    (tmp_path / "code").mkdir()
+    build = Builder(lambda: None)
+    assert callable(_kept(tmp_path, "a", build))
+    _kept(tmp_path, "a", build)
+    assert build.calls == 2
+    assert list((tmp_path / "cache" / "maps").glob("*")) == []
