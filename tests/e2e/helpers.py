@@ -128,9 +128,15 @@ def _wait_until_served(
         time.sleep(0.1)
 
 
-def launch_chromium(playwright: Any) -> Any:
-    """Debian's headless Chromium (never a downloaded browser)."""
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=list(CHROMIUM_ARGS))
+OFFLINE_ARGS = ("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",)
+"""Chromium resolves no host name but the local one: offline, with no request intercepted (the
+tests intercept every request, to list what they block; a timing would count that detour)."""
+
+
+def launch_chromium(playwright: Any, *, offline: bool = False) -> Any:
+    """Debian's headless Chromium (never a downloaded browser); ``offline``: see :data:`OFFLINE_ARGS`."""
+    args = [*CHROMIUM_ARGS, *(OFFLINE_ARGS if offline else ())]
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=args)
 
 
 COUNT_POINTS_JS = """() => {
