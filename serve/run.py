@@ -15,6 +15,7 @@ and map.
 from __future__ import annotations
 
 import compileall
+import functools
 import importlib
 import importlib.metadata
 import re
@@ -68,11 +69,15 @@ def quicker_component_scan() -> None:
     whose metadata does not even contain « streamlit » (nor a name starting with « st- »)
     fails each of Streamlit's own tests, so it is skipped on a plain text search; the others
     go through those tests unchanged (``tests/serve`` checks that the same components are found).
+    The tests make it quicker too: ``AppTest`` searches once per app it opens.
     """
     from streamlit.components.v2 import manifest_scanner
 
     is_likely = manifest_scanner._is_likely_streamlit_component_package
+    if hasattr(is_likely, "__wrapped__"):
+        return  # quicker already
 
+    @functools.wraps(is_likely)
     def may_hold_a_component(dist: importlib.metadata.Distribution) -> bool:
         text = dist.read_text("METADATA") or dist.read_text("PKG-INFO") or ""
         return bool(_MAY_NAME_A_COMPONENT.search(text)) and is_likely(dist)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import importlib
+import json
 import shutil
+from functools import cache
 from pathlib import Path
 
 import streamlit as st
+import streamlit_folium
 
-from geo.render.maps import VENDOR_FILES
+from geo.render.maps import VENDOR_FILES, VENDOR_URL
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
@@ -48,5 +51,34 @@ def french_shell() -> None:
     multiselect, status); ``french_shell.js`` fixes them in the browser as they are drawn. The
     script is ours and constant: no user content goes through ``unsafe_allow_javascript``.
     """
-    st.html(f"<script>{FRENCH_SHELL.read_text(encoding='utf-8')}</script>", unsafe_allow_javascript=True)
+    assets = f"window.__atlasMapFrameAssets = {json.dumps(map_frame_assets())};"
+    script = FRENCH_SHELL.read_text(encoding="utf-8")
+    st.html(f"<script>{assets}\n{script}</script>", unsafe_allow_javascript=True)
     st.html(f"<style>{STYLE.read_text(encoding='utf-8')}</style>")
+
+
+MAP_FRAME_VENDOR_FILES = ("leaflet", "leaflet_css", "jquery")
+"""The vendored files every map's frame loads (:data:`geo.render.maps.VENDOR_FILES` names)."""
+
+
+@cache
+def map_frame_assets() -> dict[str, object]:
+    """What the frame of a page's first map loads, as paths from the app's root URL:
+    ``french_shell.js`` fetches them ahead, while the server is still building the page.
+
+    Once the map's message has come, the browser would otherwise fetch them one after the
+    other: Streamlit's component code (``module``, a chunk of its frontend, preloaded), then
+    streamlit-folium's and the vendored Leaflet files (``files``, prefetched). The names of
+    the first two carry a digest that changes with their versions, hence read from the installed
+    packages; one that cannot be found is left out.
+    """
+    chunks = Path(st.__file__).parent / "static" / "static" / "js"
+    module = next(iter(sorted(chunks.glob("ComponentInstance.*.js"))), None)
+    component = Path(streamlit_folium.__file__).parent / "frontend" / "build"
+    files = [
+        f"component/streamlit_folium.st_folium/{path.relative_to(component).as_posix()}"
+        for path in sorted((component / "static" / "js").glob("main.*.js"))
+    ]
+    vendor = VENDOR_URL.strip("/")
+    files += [f"{vendor}/{'/'.join(VENDOR_FILES[name])}" for name in MAP_FRAME_VENDOR_FILES]
+    return {"module": f"static/js/{module.name}" if module else None, "files": files}

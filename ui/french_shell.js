@@ -8,6 +8,24 @@
   if (win.__atlasFrench) return;
   win.__atlasFrench = true;
 
+  // What the frame of the page's first map loads: fetched ahead, while the server is still
+  // building the page (ui/assets.py, map_frame_assets). Paths are from the app's root, which is
+  // two folders above Streamlit's own script (static/js/index.*.js).
+  const ahead = window.__atlasMapFrameAssets || {};
+  const shell = root.querySelector('script[type="module"][src*="/static/js/index."]');
+  if (shell) {
+    const base = new URL("../../", shell.src);
+    const hints = [["modulepreload", ahead.module], ...(ahead.files || []).map((path) => ["prefetch", path])];
+    for (const [rel, path] of hints) {
+      if (!path) continue;
+      const link = root.createElement("link");
+      link.rel = rel;
+      link.href = new URL(path, base).href;
+      link.dataset.atlasAhead = "";
+      root.head.appendChild(link);
+    }
+  }
+
   const limit = (mb) => `${String(Math.round(Number(mb))).replace(".", ",")} Mo`;
   const UNITS = { B: "o", KB: "Ko", MB: "Mo", GB: "Go" };
   const size = (value, unit) => `${value.replace(".", ",")} ${UNITS[unit]}`;

@@ -9,8 +9,12 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 from streamlit.testing.v1 import AppTest
 
+from serve.run import quicker_component_scan
 from tests.conftest import ROOT
 from ui.after_map import MAP_DRAWN_KEY
+
+# AppTest looks for installed components once per app it opens, as a server does when it starts.
+quicker_component_scan()
 
 
 def open_app(

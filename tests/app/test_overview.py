@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import streamlit as st
+import streamlit_folium
 
 import geo.render.mapviews
 from tests.app.conftest import map_script, open_app
+from tests.conftest import ROOT
 from ui.after_map import CHART_AFTER_MAP, MAP_DRAWN_KEY, REST_AFTER_MAP
+from ui.assets import map_frame_assets
 from ui.data import _shared_maps
 
 
@@ -51,6 +55,17 @@ def test_a_restarted_server_sends_the_map_it_served_before(
     at = open_app(query={"reg": "84"})
     assert not at.exception
     assert map_script(at) == served
+
+
+def test_what_the_first_map_frame_loads_is_named_after_installed_files() -> None:
+    # Streamlit's component chunk and streamlit-folium's script carry a digest in their names.
+    assets = map_frame_assets()
+    assert (Path(st.__file__).parent / "static" / str(assets["module"])).is_file()
+    files = list(assets["files"])  # type: ignore[call-overload]
+    component = Path(streamlit_folium.__file__).parent / "frontend" / "build"
+    assert (component / files[0].removeprefix("component/streamlit_folium.st_folium/")).is_file()
+    assert all((ROOT / "static" / f.removeprefix("app/static/")).is_file() for f in files[1:])
+    assert any("__atlasMapFrameAssets" in html.proto.body for html in open_app().get("html"))
 
 
 def test_region_selection_narrows_scope_and_updates_url() -> None:

@@ -27,6 +27,18 @@ def test_overview_map_renders_offline_with_markers(app_url, page, atlas) -> None
     assert page.errors == []
 
 
+def test_what_the_map_frame_loads_is_fetched_ahead(app_url, page) -> None:
+    page.page.goto(f"{app_url}/?fond=none")
+    page.page.locator("link[data-atlas-ahead]").first.wait_for(state="attached")
+    hints = page.page.eval_on_selector_all(
+        "link[data-atlas-ahead]", "links => links.map(link => [link.rel, link.href])"
+    )
+    assert sorted(rel for rel, _ in hints) == ["modulepreload", *["prefetch"] * 4]
+    assert any(href.endswith("/app/static/vendor/leaflet/leaflet.js") for _, href in hints)
+    for _, href in hints:  # each one the frame then finds in the cache, none missing
+        assert page.page.request.get(href).status == 200, href
+
+
 def test_what_is_under_the_map_comes_once_it_is_painted(app_url, page) -> None:
     """A new visitor's page holds its tables and charts back until its map is drawn, then shows
     them all; the next page shows its charts at once."""
