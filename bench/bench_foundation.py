@@ -6,9 +6,8 @@ import os
 import statistics
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
+from unittest import mock
 
 import folium
 
@@ -70,19 +69,6 @@ def _naive_map() -> folium.Map:
 
 COLD_STARTS = 5
 """Server starts timed for the cold start's median (the machine's speed varies between them)."""
-
-
-@contextmanager
-def _environment(name: str, value: str) -> Iterator[None]:
-    before = os.environ.get(name)
-    os.environ[name] = value
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ[name]
-        else:
-            os.environ[name] = before
 
 
 def _cold_start_seconds() -> tuple[float, float]:
@@ -160,7 +146,7 @@ def _cold_start_rows() -> list[Row]:
         return []
     _cold_start_seconds()  # writes what a restart reads, if this code has not yet
     starts = [_cold_start_seconds() for _ in range(COLD_STARTS)]
-    with tempfile.TemporaryDirectory() as empty, _environment(CACHE_DIR_ENV, empty):
+    with tempfile.TemporaryDirectory() as empty, mock.patch.dict(os.environ, {CACHE_DIR_ENV: empty}):
         first, first_seen = _cold_start_seconds()
     seen = statistics.median(s for _, s in starts)
     return [
