@@ -7,13 +7,14 @@ import json
 import re
 import zipfile
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
 import numpy as np
 import pandas as pd
-from openpyxl.styles import Alignment
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 from geo.crs import WGS84
 
@@ -128,6 +129,11 @@ def _number_format(values: pd.Series) -> str | None:
 
 def _lay_out(sheet: Worksheet, table: pd.DataFrame) -> None:
     """Frozen, wrapped header row, columns as wide as their content (up to a limit), number formats."""
+    # Imported here: openpyxl takes ~0.1 s to import, and only an export needs it (pandas'
+    # ExcelWriter imports it the same way), not the pages a server prepares at its start.
+    from openpyxl.styles import Alignment
+    from openpyxl.utils import get_column_letter
+
     sheet.freeze_panes = "A2"
     for position, column in enumerate(table.columns, start=1):
         letter = get_column_letter(position)
