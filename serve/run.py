@@ -54,7 +54,8 @@ PRELOADED_MODULES = (
     "geo.render.mapviews",
 )
 """What the default page imports, but Streamlit components: imported before the server runtime
-exists, they would not be registered (``streamlit_folium`` is left to the first script run)."""
+exists, they would not be registered (``ui.assets``, which declares the maps' frame, is left to the
+first script run)."""
 
 
 _MAY_NAME_A_COMPONENT = re.compile(r"streamlit|^name:\s*st[-_]", re.IGNORECASE | re.MULTILINE)

@@ -3,18 +3,35 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import shutil
 from functools import cache
 from pathlib import Path
 
 import streamlit as st
-import streamlit_folium
+import streamlit.components.v1 as components
 
 from geo.render.maps import VENDOR_FILES, VENDOR_URL
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 VENDOR_DIR = STATIC_DIR / "vendor"
+
+
+def _package_folder(name: str) -> Path:
+    """The folder of the installed package ``name``, found without importing it."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"package {name} not installed", name=name)
+    return Path(next(iter(spec.submodule_search_locations)))
+
+
+MAP_FRAME_BUILD = _package_folder("streamlit_folium") / "frontend" / "build"
+MAP_FRAME = components.declare_component("map_frame", path=str(MAP_FRAME_BUILD))
+"""streamlit-folium's frame (its frontend build), declared by the Atlas rather than through an
+import of ``streamlit_folium``: that package imports every folium plugin at once, ~0.2 s of a
+server's start, and the Atlas draws its maps with none of them (``ui.components.map_payload``
+imports it when it serialises a map)."""
 
 
 def ensure_vendor_assets(target: Path = VENDOR_DIR) -> list[Path]:
@@ -74,10 +91,9 @@ def map_frame_assets() -> dict[str, object]:
     """
     chunks = Path(st.__file__).parent / "static" / "static" / "js"
     module = next(iter(sorted(chunks.glob("ComponentInstance.*.js"))), None)
-    component = Path(streamlit_folium.__file__).parent / "frontend" / "build"
     files = [
-        f"component/streamlit_folium.st_folium/{path.relative_to(component).as_posix()}"
-        for path in sorted((component / "static" / "js").glob("main.*.js"))
+        f"component/{MAP_FRAME.name}/{path.relative_to(MAP_FRAME_BUILD).as_posix()}"
+        for path in sorted((MAP_FRAME_BUILD / "static" / "js").glob("main.*.js"))
     ]
     vendor = VENDOR_URL.strip("/")
     files += [f"{vendor}/{'/'.join(VENDOR_FILES[name])}" for name in MAP_FRAME_VENDOR_FILES]

@@ -15,7 +15,6 @@ import geopandas as gpd
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
-import streamlit_folium
 
 from geo.io.catalog import DATASETS, ETALAB, Dataset, place_sources_in
 from geo.io.datasets import refreshed_on
@@ -23,6 +22,7 @@ from geo.io.export import csv_bytes, geojson_bytes, presentation_table, xlsx_byt
 from geo.render.charts import figure_summary, figure_table_text
 from geo.render.maps import localize_assets
 from ui.after_map import CHART_AFTER_MAP, below_first_map, map_drawn, report_token
+from ui.assets import MAP_FRAME
 from ui.data import atlas, shared_map
 
 
@@ -148,6 +148,8 @@ def map_payload(m: folium.Map) -> MapPayload:
     The costly part of showing a map (rendering templates and GeoJSON into a script of up to
     a few MB): done once per map by :func:`show_map`, then shared.
     """
+    import streamlit_folium  # here, not at the top: see ui.assets.MAP_FRAME
+
     localize_assets(m)
     m.get_root().render()
     m.render()
@@ -207,7 +209,7 @@ def _map_component(key: str, inputs: Hashable, build: Callable[[], folium.Map], 
     widget_key = f"{key}-{height}-{payload.frame}"
     # One frame per map of the page (and per set of assets): a new map of the same place is
     # drawn in the frame already open (see MAP_FRAME_SCRIPT).
-    streamlit_folium._component_func(
+    MAP_FRAME(
         script=MAP_FRAME_SCRIPT,
         header=payload.header,
         html=payload.html,

@@ -63,7 +63,7 @@ def test_what_the_first_map_frame_loads_is_named_after_installed_files() -> None
     assert (Path(st.__file__).parent / "static" / str(assets["module"])).is_file()
     files = list(assets["files"])  # type: ignore[call-overload]
     component = Path(streamlit_folium.__file__).parent / "frontend" / "build"
-    assert (component / files[0].removeprefix("component/streamlit_folium.st_folium/")).is_file()
+    assert (component / files[0].removeprefix("component/ui.assets.map_frame/")).is_file()
     assert all((ROOT / "static" / f.removeprefix("app/static/")).is_file() for f in files[1:])
     assert any("__atlasMapFrameAssets" in html.proto.body for html in open_app().get("html"))
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from tests.conftest import ROOT
+from ui.assets import MAP_FRAME
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = (
@@ -28,8 +29,9 @@ CHROMIUM_ARGS = (
     "--disable-sync",
 )
 TIMEOUT_MS = 60_000
-FOLIUM_FRAME = 'iframe[src*="streamlit_folium.st_folium"]'
-"""streamlit-folium's frames, found by their source: ui/french_shell.js gives them a French title."""
+FOLIUM_FRAME = f'iframe[src*="{MAP_FRAME.name}"]'
+"""The maps' frames (streamlit-folium's, see ``ui.assets.MAP_FRAME``), found by their source:
+ui/french_shell.js gives them a French title."""
 
 
 def free_port() -> int:
