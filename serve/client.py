@@ -44,11 +44,14 @@ class Visit:
         return not self.error
 
 
-def visit(base_url: str, page: str, query: str = "", *, timeout_s: float = 60.0) -> Visit:
+def visit(
+    base_url: str, page: str, query: str = "", *, timeout_s: float = 60.0, report_maps: bool = True
+) -> Visit:
     """Open ``page`` (a URL path such as ``couverture``, ``""`` for the default page) as a new session.
 
-    ``query`` is the query string without ``?``. Never raises for a slow, failing or closed
-    server: the returned :class:`Visit` says what went wrong in ``error``.
+    ``query`` is the query string without ``?``; ``report_maps=False`` does not say the maps
+    drawn, so the parts a page holds back under its map are not run. Never raises for a slow,
+    failing or closed server: the returned :class:`Visit` says what went wrong in ``error``.
     """
     parts = urlsplit(base_url)
     scheme = "wss" if parts.scheme == "https" else "ws"
@@ -85,7 +88,7 @@ def visit(base_url: str, page: str, query: str = "", *, timeout_s: float = 60.0)
                 if message.WhichOneof("type") == "script_finished":
                     if message.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
                         continue  # another run follows (the map's report reruns the parts held back)
-                    if message.script_finished in FINISHED and waiting_maps:
+                    if message.script_finished in FINISHED and waiting_maps and report_maps:
                         websocket.send(rerun_request(page, query, drawn_maps=waiting_maps, cached=cached))
                         waiting_maps, runs = {}, runs + 1
                         continue

@@ -7,9 +7,9 @@
 While Streamlit starts its web server, a background thread imports the heavy libraries and the
 modules of the default page, and loads the bundled data into the shared cache (from the
 snapshot of a previous start when there is one, :mod:`geo.io.snapshot`); once the server
-answers, the same thread opens the default page, then every other page, through the websocket
-protocol (:mod:`serve.client`), so that the first visitors do not pay for the national coverage
-and map.
+answers, the same thread opens the default page (without what it holds back under its map),
+then every page, through the websocket protocol (:mod:`serve.client`), so that the first
+visitors do not pay for the national coverage and map.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from pathlib import Path
 
 # Imports Streamlit before the warm-up thread starts: Streamlit's Plotly theme (built at import)
 # reads pandas from sys.modules, and a pandas half-imported by that thread breaks it.
-from serve.client import warm_up
+from serve.client import visit, warm_up
 
 WARM_PAGES = (
     "",
@@ -145,16 +145,19 @@ def _prepare(base_url: str) -> None:
     if not _wait_for_health(base_url, timeout_s=120):
         _say(f"préchauffage abandonné : le serveur ne répond pas sur {base_url}")
         return
-    visits = warm_up(base_url, WARM_PAGES[:1])
-    # The other pages wait a little: the first visitors (often already there after a restart)
-    # should not share the cores with the warm-up of pages they have not opened yet.
+    # The default page first, without what it holds back under its map; that part and the other
+    # pages wait a little: the first visitors (often already there after a restart) should not
+    # share the cores with it while their own first map is sent and drawn.
+    visits = [visit(base_url, WARM_PAGES[0], timeout_s=120, report_maps=False)]
     time.sleep(OTHER_PAGES_AFTER_S)
-    visits += warm_up(base_url, WARM_PAGES[1:])
-    failed = [f"/{v.page} ({v.error})" for v in visits if not v.ok]
+    visits += warm_up(base_url, WARM_PAGES)  # the default page again, now whole
+    failed = sorted({f"/{v.page} ({v.error})" for v in visits if not v.ok})
     if failed:
         _say("préchauffage : pages en erreur : " + ", ".join(failed))
     _say(
-        f"prêt en {time.perf_counter() - start:.1f} s ({len(visits)} pages préchauffées)".replace(".", ",", 1)
+        f"prêt en {time.perf_counter() - start:.1f} s ({len(WARM_PAGES)} pages préchauffées)".replace(
+            ".", ",", 1
+        )
     )
 
 
