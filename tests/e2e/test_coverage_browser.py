@@ -26,8 +26,11 @@ def test_coverage_page_renders_its_map_with_overlays(app_url, page) -> None:
     assert frame.locator(".atlas-legend").count() >= 2  # choropleth + places (+ overlays)
     assert "France services" in frame.locator("body").inner_text()
     assert count_map_points(page.page) > 0
-    # Territories; by type of territory: the chart's values (folded) and the table.
-    assert page.page.locator('[data-testid="stDataFrame"]').count() == 3
+    # Territories; by type of territory: the chart's values (folded) and the table, which come
+    # once the map is drawn (a run of that section only: Streamlit shows no status for it).
+    tables = page.page.locator('[data-testid="stDataFrame"]')
+    tables.nth(2).wait_for(timeout=TIMEOUT_MS)
+    assert tables.count() == 3
     assert_no_exception(page.page)
     assert non_tile_blocked(page.blocked) == []
     assert page.errors == []

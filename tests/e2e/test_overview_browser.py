@@ -51,6 +51,7 @@ def test_what_is_under_the_map_comes_once_it_is_painted(app_url, page) -> None:
     map_frame(page.page).locator(".atlas-legend").first.wait_for()
     wait_for_plotly(page.page)
     page.page.get_by_text(REST_AFTER_MAP).first.wait_for(state="detached")
+    page.page.locator(".stPlotlyChart").nth(1).wait_for()  # both charts: one run, streamed
     assert page.page.locator(".stPlotlyChart").count() == 2
     assert page.page.locator('[data-testid="stDataFrame"]').count() >= 1
     page.page.wait_for_timeout(1000 * (WAIT_AT_MOST_S + 1))
@@ -74,6 +75,7 @@ def test_what_is_under_a_map_that_never_draws_comes_all_the_same(app_url, page) 
     held = page.page.get_by_text(REST_AFTER_MAP).first
     held.wait_for(state="detached", timeout=1000 * (WAIT_AT_MOST_S + 10))
     wait_for_plotly(page.page)
+    page.page.locator(".stPlotlyChart").nth(1).wait_for()  # both charts: one run, streamed
     assert page.page.locator(".stPlotlyChart").count() == 2
     assert page.page.locator('[data-testid="stDataFrame"]').count() >= 1
     assert_no_exception(page.page)
