@@ -8,6 +8,7 @@ import json
 import shutil
 from functools import cache
 from pathlib import Path
+from typing import TypedDict
 
 import streamlit as st
 import streamlit.components.v1 as components
@@ -78,8 +79,15 @@ MAP_FRAME_VENDOR_FILES = ("leaflet", "leaflet_css", "jquery")
 """The vendored files every map's frame loads (:data:`geo.render.maps.VENDOR_FILES` names)."""
 
 
+class MapFrameAssets(TypedDict):
+    """Paths from the app's root URL (see :func:`map_frame_assets`)."""
+
+    module: str | None
+    files: list[str]
+
+
 @cache
-def map_frame_assets() -> dict[str, object]:
+def map_frame_assets() -> MapFrameAssets:
     """What the frame of a page's first map loads, as paths from the app's root URL:
     ``french_shell.js`` fetches them ahead, while the server is still building the page.
 
@@ -97,4 +105,4 @@ def map_frame_assets() -> dict[str, object]:
     ]
     vendor = VENDOR_URL.strip("/")
     files += [f"{vendor}/{'/'.join(VENDOR_FILES[name])}" for name in MAP_FRAME_VENDOR_FILES]
-    return {"module": f"static/js/{module.name}" if module else None, "files": files}
+    return MapFrameAssets(module=f"static/js/{module.name}" if module else None, files=files)

@@ -61,7 +61,7 @@ def test_what_the_first_map_frame_loads_is_named_after_installed_files() -> None
     # Streamlit's component chunk and streamlit-folium's script carry a digest in their names.
     assets = map_frame_assets()
     assert (Path(st.__file__).parent / "static" / str(assets["module"])).is_file()
-    files = list(assets["files"])  # type: ignore[call-overload]
+    files = assets["files"]
     component = Path(streamlit_folium.__file__).parent / "frontend" / "build"
     assert (component / files[0].removeprefix("component/ui.assets.map_frame/")).is_file()
     assert all((ROOT / "static" / f.removeprefix("app/static/")).is_file() for f in files[1:])
