@@ -10,7 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
@@ -159,6 +159,38 @@ def wait_for_app(page: Any) -> None:
         " && document.querySelector('[data-testid=\"stMain\"]')",
         timeout=TIMEOUT_MS,
     )
+
+
+def watch_the_first_map_report(page: Any) -> Callable[[], None]:
+    """Call before opening the page; returns a wait until the run the map's « drawn » report
+    starts has ended (``ui.after_map``: a run of a few sections, with no status shown)."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    reported: list[bool] = []
+    finished: list[bool] = []
+
+    def on_websocket(socket: Any) -> None:
+        def sent(frame: str | bytes) -> None:
+            if isinstance(frame, bytes) and b'{"drawn"' in frame:
+                reported.append(True)
+
+        def received(frame: str | bytes) -> None:
+            message = ForwardMsg.FromString(frame) if reported and isinstance(frame, bytes) else None
+            if message is not None and message.WhichOneof("type") == "script_finished":
+                finished.append(True)
+
+        socket.on("framesent", sent)
+        socket.on("framereceived", received)
+
+    page.on("websocket", on_websocket)
+
+    def wait() -> None:
+        deadline = time.monotonic() + TIMEOUT_MS / 1000
+        while not finished and time.monotonic() < deadline:
+            page.wait_for_timeout(50)
+        assert finished, "the map never reported itself drawn, or its run never ended"
+
+    return wait
 
 
 def assert_no_exception(page: Any) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.helpers import map_frame, wait_for_app
+from tests.e2e.helpers import map_frame, wait_for_app, watch_the_first_map_report
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +30,7 @@ FOCUSED_JS = """() => {
 
 
 def test_tab_goes_through_the_filters_then_the_page_with_a_visible_focus(app_url, page) -> None:
+    settled = watch_the_first_map_report(page.page)
     page.page.goto(f"{app_url}/zones-blanches?fond=none")
     wait_for_app(page.page)
     page.page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(timeout=60_000)
@@ -37,6 +38,9 @@ def test_tab_goes_through_the_filters_then_the_page_with_a_visible_focus(app_url
     page.page.locator('[data-testid="stSidebar"] [data-testid="stSlider"]').wait_for(timeout=60_000)
     page.page.locator('[data-testid="stMain"] [data-testid="stRadio"]').first.wait_for(timeout=60_000)
     map_frame(page.page)
+    # And the run the drawn map starts: while the page redraws, Tab may land on the cells of the
+    # table's text fallback instead of its grid.
+    settled()
     page.page.wait_for_function(
         "() => (document.querySelector('[data-testid=\"stSkipToContent\"]') || {}).innerText"
         " === 'Aller au contenu principal'",
